@@ -1,0 +1,98 @@
+//! Ordo's use cases. Each public method of [`App`] checks the caller's permission, validates its
+//! input into the store's terms, and runs one store transaction. Background workers live here too.
+
+pub mod clock;
+mod inventory;
+mod master;
+pub mod requests;
+pub mod secrets;
+mod upload;
+
+pub use upload::UploadMode;
+
+use clock::Clock;
+use ordo_domain::kinds::{Permission, Role};
+use ordo_domain::model::{Client, Principal};
+use ordo_domain::{DomainError, Timestamp};
+use ordo_store::{IdempotencyClaim, Store, WriteCtx};
+use secrets::SecretBox;
+use std::sync::Arc;
+
+pub use ordo_store;
+
+/// The result of every use case.
+pub type Result<T> = std::result::Result<T, DomainError>;
+
+/// Who is asking, and under which idempotency key.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+/// Everything a use case needs: the store, the clock and the secret box.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: SecretBox,
+}
+
+impl App {
+    /// Wires an app from its parts.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
+        App { store, clock, secrets }
+    }
+
+    /// Now, by the app's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Checks that the caller may do `permission` and gives its write context.
+    pub(crate) fn authorize(&self, caller: &Caller, permission: Permission) -> Result<WriteCtx> {
+        let p = &caller.principal;
+        if !p.role.can(permission) {
+            return Err(DomainError::Forbidden(format!("a key with role '{}' may not do this", p.role)));
+        }
+        Ok(WriteCtx {
+            client_id: p.client_id,
+            actor: format!("key:{}", p.key_prefix),
+            now: self.now(),
+            idempotency: caller.idempotency.clone(),
+        })
+    }
+
+    /// The caller behind an API key, if it is a valid key.
+    pub async fn authenticate(&self, key: &str) -> Result<Option<Principal>> {
+        self.store.principal_by_key_hash(&secrets::hash_api_key(key)).await
+    }
+
+    /// Creates a client (a tenant).
+    pub async fn create_client(&self, code: &str, name: &str) -> Result<Client> {
+        let mut check = ordo_domain::error::Checker::new();
+        let code = check.take("code", ordo_domain::codes::parse_code(code));
+        let name = check.take("name", ordo_domain::codes::parse_name(name));
+        check.finish()?;
+        self.store.create_client(&code.unwrap_or_default(), &name.unwrap_or_default(), self.now()).await
+    }
+
+    /// Creates an API key for a client and returns it; only its hash is kept.
+    pub async fn create_api_key(&self, client_code: &str, role: Role) -> Result<String> {
+        let (client_id, _) = self.store.client_by_code(client_code).await?;
+        let key = secrets::new_api_key();
+        self.store.create_api_key(client_id, role, &key.hash, &key.prefix, self.now()).await?;
+        Ok(key.key)
+    }
+
+    /// Reads the clock; with a manual clock, moves it forward first.
+    pub async fn advance_clock(&self, caller: &Caller, seconds: i64) -> Result<Timestamp> {
+        self.authorize(caller, Permission::ControlClock)?;
+        if !(1..=366 * 24 * 3600).contains(&seconds) {
+            return Err(DomainError::field("seconds", "must be between 1 and 31622400 (a year)"));
+        }
+        self.clock
+            .advance(seconds)
+            .ok_or_else(|| DomainError::Conflict("the clock follows real time; start Ordo with --clock manual to move it".into()))
+    }
+}

@@ -1,0 +1,162 @@
+//! Use cases of master data: warehouses, SKUs, channels and SKU mappings.
+
+use crate::requests::{ChannelPatchRequest, ChannelRequest, SkuMappingRequest, SkuRequest, WarehouseRequest};
+use crate::upload::{UploadMode, parse_csv};
+use crate::{App, Caller, Result};
+use ordo_domain::codes::{parse_code, parse_sku};
+use ordo_domain::error::Checker;
+use ordo_domain::kinds::Permission;
+use ordo_domain::model::{Channel, Sku, SkuMapping, UploadReport, Upserted, Warehouse};
+use ordo_domain::{DomainError, FieldError};
+use ordo_store::{ChannelInput, ChannelPatch, MappingInput, Page, PageRequest};
+
+fn seal_credentials(app: &App, credentials: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
+    app.secrets.seal(serde_json::Value::Object(credentials.clone()).to_string().as_bytes())
+}
+
+impl App {
+    /// Creates a warehouse, or replaces the one with the same code.
+    pub async fn upsert_warehouse(&self, caller: &Caller, req: WarehouseRequest) -> Result<Upserted<Warehouse>> {
+        let ctx = self.authorize(caller, Permission::ManageSetup)?;
+        self.store.upsert_warehouse(&ctx, req.validate(true)?).await
+    }
+
+    /// One warehouse.
+    pub async fn warehouse(&self, caller: &Caller, code: &str) -> Result<Warehouse> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.warehouse(ctx.client_id, code).await
+    }
+
+    /// The client's warehouses.
+    pub async fn list_warehouses(&self, caller: &Caller, page: PageRequest) -> Result<Page<Warehouse>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.list_warehouses(ctx.client_id, page).await
+    }
+
+    /// Creates or updates one article.
+    pub async fn upsert_sku(&self, caller: &Caller, req: SkuRequest) -> Result<Upserted<Sku>> {
+        let ctx = self.authorize(caller, Permission::ManageCatalog)?;
+        let (report, mut records) = self.store.upsert_skus(&ctx, vec![req.validate()?]).await?;
+        let record = records.pop().ok_or_else(|| DomainError::Internal("the SKU was not read back".into()))?;
+        Ok(Upserted { record, created: report.created == 1 })
+    }
+
+    /// Creates or updates articles from a CSV file with a header row.
+    pub async fn upload_skus(&self, caller: &Caller, csv: &[u8], mode: UploadMode) -> Result<UploadReport> {
+        let ctx = self.authorize(caller, Permission::ManageCatalog)?;
+        let (rows, mut errors) =
+            parse_csv::<SkuRequest, _>(csv, "sku", |r: SkuRequest| r.validate().map(|s| (s.sku.clone(), s)))?;
+        if !errors.is_empty() && mode == UploadMode::Strict {
+            return Ok(UploadReport { created: 0, updated: 0, errors });
+        }
+        let (mut report, _) = self.store.upsert_skus(&ctx, rows.into_iter().map(|(_, s)| s).collect()).await?;
+        report.errors.append(&mut errors);
+        Ok(report)
+    }
+
+    /// One article.
+    pub async fn sku(&self, caller: &Caller, sku: &str) -> Result<Sku> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.sku(ctx.client_id, sku).await
+    }
+
+    /// The article master.
+    pub async fn list_skus(&self, caller: &Caller, page: PageRequest) -> Result<Page<Sku>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.list_skus(ctx.client_id, page).await
+    }
+
+    /// Creates a channel; its credentials are encrypted before they are stored.
+    pub async fn create_channel(&self, caller: &Caller, req: ChannelRequest) -> Result<Channel> {
+        let ctx = self.authorize(caller, Permission::ManageSetup)?;
+        let mut c = Checker::new();
+        let code = c.take("code", parse_code(&req.code));
+        let warehouse = c.take("warehouse", parse_code(&req.warehouse));
+        c.finish()?;
+        let input = ChannelInput {
+            code: code.unwrap_or_default(),
+            channel_type: req.channel_type,
+            warehouse: warehouse.unwrap_or_default(),
+            credentials: seal_credentials(self, &req.credentials),
+            settings: serde_json::Value::Object(req.settings),
+            enabled: req.enabled.unwrap_or(true),
+        };
+        let channel = self.store.create_channel(&ctx, input).await?;
+        Ok(self.with_lag(channel))
+    }
+
+    /// Changes a channel's credentials, settings or enabled flag.
+    pub async fn update_channel(&self, caller: &Caller, code: &str, req: ChannelPatchRequest) -> Result<Channel> {
+        let ctx = self.authorize(caller, Permission::ManageSetup)?;
+        let patch = ChannelPatch {
+            credentials: req.credentials.as_ref().map(|c| seal_credentials(self, c)),
+            settings: req.settings.map(serde_json::Value::Object),
+            enabled: req.enabled,
+        };
+        let channel = self.store.update_channel(&ctx, code, patch).await?;
+        Ok(self.with_lag(channel))
+    }
+
+    /// One channel.
+    pub async fn channel(&self, caller: &Caller, code: &str) -> Result<Channel> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        Ok(self.with_lag(self.store.channel(ctx.client_id, code).await?))
+    }
+
+    /// The client's channels.
+    pub async fn list_channels(&self, caller: &Caller, page: PageRequest) -> Result<Page<Channel>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        let mut page = self.store.list_channels(ctx.client_id, page).await?;
+        page.items = page.items.into_iter().map(|c| self.with_lag(c)).collect();
+        Ok(page)
+    }
+
+    /// Fills in how far behind the channel's sync is, by the app's clock.
+    fn with_lag(&self, mut channel: Channel) -> Channel {
+        channel.lag_seconds = channel.last_success_at.map(|t| self.now().seconds_since(t).max(0));
+        channel
+    }
+
+    /// Creates or updates one SKU mapping.
+    pub async fn upsert_sku_mapping(&self, caller: &Caller, req: SkuMappingRequest) -> Result<Upserted<SkuMapping>> {
+        let ctx = self.authorize(caller, Permission::ManageCatalog)?;
+        let mut c = Checker::new();
+        let channel = c.take("channel", parse_code(&req.channel)).unwrap_or_default();
+        let channel_sku = c.take("channel_sku", parse_sku(&req.channel_sku)).unwrap_or_default();
+        let sku = c.take("sku", parse_sku(&req.sku)).unwrap_or_default();
+        c.finish()?;
+        let input = MappingInput { line: 1, channel: channel.clone(), channel_sku: channel_sku.clone(), sku };
+        let report = self.store.upsert_sku_mappings(&ctx, vec![input], UploadMode::Strict.skips()).await?;
+        if !report.errors.is_empty() {
+            let errors = report.errors.into_iter().map(|e| FieldError::new(e.field.unwrap_or_default(), e.message)).collect();
+            return Err(DomainError::Validation(errors));
+        }
+        let record = self.store.sku_mapping(ctx.client_id, &channel, &channel_sku).await?;
+        Ok(Upserted { record, created: report.created == 1 })
+    }
+
+    /// Creates or updates SKU mappings from a CSV file `channel,channel_sku,sku`.
+    pub async fn upload_sku_mappings(&self, caller: &Caller, csv: &[u8], mode: UploadMode) -> Result<UploadReport> {
+        let ctx = self.authorize(caller, Permission::ManageCatalog)?;
+        let (rows, mut errors) = parse_csv::<SkuMappingRequest, _>(csv, "channel_sku", |r: SkuMappingRequest| {
+            let mut c = Checker::new();
+            let channel = c.take("channel", parse_code(&r.channel)).unwrap_or_default();
+            let channel_sku = c.take("channel_sku", parse_sku(&r.channel_sku)).unwrap_or_default();
+            let sku = c.take("sku", parse_sku(&r.sku)).unwrap_or_default();
+            c.finish()?;
+            Ok((format!("{channel}\u{0}{channel_sku}"), MappingInput { line: 0, channel, channel_sku, sku }))
+        })?;
+        if !errors.is_empty() && mode == UploadMode::Strict {
+            return Ok(UploadReport { created: 0, updated: 0, errors });
+        }
+        let inputs = rows.into_iter().map(|(line, m)| MappingInput { line, ..m }).collect();
+        let mut report = self.store.upsert_sku_mappings(&ctx, inputs, mode.skips()).await?;
+        report.errors.append(&mut errors);
+        report.errors.sort_by_key(|e| e.line);
+        if !report.errors.is_empty() && mode == UploadMode::Strict {
+            report.created = 0;
+            report.updated = 0;
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,90 @@
+//! The one error type every layer speaks. Each variant maps to one HTTP status, so a use case never
+//! has to know about HTTP and a handler never has to guess.
+
+use serde::Serialize;
+
+/// A problem with one field of the input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field, as a JSON path into the request (`lines[2].qty`) or a CSV column.
+    pub field: String,
+    /// Why the value is not accepted, in words a user can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error with the given path and message.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// Everything that can go wrong in a use case, by what the caller should do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The input is well-formed but some fields are not acceptable (→ 422). Nothing was changed.
+    #[error("invalid input: {}", summarize(.0))]
+    Validation(Vec<FieldError>),
+    /// The input could not be read at all (→ 400): malformed JSON, wrong content type.
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// The addressed record does not exist for this client (→ 404). Other clients' records are
+    /// reported exactly like missing ones.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request is valid but the current state forbids it (→ 409): not enough free stock,
+    /// units held by orders, a record that exists already. Nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
+    /// The same Idempotency-Key was used before with a different request (→ 422).
+    #[error("the Idempotency-Key was already used with a different request")]
+    IdempotencyKeyReused,
+    /// The caller is not allowed to do this (→ 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A failure that is not the caller's fault (→ 500). The detail is logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    /// A validation error about a single field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        DomainError::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+fn summarize(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+}
+
+/// Collects field errors while a whole request is checked, so the caller hears about all of them at once.
+#[derive(Debug, Default)]
+pub struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    /// An empty checker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Records a problem with `field`.
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+    /// Keeps the value of `result`, or records its error under `field` and gives `None`.
+    pub fn take<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.push(field, message);
+                None
+            }
+        }
+    }
+    /// Ok when nothing was recorded, the validation error otherwise.
+    pub fn finish(self) -> Result<(), DomainError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.errors)) }
+    }
+}

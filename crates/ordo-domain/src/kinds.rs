@@ -1,0 +1,188 @@
+//! The closed sets of words the API speaks: roles, pools, unit statuses, channel types and so on.
+//! Each is stored and sent as exactly the word API.md uses.
+
+/// Declares an enum whose variants are written as fixed words, with `as_str`, `parse` and serde.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $word)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word for this value, as stored and sent.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+
+            /// Reads the word; the error lists the accepted words.
+            pub fn parse(value: &str) -> Result<Self, String> {
+                match value.trim() {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "'{}' is not one of {}",
+                        other,
+                        [$($word),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum! {
+    /// What an API key may do. Every key has exactly one.
+    Role {
+        /// Everything within its client, including channels, warehouses and keys.
+        Admin = "admin",
+        /// Order operations at screens: search, retry, cancel, complete, mappings.
+        Operator = "operator",
+        /// Warehouse stations: GRN, moves, recycle, adjust, picking and packing.
+        Warehouse = "warehouse",
+        /// Systems: ERP and marketplace connectors pushing masters, POs and orders.
+        Integration = "integration",
+    }
+}
+
+word_enum! {
+    /// A partition of stock by quality.
+    Pool {
+        /// Good stock.
+        QcPass = "QC_PASS",
+        /// Stock that failed quality checks.
+        QcFail = "QC_FAIL",
+    }
+}
+
+word_enum! {
+    /// Whether units may be allocated.
+    UnitStatus {
+        /// Allocatable.
+        Live = "LIVE",
+        /// Set aside: in the warehouse but never allocated until made LIVE again.
+        Recycle = "RECYCLE",
+    }
+}
+
+word_enum! {
+    /// The kind of marketplace account a channel is.
+    ChannelType {
+        AmazonSp = "AMAZON_SP",
+        AmazonEdi = "AMAZON_EDI",
+        AmazonFlex = "AMAZON_FLEX",
+        FlipkartV2 = "FLIPKART_V2",
+        FlipkartV3 = "FLIPKART_V3",
+        Paytm = "PAYTM",
+        AjioVms = "AJIO_VMS",
+        Shopify = "SHOPIFY",
+        Internal = "INTERNAL",
+    }
+}
+
+impl ChannelType {
+    /// Whether Ordo pushes a cancellation made by the seller to this marketplace. Only Amazon EDI
+    /// accepts them; every other marketplace must be told on its seller portal.
+    pub fn accepts_seller_cancellation(self) -> bool {
+        matches!(self, ChannelType::AmazonEdi)
+    }
+}
+
+word_enum! {
+    /// The health of a channel's sync.
+    ChannelStatus {
+        Active = "ACTIVE",
+        /// The marketplace refused the credentials; sync stops until they are updated.
+        AuthFailed = "AUTH_FAILED",
+        /// The last sync failed for another reason; sync goes on with backoff.
+        Error = "ERROR",
+        /// Switched off by the user.
+        Disabled = "DISABLED",
+    }
+}
+
+word_enum! {
+    /// Why a ledger entry was written.
+    LedgerKind {
+        Grn = "GRN",
+        Move = "MOVE",
+        Recycle = "RECYCLE",
+        Live = "LIVE",
+        Allocate = "ALLOCATE",
+        Deallocate = "DEALLOCATE",
+        Pick = "PICK",
+        Dispatch = "DISPATCH",
+        Return = "RETURN",
+        Adjust = "ADJUST",
+    }
+}
+
+word_enum! {
+    /// Whether an inward PO still expects stock.
+    InwardPoStatus {
+        Open = "OPEN",
+        Closed = "CLOSED",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip_through_parse_and_serde() {
+        for t in ChannelType::ALL {
+            assert_eq!(ChannelType::parse(t.as_str()), Ok(*t));
+            let json = serde_json::to_string(t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.as_str()));
+        }
+        assert!(Pool::parse("QC_GOOD").unwrap_err().contains("QC_PASS, QC_FAIL"));
+    }
+
+    #[test]
+    fn only_amazon_edi_accepts_seller_cancellations() {
+        let pushing: Vec<_> = ChannelType::ALL.iter().filter(|t| t.accepts_seller_cancellation()).collect();
+        assert_eq!(pushing, vec![&ChannelType::AmazonEdi]);
+    }
+}
+
+/// Something a caller may or may not be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read anything of the client.
+    Read,
+    /// Create and change warehouses, channels and their credentials.
+    ManageSetup,
+    /// Create and change SKUs and SKU mappings.
+    ManageCatalog,
+    /// Create inward POs.
+    ManageInwardPos,
+    /// GRN, move, LIVE/RECYCLE, adjust.
+    ChangeStock,
+    /// Move the manual clock.
+    ControlClock,
+}
+
+impl Role {
+    /// Whether a key of this role may do `permission`.
+    pub fn can(self, permission: Permission) -> bool {
+        use Permission as P;
+        match self {
+            Role::Admin => true,
+            Role::Operator => matches!(permission, P::Read | P::ManageCatalog | P::ManageInwardPos),
+            Role::Warehouse => matches!(permission, P::Read | P::ChangeStock),
+            Role::Integration => {
+                matches!(permission, P::Read | P::ManageCatalog | P::ManageInwardPos)
+            }
+        }
+    }
+}

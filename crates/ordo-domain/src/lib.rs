@@ -1,0 +1,14 @@
+//! Ordo's pure domain rules. No IO, no async, no SQL: everything here is a value or a function of
+//! values, so it can be unit- and property-tested in isolation.
+
+pub mod codes;
+pub mod error;
+pub mod gstin;
+pub mod inventory;
+pub mod kinds;
+pub mod model;
+pub mod money;
+pub mod timestamp;
+
+pub use error::{DomainError, FieldError};
+pub use timestamp::Timestamp;

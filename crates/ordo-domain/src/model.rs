@@ -1,0 +1,170 @@
+//! The records Ordo keeps, as the API shows them. They are also what an idempotent request replays,
+//! so every one of them reads back exactly what it writes.
+
+use crate::Timestamp;
+use crate::kinds::{ChannelStatus, ChannelType, InwardPoStatus, LedgerKind, Pool, Role, UnitStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A seller: the tenant every other record belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Client {
+    pub code: String,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// Who is calling: resolved from an API key on every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub client_id: i64,
+    pub client_code: String,
+    pub role: Role,
+    /// The key's public prefix, used as the actor in timelines and the ledger.
+    pub key_prefix: String,
+}
+
+/// A facility holding stock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Warehouse {
+    pub code: String,
+    pub name: String,
+    pub gstin: Option<String>,
+    pub address: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// An article of the client's article master.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Sku {
+    pub sku: String,
+    pub name: String,
+    pub ean: Option<String>,
+    pub hsn: Option<String>,
+    /// Maximum retail price, a decimal string ("499.00").
+    pub mrp: Option<String>,
+    /// GST rate in percent, a decimal string ("18.00").
+    pub tax_rate: Option<String>,
+    pub weight_grams: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One marketplace account of the client. Credentials are never shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Channel {
+    pub code: String,
+    #[serde(rename = "type")]
+    pub channel_type: ChannelType,
+    pub warehouse: String,
+    pub status: ChannelStatus,
+    pub enabled: bool,
+    /// Whether credentials are stored (they are never returned).
+    pub has_credentials: bool,
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    pub last_success_at: Option<Timestamp>,
+    /// The marketplace's own message for the last failure.
+    pub last_error: Option<String>,
+    /// Seconds since the last successful sync (null before the first).
+    pub lag_seconds: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Ties a marketplace's product code to a client SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SkuMapping {
+    pub channel: String,
+    pub channel_sku: String,
+    pub sku: String,
+    pub updated_at: Timestamp,
+}
+
+/// Stock of one SKU in one pool of one warehouse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InventoryItem {
+    pub warehouse: String,
+    pub sku: String,
+    pub pool: Pool,
+    /// LIVE units on hand, allocated or not.
+    pub on_hand: i64,
+    /// Units set aside in RECYCLE.
+    pub recycle: i64,
+    pub allocated: i64,
+    /// `on_hand - allocated`.
+    pub available: i64,
+}
+
+/// One entry of the append-only inventory ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub at: Timestamp,
+    pub warehouse: String,
+    pub sku: String,
+    pub pool: Pool,
+    pub unit_status: UnitStatus,
+    pub kind: LedgerKind,
+    pub qty_delta: i64,
+    pub allocated_delta: i64,
+    pub ref_type: Option<String>,
+    pub ref_id: Option<String>,
+    pub actor: String,
+    pub reason: Option<String>,
+}
+
+/// The outcome of a stock change: the balances of the pools it touched, after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StockChangeResult {
+    pub items: Vec<InventoryItem>,
+    /// The inward PO the GRN was booked against, after it.
+    pub inward_po: Option<InwardPo>,
+}
+
+/// Stock expected from a supplier (or a delivery note), received by GRNs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InwardPo {
+    pub id: String,
+    pub po_number: String,
+    pub warehouse: String,
+    pub status: InwardPoStatus,
+    pub lines: Vec<InwardPoLine>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// One SKU of an inward PO.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InwardPoLine {
+    pub sku: String,
+    pub qty: i64,
+    pub received: i64,
+}
+
+/// One refused line of an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LineError {
+    /// The line number in the file, counting the header as line 1.
+    pub line: u64,
+    /// The column at fault, when one is.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// What an upload did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UploadReport {
+    pub created: u64,
+    pub updated: u64,
+    pub errors: Vec<LineError>,
+}
+
+/// A created or updated record, and which of the two it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upserted<T> {
+    pub record: T,
+    pub created: bool,
+}

@@ -1,0 +1,38 @@
+//! `/api/v1/warehouses`.
+
+use super::{ApiQuery, PageQuery, page, upserted};
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{Auth, Call};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use ordo_app::requests::WarehouseRequest;
+use ordo_domain::model::Warehouse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    router.routes(routes!(upsert_warehouse, list_warehouses)).routes(routes!(get_warehouse))
+}
+
+/// Creates a warehouse (201), or replaces the one with the same code (200).
+#[utoipa::path(post, path = "/api/v1/warehouses", tag = "master data", security(("bearer" = [])), request_body = WarehouseRequest,
+    responses((status = 201, body = Warehouse), (status = 200, body = Warehouse), (status = 422, body = Problem)))]
+async fn upsert_warehouse(State(s): State<AppState>, call: Call) -> ApiResult<Response> {
+    Ok(upserted(s.app.upsert_warehouse(&call.caller, call.json()?).await?))
+}
+
+/// The client's warehouses.
+#[utoipa::path(get, path = "/api/v1/warehouses", tag = "master data", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, description = "`{items: [Warehouse], next_cursor}`")))]
+async fn list_warehouses(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Response> {
+    Ok(page(s.app.list_warehouses(&caller, q.page()?).await?))
+}
+
+/// One warehouse.
+#[utoipa::path(get, path = "/api/v1/warehouses/{code}", tag = "master data", security(("bearer" = [])),
+    params(("code" = String, Path)), responses((status = 200, body = Warehouse), (status = 404, body = Problem)))]
+async fn get_warehouse(State(s): State<AppState>, Auth(caller): Auth, Path(code): Path<String>) -> ApiResult<Json<Warehouse>> {
+    Ok(Json(s.app.warehouse(&caller, &code).await?))
+}

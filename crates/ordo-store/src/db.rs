@@ -1,0 +1,147 @@
+//! Connecting, migrating and the two dialects.
+
+use crate::Result;
+use ordo_domain::DomainError;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The word `/health` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database, with a pool for writes and one for reads.
+///
+/// SQLite allows one writer at a time, so its write pool has a single connection (writers queue in
+/// the pool instead of spinning on SQLITE_BUSY) and every write transaction starts with
+/// `BEGIN IMMEDIATE`. Reads go to a separate pool and never wait for writers (WAL).
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) write: AnyPool,
+    pub(crate) read: AnyPool,
+    pub(crate) dialect: Dialect,
+}
+
+/// Turns a database error into the domain's: constraint violations become conflicts, the rest is
+/// internal (and logged with its cause).
+pub(crate) fn db(e: sqlx::Error) -> DomainError {
+    if let sqlx::Error::Database(d) = &e {
+        match d.kind() {
+            sqlx::error::ErrorKind::UniqueViolation => {
+                return DomainError::Conflict("a record with this key exists already".into());
+            }
+            sqlx::error::ErrorKind::CheckViolation => {
+                return DomainError::Conflict("the change would break a stock invariant".into());
+            }
+            _ => {}
+        }
+    }
+    tracing::error!(error = ?e, "database error");
+    DomainError::Internal(e.to_string())
+}
+
+impl Store {
+    /// Opens (creating when needed) the database at `url` and brings its schema up to date.
+    /// `sqlite://path` (or a bare path) selects SQLite, `postgres://…` PostgreSQL.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let internal = |what: &str, e: &dyn std::fmt::Display| DomainError::Internal(format!("{what} {}: {e}", redact(url)));
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await
+                .map_err(|e| internal("can't connect to", &e))?;
+            crate::migrations::migrator(true)
+                .await
+                .map_err(|e| internal("can't read the migrations of", &e))?
+                .run(&pool)
+                .await
+                .map_err(|e| internal("can't migrate", &e))?;
+            return Ok(Store { write: pool.clone(), read: pool, dialect: Dialect::Postgres });
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| internal("can't create the folder of", &e))?;
+        }
+        let url = format!("sqlite://{path}?mode=rwc");
+        let pragmas = |pool: AnyPoolOptions| {
+            pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;").await?;
+                    Ok(())
+                })
+            })
+        };
+        let write = pragmas(AnyPoolOptions::new().max_connections(1).acquire_timeout(Duration::from_secs(60)))
+            .connect(&url)
+            .await
+            .map_err(|e| internal("can't open", &e))?;
+        crate::migrations::migrator(false)
+            .await
+            .map_err(|e| internal("can't read the migrations of", &e))?
+            .run(&write)
+            .await
+            .map_err(|e| internal("can't migrate", &e))?;
+        let read =
+            pragmas(AnyPoolOptions::new().max_connections(4)).connect(&url).await.map_err(|e| internal("can't open", &e))?;
+        Ok(Store { write, read, dialect: Dialect::Sqlite })
+    }
+
+    /// Which database this store runs on.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// Closes all connections (waits for running queries).
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, where the write transaction already holds
+    /// the database's only write lock.
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,307 @@
+//! Stock balances, the inventory ledger, and the operations that change them.
+
+use crate::db::db;
+use crate::inward::receive_against_po;
+use crate::master::{sku_id, warehouse_id};
+use crate::tx::idempotent;
+use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::inventory::{Balance, LedgerLine, StockChange, plan};
+use ordo_domain::kinds::{LedgerKind, Pool, UnitStatus};
+use ordo_domain::model::{InventoryItem, LedgerEntry, StockChangeResult};
+use ordo_domain::{DomainError, Timestamp};
+use sqlx::{Any, Row, Transaction};
+use std::collections::BTreeMap;
+
+/// A stock change of one SKU in one warehouse, as asked for.
+#[derive(Debug, Clone)]
+pub struct StockCommand {
+    pub warehouse: String,
+    pub sku: String,
+    pub change: StockChange,
+    pub reason: Option<String>,
+    /// For a GRN: the inward PO (by number) it receives against.
+    pub inward_po: Option<String>,
+}
+
+/// A balance whose stored value differs from the sum of its ledger entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerMismatch {
+    pub client: String,
+    pub warehouse: String,
+    pub sku: String,
+    pub pool: String,
+    /// (live, recycle, allocated) as stored.
+    pub stored: (i64, i64, i64),
+    /// (live, recycle, allocated) as the ledger adds up.
+    pub from_ledger: (i64, i64, i64),
+}
+
+/// Filters of inventory and ledger queries.
+#[derive(Debug, Clone, Default)]
+pub struct StockFilter {
+    pub warehouse: Option<String>,
+    pub sku: Option<String>,
+}
+
+/// Locks (in pool order) and reads the balances of one SKU in the given pools, creating empty
+/// rows for pools never stocked. Every writer locks stock rows in (warehouse, SKU, pool) order,
+/// so concurrent transactions can't deadlock.
+pub(crate) async fn lock_balances(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    warehouse_id: i64,
+    sku_id: i64,
+    pools: &[Pool],
+) -> Result<BTreeMap<Pool, Balance>> {
+    let mut balances = BTreeMap::new();
+    for &pool in pools {
+        sqlx::query(
+            "INSERT INTO stock (client_id, warehouse_id, sku_id, pool, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO NOTHING",
+        )
+        .bind(ctx.client_id)
+        .bind(warehouse_id)
+        .bind(sku_id)
+        .bind(pool.as_str())
+        .bind(ctx.now.micros())
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+        let sql = format!(
+            "SELECT live, recycle, allocated FROM stock WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4{}",
+            store.for_update()
+        );
+        let r = sqlx::query(&sql)
+            .bind(ctx.client_id)
+            .bind(warehouse_id)
+            .bind(sku_id)
+            .bind(pool.as_str())
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db)?;
+        balances.insert(pool, Balance { live: r.get(0), recycle: r.get(1), allocated: r.get(2) });
+    }
+    Ok(balances)
+}
+
+/// Applies ledger lines to the stock rows (locked by [`lock_balances`]) and appends them to the ledger.
+pub(crate) async fn apply_lines(
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    warehouse_id: i64,
+    sku_id: i64,
+    lines: &[LedgerLine],
+    reference: (Option<&str>, Option<&str>),
+    reason: Option<&str>,
+) -> Result<()> {
+    let mut per_pool: BTreeMap<Pool, Balance> = BTreeMap::new();
+    for l in lines {
+        let d = per_pool.entry(l.pool).or_default();
+        *d = d.apply(l);
+    }
+    for (pool, d) in per_pool {
+        sqlx::query(
+            "UPDATE stock SET live = live + $5, recycle = recycle + $6, allocated = allocated + $7, updated_at = $8 \
+             WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
+        )
+        .bind(ctx.client_id)
+        .bind(warehouse_id)
+        .bind(sku_id)
+        .bind(pool.as_str())
+        .bind(d.live)
+        .bind(d.recycle)
+        .bind(d.allocated)
+        .bind(ctx.now.micros())
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO inventory_ledger (client_id, warehouse_id, sku_id, pool, unit_status, kind, qty_delta, allocated_delta, \
+             ref_type, ref_id, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(ctx.client_id)
+        .bind(warehouse_id)
+        .bind(sku_id)
+        .bind(l.pool.as_str())
+        .bind(l.status.as_str())
+        .bind(l.kind.as_str())
+        .bind(l.qty_delta)
+        .bind(l.allocated_delta)
+        .bind(reference.0)
+        .bind(reference.1)
+        .bind(&ctx.actor)
+        .bind(reason)
+        .bind(ctx.now.micros())
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn item(warehouse: &str, sku: &str, pool: Pool, b: Balance) -> InventoryItem {
+    InventoryItem {
+        warehouse: warehouse.into(),
+        sku: sku.into(),
+        pool,
+        on_hand: b.live,
+        recycle: b.recycle,
+        allocated: b.allocated,
+        available: b.available(),
+    }
+}
+
+impl Store {
+    /// Applies a GRN, move, LIVE/RECYCLE change or adjustment, with its ledger entries, in one
+    /// transaction. A change the balances can't bear is refused whole.
+    pub async fn change_stock(&self, ctx: &WriteCtx, cmd: StockCommand) -> Result<StockChangeResult> {
+        idempotent!(self, ctx, |w| {
+            let wh = warehouse_id(&mut w.tx, ctx.client_id, &cmd.warehouse, "warehouse").await?;
+            let sku = sku_id(&mut w.tx, ctx.client_id, &cmd.sku, "sku").await?;
+            let pools = cmd.change.pools();
+            let balances = lock_balances(self, &mut w.tx, ctx, wh, sku, &pools).await?;
+            let lines = plan(cmd.change, |p| balances.get(&p).copied().unwrap_or_default()).map_err(|refusal| match refusal {
+                ordo_domain::inventory::Refusal::Invalid { field, message } => DomainError::field(field, message),
+                other => DomainError::Conflict(other.message(&[])),
+            })?;
+            let inward_po = match (&cmd.inward_po, cmd.change) {
+                (Some(po), StockChange::Grn { qty, .. }) => {
+                    Some(receive_against_po(&mut w.tx, ctx, po, wh, sku, &cmd.sku, qty).await?)
+                }
+                _ => None,
+            };
+            let reference = match &cmd.inward_po {
+                Some(po) => (Some("INWARD_PO"), Some(po.as_str())),
+                None => (None, None),
+            };
+            apply_lines(&mut w.tx, ctx, wh, sku, &lines, reference, cmd.reason.as_deref()).await?;
+            let mut after = balances;
+            for l in &lines {
+                let b = after.entry(l.pool).or_default();
+                *b = b.apply(l);
+            }
+            let items = after.into_iter().map(|(pool, b)| item(&cmd.warehouse, &cmd.sku, pool, b)).collect();
+            Ok::<_, DomainError>(StockChangeResult { items, inward_po })
+        })
+    }
+
+    /// Balances per warehouse, SKU and pool, ordered by warehouse, SKU and pool. The cursor counts
+    /// rows already seen.
+    pub async fn inventory(&self, client_id: i64, filter: &StockFilter, page: PageRequest) -> Result<Page<InventoryItem>> {
+        let offset = page.after.unwrap_or(0).max(0);
+        let rows = sqlx::query(
+            "SELECT w.code, s.sku, st.pool, st.live, st.recycle, st.allocated FROM stock st \
+             JOIN warehouses w ON w.id = st.warehouse_id JOIN skus s ON s.id = st.sku_id \
+             WHERE st.client_id = $1 AND ($2 IS NULL OR w.code = $2) AND ($3 IS NULL OR s.sku = $3) \
+             ORDER BY w.code, s.sku, st.pool LIMIT $4 OFFSET $5",
+        )
+        .bind(client_id)
+        .bind(&filter.warehouse)
+        .bind(&filter.sku)
+        .bind(page.limit + 1)
+        .bind(offset)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        let mut items = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
+            let b = Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) };
+            items.push((offset + i as i64 + 1, item(&r.get::<String, _>(0), &r.get::<String, _>(1), pool, b)));
+        }
+        Ok(Page::from_rows(items, page.limit))
+    }
+
+    /// Ledger entries, newest first. The cursor is the id of the last entry seen.
+    pub async fn ledger(&self, client_id: i64, filter: &StockFilter, page: PageRequest) -> Result<Page<LedgerEntry>> {
+        let rows = sqlx::query(
+            "SELECT l.id, l.at, w.code, s.sku, l.pool, l.unit_status, l.kind, l.qty_delta, l.allocated_delta, l.ref_type, l.ref_id, \
+             l.actor, l.reason FROM inventory_ledger l JOIN warehouses w ON w.id = l.warehouse_id JOIN skus s ON s.id = l.sku_id \
+             WHERE l.client_id = $1 AND ($2 IS NULL OR w.code = $2) AND ($3 IS NULL OR s.sku = $3) AND l.id < $4 \
+             ORDER BY l.id DESC LIMIT $5",
+        )
+        .bind(client_id)
+        .bind(&filter.warehouse)
+        .bind(&filter.sku)
+        .bind(page.after.unwrap_or(i64::MAX))
+        .bind(page.limit + 1)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        let internal = DomainError::Internal;
+        let mut entries = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.get(0);
+            entries.push((
+                id,
+                LedgerEntry {
+                    id: id.to_string(),
+                    at: Timestamp::from_micros(r.get(1)),
+                    warehouse: r.get(2),
+                    sku: r.get(3),
+                    pool: Pool::parse(&r.get::<String, _>(4)).map_err(internal)?,
+                    unit_status: UnitStatus::parse(&r.get::<String, _>(5)).map_err(internal)?,
+                    kind: LedgerKind::parse(&r.get::<String, _>(6)).map_err(internal)?,
+                    qty_delta: r.get(7),
+                    allocated_delta: r.get(8),
+                    ref_type: r.get(9),
+                    ref_id: r.get(10),
+                    actor: r.get(11),
+                    reason: r.get(12),
+                },
+            ));
+        }
+        Ok(Page::from_rows(entries, page.limit))
+    }
+
+    /// Rebuilds every balance from the ledger and lists those that differ from the stored ones.
+    /// An empty list means the books agree.
+    pub async fn check_ledger(&self) -> Result<Vec<LedgerMismatch>> {
+        let from_ledger = sqlx::query(
+            "SELECT client_id, warehouse_id, sku_id, pool, \
+             CAST(SUM(CASE WHEN unit_status = 'LIVE' THEN qty_delta ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN unit_status = 'RECYCLE' THEN qty_delta ELSE 0 END) AS BIGINT), \
+             CAST(SUM(allocated_delta) AS BIGINT) FROM inventory_ledger GROUP BY client_id, warehouse_id, sku_id, pool",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        let stored = sqlx::query("SELECT client_id, warehouse_id, sku_id, pool, live, recycle, allocated FROM stock")
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        type Key = (i64, i64, i64, String);
+        let read = |rows: &[sqlx::any::AnyRow]| -> BTreeMap<Key, (i64, i64, i64)> {
+            rows.iter().map(|r| ((r.get(0), r.get(1), r.get(2), r.get(3)), (r.get(4), r.get(5), r.get(6)))).collect()
+        };
+        let (ledger, stored) = (read(&from_ledger), read(&stored));
+        let mut keys: Vec<&Key> = ledger.keys().chain(stored.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let mut mismatches = Vec::new();
+        for key in keys {
+            let l = ledger.get(key).copied().unwrap_or_default();
+            let s = stored.get(key).copied().unwrap_or_default();
+            if l != s {
+                let names = sqlx::query(
+                    "SELECT c.code, w.code, s.sku FROM clients c, warehouses w, skus s WHERE c.id = $1 AND w.id = $2 AND s.id = $3",
+                )
+                .bind(key.0)
+                .bind(key.1)
+                .bind(key.2)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db)?;
+                let (client, warehouse, sku) = match names {
+                    Some(r) => (r.get(0), r.get(1), r.get(2)),
+                    None => (key.0.to_string(), key.1.to_string(), key.2.to_string()),
+                };
+                mismatches.push(LedgerMismatch { client, warehouse, sku, pool: key.3.clone(), stored: s, from_ledger: l });
+            }
+        }
+        Ok(mismatches)
+    }
+}

@@ -1,0 +1,27 @@
+//! Ordo's persistence. One [`Store`] serves both backends: the SQL Ordo needs is the same on SQLite
+//! and PostgreSQL except in a few places (locking, transaction start), which [`Dialect`] names. Each
+//! backend keeps its own migrations. Every public method is one use case and one transaction.
+//!
+//! Queries are checked at run time rather than by `sqlx::query!`: the macros tie a crate to one
+//! database, and the contract suite (`tests/contract.rs`) runs every method on both instead.
+
+mod clients;
+mod db;
+mod inventory;
+mod inward;
+mod master;
+mod migrations;
+mod paging;
+mod tx;
+
+pub mod testing;
+
+pub use db::{Dialect, Store};
+pub use inventory::{LedgerMismatch, StockCommand, StockFilter};
+pub use inward::InwardPoInput;
+pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
+pub use paging::{Page, PageRequest};
+pub use tx::{IdempotencyClaim, WriteCtx};
+
+/// The result of every store method.
+pub type Result<T> = std::result::Result<T, ordo_domain::DomainError>;

@@ -1,0 +1,504 @@
+//! Master data: warehouses, the article master (SKUs), channels and SKU mappings.
+
+use crate::db::db;
+use crate::tx::idempotent;
+use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::kinds::{ChannelStatus, ChannelType};
+use ordo_domain::model::{Channel, LineError, Sku, SkuMapping, UploadReport, Upserted, Warehouse};
+use ordo_domain::money::format_hundredths;
+use ordo_domain::{DomainError, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::collections::{HashMap, HashSet};
+
+/// A warehouse as created or replaced by its code.
+#[derive(Debug, Clone)]
+pub struct WarehouseInput {
+    pub code: String,
+    pub name: String,
+    pub gstin: Option<String>,
+    pub address: Option<String>,
+}
+
+/// An article as uploaded; `None` fields keep their stored value on update.
+#[derive(Debug, Clone)]
+pub struct SkuInput {
+    pub sku: String,
+    pub name: String,
+    pub ean: Option<String>,
+    pub hsn: Option<String>,
+    /// Hundredths of the currency unit.
+    pub mrp: Option<i64>,
+    /// Hundredths of a percent.
+    pub tax_rate: Option<i64>,
+    pub weight_grams: Option<i64>,
+}
+
+/// A new channel; the credentials are already encrypted.
+#[derive(Debug, Clone)]
+pub struct ChannelInput {
+    pub code: String,
+    pub channel_type: ChannelType,
+    pub warehouse: String,
+    pub credentials: Vec<u8>,
+    pub settings: serde_json::Value,
+    pub enabled: bool,
+}
+
+/// A change to a channel; absent fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct ChannelPatch {
+    pub credentials: Option<Vec<u8>>,
+    pub settings: Option<serde_json::Value>,
+    pub enabled: Option<bool>,
+}
+
+/// A SKU mapping as uploaded, with its line number (1 for a single API call).
+#[derive(Debug, Clone)]
+pub struct MappingInput {
+    pub line: u64,
+    pub channel: String,
+    pub channel_sku: String,
+    pub sku: String,
+}
+
+/// Rows per multi-row INSERT: well under both databases' bound-parameter limits.
+const CHUNK: usize = 500;
+
+const WAREHOUSE_COLUMNS: &str = "code, name, gstin, address, created_at, updated_at";
+
+/// Reads a warehouse from the row's columns from `at` on ([`WAREHOUSE_COLUMNS`]).
+fn warehouse_from(r: &AnyRow, at: usize) -> Warehouse {
+    Warehouse {
+        code: r.get(at),
+        name: r.get(at + 1),
+        gstin: r.get(at + 2),
+        address: r.get(at + 3),
+        created_at: Timestamp::from_micros(r.get(at + 4)),
+        updated_at: Timestamp::from_micros(r.get(at + 5)),
+    }
+}
+
+const SKU_COLUMNS: &str = "sku, name, ean, hsn, mrp, tax_rate, weight_grams, created_at, updated_at";
+
+/// Reads a SKU from the row's columns from `at` on ([`SKU_COLUMNS`]).
+fn sku_from(r: &AnyRow, at: usize) -> Sku {
+    Sku {
+        sku: r.get(at),
+        name: r.get(at + 1),
+        ean: r.get(at + 2),
+        hsn: r.get(at + 3),
+        mrp: r.get::<Option<i64>, _>(at + 4).map(format_hundredths),
+        tax_rate: r.get::<Option<i64>, _>(at + 5).map(format_hundredths),
+        weight_grams: r.get(at + 6),
+        created_at: Timestamp::from_micros(r.get(at + 7)),
+        updated_at: Timestamp::from_micros(r.get(at + 8)),
+    }
+}
+
+const CHANNEL_SELECT: &str = "SELECT c.code, c.type, w.code, c.status, c.enabled, c.settings, c.last_success_at, \
+     c.last_error, c.created_at, c.updated_at, c.id FROM channels c JOIN warehouses w ON w.id = c.warehouse_id";
+
+fn channel_from(r: &AnyRow) -> Result<Channel> {
+    let internal = |e: String| DomainError::Internal(format!("stored channel unreadable: {e}"));
+    let settings: String = r.get(5);
+    Ok(Channel {
+        code: r.get(0),
+        channel_type: ChannelType::parse(&r.get::<String, _>(1)).map_err(internal)?,
+        warehouse: r.get(2),
+        status: ChannelStatus::parse(&r.get::<String, _>(3)).map_err(internal)?,
+        enabled: r.get(4),
+        has_credentials: true,
+        settings: serde_json::from_str(&settings).map_err(|e| internal(e.to_string()))?,
+        last_success_at: r.get::<Option<i64>, _>(6).map(Timestamp::from_micros),
+        last_error: r.get(7),
+        lag_seconds: None,
+        created_at: Timestamp::from_micros(r.get(8)),
+        updated_at: Timestamp::from_micros(r.get(9)),
+    })
+}
+
+/// The id of a warehouse of the client, or a validation error on `field`.
+pub(crate) async fn warehouse_id(tx: &mut Transaction<'static, Any>, client_id: i64, code: &str, field: &str) -> Result<i64> {
+    sqlx::query("SELECT id FROM warehouses WHERE client_id = $1 AND code = $2")
+        .bind(client_id)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?
+        .map(|r| r.get(0))
+        .ok_or_else(|| DomainError::field(field, format!("no warehouse '{code}'")))
+}
+
+/// The id of a SKU of the client, or a validation error on `field`.
+pub(crate) async fn sku_id(tx: &mut Transaction<'static, Any>, client_id: i64, sku: &str, field: &str) -> Result<i64> {
+    sqlx::query("SELECT id FROM skus WHERE client_id = $1 AND sku = $2")
+        .bind(client_id)
+        .bind(sku)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?
+        .map(|r| r.get(0))
+        .ok_or_else(|| DomainError::field(field, format!("no SKU '{sku}' in the article master")))
+}
+
+/// Ids of those of `skus` that exist for the client.
+async fn sku_ids(tx: &mut Transaction<'static, Any>, client_id: i64, skus: &[&str]) -> Result<HashMap<String, i64>> {
+    let mut ids = HashMap::with_capacity(skus.len());
+    for chunk in skus.chunks(CHUNK) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!("SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN ({})", placeholders.join(", "));
+        let mut q = sqlx::query(&sql).bind(client_id);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
+            ids.insert(r.get(0), r.get(1));
+        }
+    }
+    Ok(ids)
+}
+
+impl Store {
+    /// Creates the warehouse or replaces the one with the same code.
+    pub async fn upsert_warehouse(&self, ctx: &WriteCtx, input: WarehouseInput) -> Result<Upserted<Warehouse>> {
+        idempotent!(self, ctx, |w| {
+            let existing = sqlx::query("SELECT id FROM warehouses WHERE client_id = $1 AND code = $2")
+                .bind(ctx.client_id)
+                .bind(&input.code)
+                .fetch_optional(&mut *w.tx)
+                .await
+                .map_err(db)?;
+            let sql = if existing.is_some() {
+                format!(
+                    "UPDATE warehouses SET name = $3, gstin = $4, address = $5, updated_at = $6 WHERE client_id = $1 AND code = $2 RETURNING {WAREHOUSE_COLUMNS}"
+                )
+            } else {
+                format!(
+                    "INSERT INTO warehouses (client_id, code, name, gstin, address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {WAREHOUSE_COLUMNS}"
+                )
+            };
+            let row = sqlx::query(&sql)
+                .bind(ctx.client_id)
+                .bind(&input.code)
+                .bind(&input.name)
+                .bind(&input.gstin)
+                .bind(&input.address)
+                .bind(ctx.now.micros())
+                .fetch_one(&mut *w.tx)
+                .await
+                .map_err(db)?;
+            Ok::<_, DomainError>(Upserted { record: warehouse_from(&row, 0), created: existing.is_none() })
+        })
+    }
+
+    /// The warehouse with this code.
+    pub async fn warehouse(&self, client_id: i64, code: &str) -> Result<Warehouse> {
+        let sql = format!("SELECT {WAREHOUSE_COLUMNS} FROM warehouses WHERE client_id = $1 AND code = $2");
+        sqlx::query(&sql)
+            .bind(client_id)
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .map(|r| warehouse_from(&r, 0))
+            .ok_or_else(|| DomainError::NotFound(format!("warehouse '{code}'")))
+    }
+
+    /// The client's warehouses, by creation.
+    pub async fn list_warehouses(&self, client_id: i64, page: PageRequest) -> Result<Page<Warehouse>> {
+        let sql = format!("SELECT id, {WAREHOUSE_COLUMNS} FROM warehouses WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+        let rows = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(page.after.unwrap_or(0))
+            .bind(page.limit + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        Ok(Page::from_rows(rows.iter().map(|r| (r.get(0), warehouse_from(r, 1))).collect(), page.limit))
+    }
+
+    /// Creates or updates articles by their SKU code, all in one transaction. Returns how many
+    /// were created and updated, and the stored records when there are few enough to be useful.
+    pub async fn upsert_skus(&self, ctx: &WriteCtx, inputs: Vec<SkuInput>) -> Result<(UploadReport, Vec<Sku>)> {
+        idempotent!(self, ctx, |w| {
+            let codes: Vec<&str> = inputs.iter().map(|s| s.sku.as_str()).collect();
+            let existing = sku_ids(&mut w.tx, ctx.client_id, &codes).await?;
+            let mut report = UploadReport::default();
+            for chunk in inputs.chunks(CHUNK) {
+                let mut sql = String::from(
+                    "INSERT INTO skus (client_id, sku, name, ean, hsn, mrp, tax_rate, weight_grams, created_at, updated_at) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    let b = i * 7 + 3;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!(
+                        "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $2)",
+                        b,
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6
+                    ));
+                }
+                sql.push_str(
+                    " ON CONFLICT (client_id, sku) DO UPDATE SET name = excluded.name, \
+                     ean = COALESCE(excluded.ean, skus.ean), hsn = COALESCE(excluded.hsn, skus.hsn), \
+                     mrp = COALESCE(excluded.mrp, skus.mrp), tax_rate = COALESCE(excluded.tax_rate, skus.tax_rate), \
+                     weight_grams = COALESCE(excluded.weight_grams, skus.weight_grams), updated_at = excluded.updated_at",
+                );
+                let mut q = sqlx::query(&sql).bind(ctx.client_id).bind(ctx.now.micros());
+                for s in chunk {
+                    q = q.bind(&s.sku).bind(&s.name).bind(&s.ean).bind(&s.hsn).bind(s.mrp).bind(s.tax_rate).bind(s.weight_grams);
+                }
+                q.execute(&mut *w.tx).await.map_err(db)?;
+            }
+            for s in &inputs {
+                if existing.contains_key(&s.sku) { report.updated += 1 } else { report.created += 1 }
+            }
+            let mut records = Vec::new();
+            if inputs.len() <= 10 {
+                for s in &inputs {
+                    let sql = format!("SELECT {SKU_COLUMNS} FROM skus WHERE client_id = $1 AND sku = $2");
+                    let row = sqlx::query(&sql).bind(ctx.client_id).bind(&s.sku).fetch_one(&mut *w.tx).await.map_err(db)?;
+                    records.push(sku_from(&row, 0));
+                }
+            }
+            Ok::<_, DomainError>((report, records))
+        })
+    }
+
+    /// The article with this SKU code.
+    pub async fn sku(&self, client_id: i64, sku: &str) -> Result<Sku> {
+        let sql = format!("SELECT {SKU_COLUMNS} FROM skus WHERE client_id = $1 AND sku = $2");
+        sqlx::query(&sql)
+            .bind(client_id)
+            .bind(sku)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .map(|r| sku_from(&r, 0))
+            .ok_or_else(|| DomainError::NotFound(format!("SKU '{sku}'")))
+    }
+
+    /// The client's article master, by creation.
+    pub async fn list_skus(&self, client_id: i64, page: PageRequest) -> Result<Page<Sku>> {
+        let sql = format!("SELECT id, {SKU_COLUMNS} FROM skus WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+        let rows = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(page.after.unwrap_or(0))
+            .bind(page.limit + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        Ok(Page::from_rows(rows.iter().map(|r| (r.get(0), sku_from(r, 1))).collect(), page.limit))
+    }
+
+    /// Creates a channel; its code must be new (change one with [`Store::update_channel`]).
+    pub async fn create_channel(&self, ctx: &WriteCtx, input: ChannelInput) -> Result<Channel> {
+        idempotent!(self, ctx, |w| {
+            let warehouse = warehouse_id(&mut w.tx, ctx.client_id, &input.warehouse, "warehouse").await?;
+            let status = if input.enabled { ChannelStatus::Active } else { ChannelStatus::Disabled };
+            let inserted = sqlx::query(
+                "INSERT INTO channels (client_id, code, type, warehouse_id, status, enabled, credentials, settings, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (client_id, code) DO NOTHING",
+            )
+            .bind(ctx.client_id)
+            .bind(&input.code)
+            .bind(input.channel_type.as_str())
+            .bind(warehouse)
+            .bind(status.as_str())
+            .bind(input.enabled)
+            .bind(&input.credentials)
+            .bind(input.settings.to_string())
+            .bind(ctx.now.micros())
+            .execute(&mut *w.tx)
+            .await
+            .map_err(db)?;
+            if inserted.rows_affected() == 0 {
+                return Err(DomainError::Conflict(format!(
+                    "channel '{}' exists already; change it with PATCH /api/v1/channels/{}",
+                    input.code, input.code
+                )));
+            }
+            channel_in_tx(&mut w.tx, ctx.client_id, &input.code).await
+        })
+    }
+
+    /// Changes a channel's credentials, settings or enabled flag. New credentials clear AUTH_FAILED.
+    pub async fn update_channel(&self, ctx: &WriteCtx, code: &str, patch: ChannelPatch) -> Result<Channel> {
+        idempotent!(self, ctx, |w| {
+            let current = channel_in_tx(&mut w.tx, ctx.client_id, code)
+                .await
+                .map_err(|_| DomainError::NotFound(format!("channel '{code}'")))?;
+            let enabled = patch.enabled.unwrap_or(current.enabled);
+            let status = match (enabled, current.status, patch.credentials.is_some()) {
+                (false, _, _) => ChannelStatus::Disabled,
+                (true, ChannelStatus::AuthFailed, false) => ChannelStatus::AuthFailed,
+                (true, ChannelStatus::Error, false) => ChannelStatus::Error,
+                (true, _, _) => ChannelStatus::Active,
+            };
+            let settings = patch.settings.as_ref().unwrap_or(&current.settings).to_string();
+            sqlx::query(
+                "UPDATE channels SET enabled = $3, status = $4, settings = $5, credentials = COALESCE($6, credentials), updated_at = $7, \
+                 last_error = CASE WHEN $8 THEN NULL ELSE last_error END WHERE client_id = $1 AND code = $2",
+            )
+            .bind(ctx.client_id)
+            .bind(code)
+            .bind(enabled)
+            .bind(status.as_str())
+            .bind(settings)
+            .bind(&patch.credentials)
+            .bind(ctx.now.micros())
+            .bind(patch.credentials.is_some())
+            .execute(&mut *w.tx)
+            .await
+            .map_err(db)?;
+            channel_in_tx(&mut w.tx, ctx.client_id, code).await
+        })
+    }
+
+    /// The channel with this code.
+    pub async fn channel(&self, client_id: i64, code: &str) -> Result<Channel> {
+        let sql = format!("{CHANNEL_SELECT} WHERE c.client_id = $1 AND c.code = $2");
+        let row = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| DomainError::NotFound(format!("channel '{code}'")))?;
+        channel_from(&row)
+    }
+
+    /// The stored (encrypted) credentials of a channel.
+    pub async fn channel_credentials(&self, client_id: i64, code: &str) -> Result<Vec<u8>> {
+        sqlx::query("SELECT credentials FROM channels WHERE client_id = $1 AND code = $2")
+            .bind(client_id)
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .map(|r| r.get(0))
+            .ok_or_else(|| DomainError::NotFound(format!("channel '{code}'")))
+    }
+
+    /// The client's channels, by creation.
+    pub async fn list_channels(&self, client_id: i64, page: PageRequest) -> Result<Page<Channel>> {
+        let sql = format!("{CHANNEL_SELECT} WHERE c.client_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3");
+        let rows = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(page.after.unwrap_or(0))
+            .bind(page.limit + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        let rows = rows.iter().map(|r| Ok((r.get::<i64, _>(10), channel_from(r)?))).collect::<Result<Vec<_>>>()?;
+        Ok(Page::from_rows(rows, page.limit))
+    }
+
+    /// Creates or updates SKU mappings in one transaction. Lines naming an unknown channel or SKU
+    /// are reported; with `skip_bad_lines` the good lines are applied, otherwise none is.
+    pub async fn upsert_sku_mappings(
+        &self,
+        ctx: &WriteCtx,
+        inputs: Vec<MappingInput>,
+        skip_bad_lines: bool,
+    ) -> Result<UploadReport> {
+        idempotent!(self, ctx, |w| {
+            let channels: HashMap<String, i64> = sqlx::query("SELECT code, id FROM channels WHERE client_id = $1")
+                .bind(ctx.client_id)
+                .fetch_all(&mut *w.tx)
+                .await
+                .map_err(db)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            let codes: Vec<&str> = inputs.iter().map(|m| m.sku.as_str()).collect();
+            let skus = sku_ids(&mut w.tx, ctx.client_id, &codes).await?;
+            let mut report = UploadReport::default();
+            let mut good = Vec::with_capacity(inputs.len());
+            for m in &inputs {
+                match (channels.get(&m.channel), skus.get(&m.sku)) {
+                    (None, _) => report.errors.push(LineError {
+                        line: m.line,
+                        field: Some("channel".into()),
+                        message: format!("no channel '{}'", m.channel),
+                    }),
+                    (_, None) => report.errors.push(LineError {
+                        line: m.line,
+                        field: Some("sku".into()),
+                        message: format!("no SKU '{}' in the article master", m.sku),
+                    }),
+                    (Some(&c), Some(&s)) => good.push((c, m.channel_sku.as_str(), s)),
+                }
+            }
+            if !report.errors.is_empty() && !skip_bad_lines {
+                return Ok(report);
+            }
+            let mut existing: HashSet<(i64, String)> = HashSet::new();
+            for &channel_id in good.iter().map(|(c, _, _)| c).collect::<HashSet<_>>() {
+                let rows = sqlx::query("SELECT channel_sku FROM sku_mappings WHERE client_id = $1 AND channel_id = $2")
+                    .bind(ctx.client_id)
+                    .bind(channel_id)
+                    .fetch_all(&mut *w.tx)
+                    .await
+                    .map_err(db)?;
+                existing.extend(rows.iter().map(|r| (channel_id, r.get::<String, _>(0))));
+            }
+            for chunk in good.chunks(CHUNK) {
+                let mut sql = String::from(
+                    "INSERT INTO sku_mappings (client_id, channel_id, channel_sku, sku_id, created_at, updated_at) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    let b = i * 3 + 3;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("($1, ${}, ${}, ${}, $2, $2)", b, b + 1, b + 2));
+                }
+                sql.push_str(" ON CONFLICT (client_id, channel_id, channel_sku) DO UPDATE SET sku_id = excluded.sku_id, updated_at = excluded.updated_at");
+                let mut q = sqlx::query(&sql).bind(ctx.client_id).bind(ctx.now.micros());
+                for (c, cs, s) in chunk {
+                    q = q.bind(*c).bind(*cs).bind(*s);
+                }
+                q.execute(&mut *w.tx).await.map_err(db)?;
+            }
+            for (c, cs, _) in &good {
+                if existing.contains(&(*c, cs.to_string())) { report.updated += 1 } else { report.created += 1 }
+            }
+            Ok::<_, DomainError>(report)
+        })
+    }
+
+    /// The mapping of a channel SKU.
+    pub async fn sku_mapping(&self, client_id: i64, channel: &str, channel_sku: &str) -> Result<SkuMapping> {
+        let row = sqlx::query(
+            "SELECT c.code, m.channel_sku, s.sku, m.updated_at FROM sku_mappings m JOIN channels c ON c.id = m.channel_id \
+             JOIN skus s ON s.id = m.sku_id WHERE m.client_id = $1 AND c.code = $2 AND m.channel_sku = $3",
+        )
+        .bind(client_id)
+        .bind(channel)
+        .bind(channel_sku)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| DomainError::NotFound(format!("mapping of '{channel_sku}' on channel '{channel}'")))?;
+        Ok(SkuMapping {
+            channel: row.get(0),
+            channel_sku: row.get(1),
+            sku: row.get(2),
+            updated_at: Timestamp::from_micros(row.get(3)),
+        })
+    }
+}
+
+async fn channel_in_tx(tx: &mut Transaction<'static, Any>, client_id: i64, code: &str) -> Result<Channel> {
+    let sql = format!("{CHANNEL_SELECT} WHERE c.client_id = $1 AND c.code = $2");
+    let row = sqlx::query(&sql).bind(client_id).bind(code).fetch_one(&mut **tx).await.map_err(db)?;
+    channel_from(&row)
+}

@@ -1,0 +1,32 @@
+//! Each backend's migrations, compiled into the binary so a fresh install needs no files beside it.
+
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use std::borrow::Cow;
+
+/// (version, description, SQL) of each SQLite migration, in order.
+const SQLITE: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
+
+/// (version, description, SQL) of each PostgreSQL migration, in order.
+const POSTGRES: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+
+#[derive(Debug)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> futures_core::future::BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
+        let migrations = self
+            .0
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(version, Cow::Borrowed(description), MigrationType::Simple, Cow::Borrowed(sql), false)
+            })
+            .collect();
+        Box::pin(std::future::ready(Ok(migrations)))
+    }
+}
+
+/// The migrator of SQLite (`postgres = false`) or PostgreSQL.
+pub(crate) async fn migrator(postgres: bool) -> Result<Migrator, sqlx::migrate::MigrateError> {
+    Migrator::new(Embedded(if postgres { POSTGRES } else { SQLITE })).await
+}

@@ -1,0 +1,227 @@
+//! The `ordo` binary: serve the API, migrate, create clients and keys, check the books.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ordo_app::App;
+use ordo_app::clock::{Clock, ManualClock, SystemClock};
+use ordo_app::ordo_store::Store;
+use ordo_app::secrets::SecretBox;
+use ordo_domain::kinds::Role;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "ordo", version, about = "Omnichannel order and warehouse management")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Settings every command shares.
+#[derive(Args)]
+struct Config {
+    /// Database URL: `postgres://…` for PostgreSQL; default a SQLite file in the data folder.
+    #[arg(long, env = "ORDO_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Folder for the embedded database and the generated secret key.
+    #[arg(long, env = "ORDO_DATA_DIR", default_value = "ordo-data", global = true)]
+    data_dir: PathBuf,
+    /// Key that encrypts channel credentials at rest, 64 hex characters. Default: generated into
+    /// `<data-dir>/secret.key` on first start. Every process sharing a database needs the same key.
+    #[arg(long, env = "ORDO_SECRET_KEY", global = true, hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Log format.
+    #[arg(long, env = "ORDO_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ClockKind {
+    /// Real time.
+    System,
+    /// Starts at the real time and moves only by `POST /api/v1/clock/advance`.
+    Manual,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, env = "ORDO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Which clock to run on.
+        #[arg(long, env = "ORDO_CLOCK", value_enum, default_value = "system")]
+        clock: ClockKind,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage clients (tenants).
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// Manage API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Rebuild every stock balance from the inventory ledger and report differences.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Create a client; prints it as JSON.
+    Create {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List the clients as JSON lines.
+    List,
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create an API key; prints the key alone on its line (it is shown only once).
+    Create {
+        #[arg(long)]
+        client: String,
+        /// admin, operator, warehouse or integration.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s)
+}
+
+impl Config {
+    fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("ordo.db").display()))
+    }
+
+    fn secrets(&self) -> Result<SecretBox> {
+        match &self.secret_key {
+            Some(hex) => SecretBox::from_hex(hex).map_err(|e| anyhow::anyhow!("ORDO_SECRET_KEY: {e}")),
+            None => {
+                let path = self.data_dir.join("secret.key");
+                SecretBox::from_file_or_create(&path).map_err(|e| anyhow::anyhow!(e))
+            }
+        }
+    }
+
+    async fn app(&self, clock: Arc<dyn Clock>) -> Result<App> {
+        let url = self.database_url();
+        let store =
+            Store::connect(&url).await.with_context(|| "can't open the database; check --database-url / ORDO_DATABASE_URL")?;
+        if self.secret_key.is_none() && url.starts_with("postgres") {
+            tracing::warn!(
+                "no ORDO_SECRET_KEY given: using {}; every ordo process sharing this database needs the same key",
+                self.data_dir.join("secret.key").display()
+            );
+        }
+        Ok(App::new(store, clock, self.secrets()?))
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ORDO_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.config.log_format);
+    let system: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve { listen, clock } => {
+            let clock: Arc<dyn Clock> = match clock {
+                ClockKind::System => system,
+                ClockKind::Manual => Arc::new(ManualClock::starting_now()),
+            };
+            let app = cli.config.app(clock).await?;
+            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("can't listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(
+                database = app.store.dialect().name(),
+                "Ordo is listening on http://{addr} (API docs at http://{addr}/api/docs)"
+            );
+            ordo_http::serve(app.clone(), listener, shutdown_signal()).await?;
+            app.store.close().await;
+        }
+        Command::Migrate => {
+            let app = cli.config.app(system).await?;
+            eprintln!("the {} database is up to date", app.store.dialect().name());
+        }
+        Command::Client { command: ClientCommand::Create { code, name } } => {
+            let app = cli.config.app(system).await?;
+            let client = app.create_client(&code, &name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&client)?);
+        }
+        Command::Client { command: ClientCommand::List } => {
+            let app = cli.config.app(system).await?;
+            for c in app.store.list_clients().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!("{}", serde_json::to_string(&c)?);
+            }
+        }
+        Command::Key { command: KeyCommand::Create { client, role } } => {
+            let app = cli.config.app(system).await?;
+            let key = app.create_api_key(&client, role).await.map_err(|e| match e {
+                ordo_domain::DomainError::NotFound(_) => {
+                    anyhow::anyhow!("no client '{client}'; create it first with: ordo client create --code {client} --name \"…\"")
+                }
+                other => anyhow::anyhow!("{other}"),
+            })?;
+            println!("{key}");
+        }
+        Command::Check => {
+            let app = cli.config.app(system).await?;
+            let mismatches = app.check_ledger().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if mismatches.is_empty() {
+                println!("ok: every stock balance equals the sum of its ledger entries");
+            } else {
+                for m in &mismatches {
+                    println!(
+                        "MISMATCH client={} warehouse={} sku={} pool={} stored(live,recycle,allocated)={:?} ledger={:?}",
+                        m.client, m.warehouse, m.sku, m.pool, m.stored, m.from_ledger
+                    );
+                }
+                bail!("{} balance(s) disagree with the ledger", mismatches.len());
+            }
+        }
+    }
+    Ok(())
+}
