@@ -23,6 +23,9 @@ impl UploadMode {
     }
 }
 
+/// The good rows of a file with their line numbers, and the errors of the bad ones.
+pub(crate) type ParsedCsv<T> = (Vec<(u64, T)>, Vec<LineError>);
+
 /// Reads a CSV file with a header row into validated rows `(line, row)` and line errors. `key`
 /// names the column whose repetition within one file is an error; `validate` gives each row's key
 /// and value.
@@ -30,7 +33,7 @@ pub(crate) fn parse_csv<R, T>(
     bytes: &[u8],
     key_column: &str,
     validate: impl Fn(R) -> Result<(String, T), DomainError>,
-) -> Result<(Vec<(u64, T)>, Vec<LineError>), DomainError>
+) -> Result<ParsedCsv<T>, DomainError>
 where
     R: DeserializeOwned,
 {
@@ -114,7 +117,7 @@ mod tests {
     use super::*;
     use crate::requests::SkuRequest;
 
-    fn parse(csv: &str) -> (Vec<(u64, ordo_store::SkuInput)>, Vec<LineError>) {
+    fn parse(csv: &str) -> ParsedCsv<ordo_store::SkuInput> {
         parse_csv::<SkuRequest, _>(csv.as_bytes(), "sku", |r: SkuRequest| r.validate().map(|s| (s.sku.clone(), s))).unwrap()
     }
 

@@ -36,7 +36,7 @@ pub fn format_hundredths(value: i64) -> String {
 /// Reads a tax rate in percent (`"18"`, `"12.5"`) into hundredths of a percent; 0 to 100.
 pub fn parse_tax_rate(value: &str) -> Result<i64, String> {
     let r = parse_hundredths(value)?;
-    if r > 100_00 {
+    if r > 10_000 {
         return Err(format!("'{value}' is more than 100 percent"));
     }
     Ok(r)

@@ -107,7 +107,7 @@ fn channel_from(r: &AnyRow) -> Result<Channel> {
         channel_type: ChannelType::parse(&r.get::<String, _>(1)).map_err(internal)?,
         warehouse: r.get(2),
         status: ChannelStatus::parse(&r.get::<String, _>(3)).map_err(internal)?,
-        enabled: r.get(4),
+        enabled: r.get::<i64, _>(4) != 0,
         has_credentials: true,
         settings: serde_json::from_str(&settings).map_err(|e| internal(e.to_string()))?,
         last_success_at: r.get::<Option<i64>, _>(6).map(Timestamp::from_micros),
@@ -312,7 +312,7 @@ impl Store {
             .bind(input.channel_type.as_str())
             .bind(warehouse)
             .bind(status.as_str())
-            .bind(input.enabled)
+            .bind(i64::from(input.enabled))
             .bind(&input.credentials)
             .bind(input.settings.to_string())
             .bind(ctx.now.micros())
@@ -345,16 +345,16 @@ impl Store {
             let settings = patch.settings.as_ref().unwrap_or(&current.settings).to_string();
             sqlx::query(
                 "UPDATE channels SET enabled = $3, status = $4, settings = $5, credentials = COALESCE($6, credentials), updated_at = $7, \
-                 last_error = CASE WHEN $8 THEN NULL ELSE last_error END WHERE client_id = $1 AND code = $2",
+                 last_error = CASE WHEN $8 = 1 THEN NULL ELSE last_error END WHERE client_id = $1 AND code = $2",
             )
             .bind(ctx.client_id)
             .bind(code)
-            .bind(enabled)
+            .bind(i64::from(enabled))
             .bind(status.as_str())
             .bind(settings)
             .bind(&patch.credentials)
             .bind(ctx.now.micros())
-            .bind(patch.credentials.is_some())
+            .bind(i64::from(patch.credentials.is_some()))
             .execute(&mut *w.tx)
             .await
             .map_err(db)?;

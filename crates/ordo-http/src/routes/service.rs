@@ -82,7 +82,13 @@ async fn docs_asset(axum::extract::Path(asset): axum::extract::Path<String>) -> 
         "swagger-ui.css" => {
             ([(header::CONTENT_TYPE, "text/css"), cached], include_str!("../../assets/swagger-ui/swagger-ui.css")).into_response()
         }
-        _ => super::not_found().await,
+        _ => crate::error::problem(
+            axum::http::StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("the documentation has no file '{asset}'"),
+            None,
+        ),
     }
 }
 

@@ -52,7 +52,7 @@ CREATE TABLE channels (
     type             TEXT    NOT NULL,
     warehouse_id     BIGINT  NOT NULL REFERENCES warehouses (id),
     status           TEXT    NOT NULL,
-    enabled          BOOLEAN NOT NULL,
+    enabled          BIGINT  NOT NULL,
     credentials      BYTEA   NOT NULL,
     settings         TEXT    NOT NULL,
     last_success_at  BIGINT,

@@ -1,0 +1,111 @@
+//! The API test harness: Ordo served on port 0 over a scratch database, driven through HTTP.
+#![allow(dead_code)]
+
+use ordo_app::App;
+use ordo_app::clock::{Clock, ManualClock};
+use ordo_app::ordo_store::testing::Scratch;
+use ordo_app::ordo_store::{Dialect, Store};
+use ordo_app::secrets::SecretBox;
+use ordo_domain::kinds::Role;
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A running Ordo with one client (`acme`) and an admin key for it.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    pub admin: String,
+    pub dialect: Dialect,
+    _scratch: Scratch,
+}
+
+/// Declares each named async test function (taking a [`TestApp`]) to run once per backend.
+macro_rules! api_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let scratch = ordo_app::ordo_store::testing::scratch_sqlite(stringify!($name));
+                super::$name(crate::common::TestApp::start(scratch).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match ordo_app::ordo_store::testing::scratch_postgres(stringify!($name)).await.expect("PostgreSQL reachable") {
+                    Some(scratch) => super::$name(crate::common::TestApp::start(scratch).await).await,
+                    None => eprintln!("ORDO_TEST_DATABASE_URL not set: PostgreSQL half not run"),
+                }
+            }
+        }
+    )*};
+}
+pub(crate) use api_tests;
+
+impl TestApp {
+    /// Serves Ordo on a free port over `scratch`, with a manual clock.
+    pub async fn start(scratch: Scratch) -> TestApp {
+        let store = Store::connect(&scratch.url).await.expect("database");
+        let clock = Arc::new(ManualClock::starting_now());
+        let app = App::new(store, clock.clone() as Arc<dyn Clock>, SecretBox::from_hex(&"42".repeat(32)).unwrap());
+        app.create_client("acme", "Acme Retail").await.unwrap();
+        let admin = app.create_api_key("acme", Role::Admin).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let served = app.clone();
+        tokio::spawn(async move { ordo_http::serve(served, listener, std::future::pending()).await });
+        let dialect = app.store.dialect();
+        TestApp { base, http: reqwest::Client::new(), app, clock, admin, dialect, _scratch: scratch }
+    }
+
+    /// A new key for `client` (created if new) with `role`.
+    pub async fn key(&self, client: &str, role: Role) -> String {
+        if self.app.store.client_by_code(client).await.is_err() {
+            self.app.create_client(client, client).await.unwrap();
+        }
+        self.app.create_api_key(client, role).await.unwrap()
+    }
+
+    /// A request to `path` with `key` as the bearer.
+    pub fn req(&self, method: Method, path: &str, key: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(key)
+    }
+
+    /// GET with the admin key; answers status and JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        read(self.req(Method::GET, path, &self.admin).send().await.unwrap()).await
+    }
+
+    /// POST JSON with the admin key; answers status and JSON body.
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        read(self.req(Method::POST, path, &self.admin).json(&body).send().await.unwrap()).await
+    }
+
+    /// A warehouse `wh1` and SKUs `A` and `B`.
+    pub async fn basic_setup(&self) {
+        assert_eq!(self.post("/api/v1/warehouses", serde_json::json!({"code": "wh1", "name": "Main"})).await.0, 201);
+        for sku in ["A", "B"] {
+            assert_eq!(self.post("/api/v1/skus", serde_json::json!({"sku": sku, "name": format!("Article {sku}")})).await.0, 201);
+        }
+    }
+
+    /// The inventory row of `sku` in `pool` of `wh1`, or zeros.
+    pub async fn stock(&self, sku: &str, pool: &str) -> Value {
+        let (_, body) = self.get(&format!("/api/v1/inventory?warehouse=wh1&sku={sku}")).await;
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["pool"] == pool)
+            .cloned()
+            .unwrap_or(serde_json::json!({"on_hand": 0, "recycle": 0, "allocated": 0, "available": 0}))
+    }
+}
+
+/// Status and JSON body (Null when the body is not JSON).
+pub async fn read(r: Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}

@@ -1,0 +1,401 @@
+//! The store contract: every test runs on SQLite, and on PostgreSQL when `ORDO_TEST_DATABASE_URL`
+//! is set (CI sets it, and refuses to run without it).
+
+use ordo_domain::inventory::{Balance, StockChange};
+use ordo_domain::kinds::{Pool, UnitStatus};
+use ordo_domain::model::InventoryItem;
+use ordo_domain::{DomainError, Timestamp};
+use ordo_store::testing::{Scratch, scratch_postgres, scratch_sqlite};
+use ordo_store::{
+    IdempotencyClaim, InwardPoInput, MappingInput, PageRequest, SkuInput, StockCommand, StockFilter, Store, WarehouseInput,
+    WriteCtx,
+};
+
+/// A store on a scratch database, with one client set up.
+struct Db {
+    store: Store,
+    _scratch: Scratch,
+}
+
+async fn open(scratch: Scratch) -> Db {
+    let store = Store::connect(&scratch.url).await.expect("connect and migrate");
+    Db { store, _scratch: scratch }
+}
+
+/// Declares each named async test function to run once per backend.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name(super::open(ordo_store::testing::scratch_sqlite(stringify!($name))).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                match ordo_store::testing::scratch_postgres(stringify!($name)).await.expect("PostgreSQL reachable") {
+                    Some(s) => super::$name(super::open(s).await).await,
+                    None => eprintln!("ORDO_TEST_DATABASE_URL not set: PostgreSQL half not run"),
+                }
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    grn_adds_live_stock_and_one_ledger_entry,
+    moves_and_status_changes_keep_units_on_hand,
+    refused_changes_change_nothing,
+    grn_against_inward_po_closes_it_when_complete,
+    clients_never_see_or_touch_each_others_rows,
+    idempotency_key_replays_the_first_result_and_applies_once,
+    concurrent_requests_with_one_idempotency_key_apply_once,
+    concurrent_stock_changes_keep_ledger_and_balances_equal,
+    sku_and_mapping_uploads_count_created_and_updated,
+    pages_follow_the_cursor,
+);
+
+fn t0() -> Timestamp {
+    Timestamp::parse("2026-01-01T00:00:00Z").unwrap()
+}
+
+async fn client(db: &Db, code: &str) -> WriteCtx {
+    db.store.create_client(code, code, t0()).await.unwrap();
+    let (id, _) = db.store.client_by_code(code).await.unwrap();
+    WriteCtx::new(id, "test", t0())
+}
+
+async fn setup(db: &Db, code: &str) -> WriteCtx {
+    let ctx = client(db, code).await;
+    db.store
+        .upsert_warehouse(&ctx, WarehouseInput { code: "wh1".into(), name: "Main".into(), gstin: None, address: None })
+        .await
+        .unwrap();
+    db.store.upsert_skus(&ctx, vec![sku("A"), sku("B")]).await.unwrap();
+    ctx
+}
+
+fn sku(code: &str) -> SkuInput {
+    SkuInput {
+        sku: code.into(),
+        name: format!("Article {code}"),
+        ean: None,
+        hsn: None,
+        mrp: Some(49900),
+        tax_rate: None,
+        weight_grams: None,
+    }
+}
+
+fn cmd(sku: &str, change: StockChange) -> StockCommand {
+    StockCommand { warehouse: "wh1".into(), sku: sku.into(), change, reason: None, inward_po: None }
+}
+
+fn grn(sku: &str, qty: i64) -> StockCommand {
+    cmd(sku, StockChange::Grn { pool: Pool::QcPass, qty })
+}
+
+async fn balance(db: &Db, ctx: &WriteCtx, sku: &str, pool: Pool) -> Balance {
+    let filter = StockFilter { warehouse: Some("wh1".into()), sku: Some(sku.into()) };
+    let page = db.store.inventory(ctx.client_id, &filter, PageRequest::default()).await.unwrap();
+    page.items
+        .iter()
+        .find(|i: &&InventoryItem| i.pool == pool)
+        .map(|i| Balance { live: i.on_hand, recycle: i.recycle, allocated: i.allocated })
+        .unwrap_or_default()
+}
+
+async fn ledger_len(db: &Db, ctx: &WriteCtx) -> usize {
+    db.store.ledger(ctx.client_id, &StockFilter::default(), PageRequest { limit: 1000, after: None }).await.unwrap().items.len()
+}
+
+async fn grn_adds_live_stock_and_one_ledger_entry(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    let out = db.store.change_stock(&ctx, grn("A", 10)).await.unwrap();
+    assert_eq!(out.items.len(), 1);
+    assert_eq!((out.items[0].on_hand, out.items[0].available), (10, 10));
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcPass).await, Balance { live: 10, recycle: 0, allocated: 0 });
+    let ledger = db.store.ledger(ctx.client_id, &StockFilter::default(), PageRequest::default()).await.unwrap();
+    assert_eq!(ledger.items.len(), 1);
+    assert_eq!((ledger.items[0].qty_delta, ledger.items[0].actor.as_str()), (10, "test"));
+    assert!(db.store.check_ledger().await.unwrap().is_empty());
+}
+
+async fn moves_and_status_changes_keep_units_on_hand(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    db.store.change_stock(&ctx, grn("A", 10)).await.unwrap();
+    db.store.change_stock(&ctx, cmd("A", StockChange::Move { from: Pool::QcPass, to: Pool::QcFail, qty: 4 })).await.unwrap();
+    let recycle = StockChange::SetStatus { pool: Pool::QcPass, from: UnitStatus::Live, to: UnitStatus::Recycle, qty: 5 };
+    db.store.change_stock(&ctx, cmd("A", recycle)).await.unwrap();
+    db.store.change_stock(&ctx, cmd("A", StockChange::Adjust { pool: Pool::QcFail, delta: -1 })).await.unwrap();
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcPass).await, Balance { live: 1, recycle: 5, allocated: 0 });
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcFail).await, Balance { live: 3, recycle: 0, allocated: 0 });
+    let live = StockChange::SetStatus { pool: Pool::QcPass, from: UnitStatus::Recycle, to: UnitStatus::Live, qty: 5 };
+    db.store.change_stock(&ctx, cmd("A", live)).await.unwrap();
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcPass).await, Balance { live: 6, recycle: 0, allocated: 0 });
+    assert!(db.store.check_ledger().await.unwrap().is_empty());
+}
+
+async fn refused_changes_change_nothing(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    db.store.change_stock(&ctx, grn("A", 3)).await.unwrap();
+    let before = (balance(&db, &ctx, "A", Pool::QcPass).await, ledger_len(&db, &ctx).await);
+    let too_many =
+        db.store.change_stock(&ctx, cmd("A", StockChange::Move { from: Pool::QcPass, to: Pool::QcFail, qty: 4 })).await;
+    assert!(matches!(too_many, Err(DomainError::Conflict(ref m)) if m.contains("only 3 are free")), "{too_many:?}");
+    let recycle_missing = StockChange::SetStatus { pool: Pool::QcPass, from: UnitStatus::Recycle, to: UnitStatus::Live, qty: 1 };
+    assert!(matches!(db.store.change_stock(&ctx, cmd("A", recycle_missing)).await, Err(DomainError::Conflict(_))));
+    assert!(matches!(
+        db.store.change_stock(&ctx, cmd("A", StockChange::Adjust { pool: Pool::QcPass, delta: -5 })).await,
+        Err(DomainError::Conflict(_))
+    ));
+    let unknown = db.store.change_stock(&ctx, grn("NOPE", 1)).await;
+    assert!(matches!(unknown, Err(DomainError::Validation(ref f)) if f[0].field == "sku"));
+    let mut bad_wh = grn("A", 1);
+    bad_wh.warehouse = "nowhere".into();
+    assert!(
+        matches!(db.store.change_stock(&ctx, bad_wh).await, Err(DomainError::Validation(ref f)) if f[0].field == "warehouse")
+    );
+    assert_eq!((balance(&db, &ctx, "A", Pool::QcPass).await, ledger_len(&db, &ctx).await), before);
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcFail).await, Balance::default());
+}
+
+async fn grn_against_inward_po_closes_it_when_complete(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    let po = InwardPoInput { warehouse: "wh1".into(), po_number: "PO-1".into(), lines: vec![("A".into(), 5), ("B".into(), 2)] };
+    let created = db.store.upsert_inward_po(&ctx, po.clone()).await.unwrap();
+    assert!(created.created);
+    let again = db.store.upsert_inward_po(&ctx, po.clone()).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.record.id, created.record.id);
+
+    let receive = |sku: &str, qty| StockCommand { inward_po: Some("PO-1".into()), ..grn(sku, qty) };
+    let out = db.store.change_stock(&ctx, receive("A", 5)).await.unwrap();
+    assert_eq!(out.inward_po.as_ref().unwrap().status.as_str(), "OPEN");
+    let over = db.store.change_stock(&ctx, receive("B", 3)).await;
+    assert!(matches!(over, Err(DomainError::Conflict(ref m)) if m.contains("expects 2 more")), "{over:?}");
+    assert_eq!(balance(&db, &ctx, "B", Pool::QcPass).await, Balance::default());
+    let out = db.store.change_stock(&ctx, receive("B", 2)).await.unwrap();
+    let po_after = out.inward_po.unwrap();
+    assert_eq!(po_after.status.as_str(), "CLOSED");
+    assert!(po_after.closed_at.is_some());
+    assert!(
+        matches!(db.store.change_stock(&ctx, receive("A", 1)).await, Err(DomainError::Conflict(ref m)) if m.contains("closed"))
+    );
+    let changed = InwardPoInput { lines: vec![("A".into(), 9)], ..po };
+    assert!(matches!(db.store.upsert_inward_po(&ctx, changed).await, Err(DomainError::Conflict(_))));
+}
+
+async fn clients_never_see_or_touch_each_others_rows(db: Db) {
+    let a = setup(&db, "alpha").await;
+    let b = client(&db, "beta").await;
+    db.store.change_stock(&a, grn("A", 10)).await.unwrap();
+    // Client B uses the same codes without touching A's records.
+    assert!(matches!(db.store.warehouse(b.client_id, "wh1").await, Err(DomainError::NotFound(_))));
+    assert!(matches!(db.store.sku(b.client_id, "A").await, Err(DomainError::NotFound(_))));
+    assert!(matches!(db.store.change_stock(&b, grn("A", 5)).await, Err(DomainError::Validation(_))));
+    let empty = StockFilter::default();
+    assert!(db.store.inventory(b.client_id, &empty, PageRequest::default()).await.unwrap().items.is_empty());
+    assert!(db.store.ledger(b.client_id, &empty, PageRequest::default()).await.unwrap().items.is_empty());
+    assert!(db.store.list_warehouses(b.client_id, PageRequest::default()).await.unwrap().items.is_empty());
+    let b_wh =
+        db.store.upsert_warehouse(&b, WarehouseInput { code: "wh1".into(), name: "B's".into(), gstin: None, address: None });
+    assert!(b_wh.await.unwrap().created);
+    db.store.upsert_skus(&b, vec![sku("A")]).await.unwrap();
+    db.store.change_stock(&b, grn("A", 1)).await.unwrap();
+    assert_eq!(balance(&db, &a, "A", Pool::QcPass).await.live, 10);
+    assert_eq!(balance(&db, &b, "A", Pool::QcPass).await.live, 1);
+    assert_eq!(db.store.warehouse(a.client_id, "wh1").await.unwrap().name, "Main");
+    // The same idempotency key in two clients is two requests.
+    let claim = IdempotencyClaim { key: "k1".into(), fingerprint: "f".into() };
+    let a_k = WriteCtx { idempotency: Some(claim.clone()), ..a.clone() };
+    let b_k = WriteCtx { idempotency: Some(claim), ..b.clone() };
+    db.store.change_stock(&a_k, grn("A", 1)).await.unwrap();
+    db.store.change_stock(&b_k, grn("A", 1)).await.unwrap();
+    assert_eq!(balance(&db, &a, "A", Pool::QcPass).await.live, 11);
+    assert_eq!(balance(&db, &b, "A", Pool::QcPass).await.live, 2);
+}
+
+async fn idempotency_key_replays_the_first_result_and_applies_once(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    let keyed = |fingerprint: &str| WriteCtx {
+        idempotency: Some(IdempotencyClaim { key: "grn-1".into(), fingerprint: fingerprint.into() }),
+        ..ctx.clone()
+    };
+    let first = db.store.change_stock(&keyed("f1"), grn("A", 7)).await.unwrap();
+    let second = db.store.change_stock(&keyed("f1"), grn("A", 7)).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcPass).await.live, 7);
+    assert_eq!(ledger_len(&db, &ctx).await, 1);
+    let other = db.store.change_stock(&keyed("f2"), grn("A", 1)).await;
+    assert_eq!(other, Err(DomainError::IdempotencyKeyReused));
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcPass).await.live, 7);
+    // A failed request leaves no trace under its key: fixing it and retrying works.
+    let fix =
+        |fp: &str| WriteCtx { idempotency: Some(IdempotencyClaim { key: "mv".into(), fingerprint: fp.into() }), ..ctx.clone() };
+    let too_many = cmd("A", StockChange::Move { from: Pool::QcPass, to: Pool::QcFail, qty: 8 });
+    assert!(db.store.change_stock(&fix("a"), too_many).await.is_err());
+    let ok = cmd("A", StockChange::Move { from: Pool::QcPass, to: Pool::QcFail, qty: 2 });
+    db.store.change_stock(&fix("b"), ok).await.unwrap();
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcFail).await.live, 2);
+}
+
+async fn concurrent_requests_with_one_idempotency_key_apply_once(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    let keyed = WriteCtx { idempotency: Some(IdempotencyClaim { key: "same".into(), fingerprint: "f".into() }), ..ctx.clone() };
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (store, keyed) = (db.store.clone(), keyed.clone());
+        tasks.push(tokio::spawn(async move { store.change_stock(&keyed, grn("A", 3)).await }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap().unwrap());
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcPass).await.live, 3);
+    assert_eq!(ledger_len(&db, &ctx).await, 1);
+}
+
+async fn concurrent_stock_changes_keep_ledger_and_balances_equal(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    db.store.change_stock(&ctx, grn("A", 50)).await.unwrap();
+    db.store.change_stock(&ctx, grn("B", 50)).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (store, ctx) = (db.store.clone(), ctx.clone());
+        tasks.push(tokio::spawn(async move {
+            let sku = if i % 2 == 0 { "A" } else { "B" };
+            let (from, to) = if i % 4 < 2 { (Pool::QcPass, Pool::QcFail) } else { (Pool::QcFail, Pool::QcPass) };
+            let _ = store.change_stock(&ctx, cmd(sku, StockChange::Move { from, to, qty: 3 })).await;
+            let _ = store.change_stock(&ctx, cmd(sku, StockChange::Adjust { pool: from, delta: -1 })).await;
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    for s in ["A", "B"] {
+        let (p, f) = (balance(&db, &ctx, s, Pool::QcPass).await, balance(&db, &ctx, s, Pool::QcFail).await);
+        assert!(p.is_valid() && f.is_valid());
+        assert!(p.live + f.live <= 50 && p.live + f.live >= 30, "{p:?} {f:?}");
+    }
+    assert!(db.store.check_ledger().await.unwrap().is_empty());
+}
+
+async fn sku_and_mapping_uploads_count_created_and_updated(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    let (report, records) = db.store.upsert_skus(&ctx, vec![sku("A"), sku("C")]).await.unwrap();
+    assert_eq!((report.created, report.updated), (1, 1));
+    assert_eq!(records.len(), 2);
+    let partial = SkuInput { mrp: None, name: "Renamed".into(), ..sku("A") };
+    db.store.upsert_skus(&ctx, vec![partial]).await.unwrap();
+    let a = db.store.sku(ctx.client_id, "A").await.unwrap();
+    assert_eq!((a.name.as_str(), a.mrp.as_deref()), ("Renamed", Some("499.00")), "absent fields keep their value");
+
+    let ch = ordo_store::ChannelInput {
+        code: "fk".into(),
+        channel_type: ordo_domain::kinds::ChannelType::FlipkartV3,
+        warehouse: "wh1".into(),
+        credentials: vec![1, 2, 3],
+        settings: serde_json::json!({}),
+        enabled: true,
+    };
+    db.store.create_channel(&ctx, ch.clone()).await.unwrap();
+    assert!(matches!(db.store.create_channel(&ctx, ch).await, Err(DomainError::Conflict(_))));
+    let m = |line, channel: &str, cs: &str, s: &str| MappingInput {
+        line,
+        channel: channel.into(),
+        channel_sku: cs.into(),
+        sku: s.into(),
+    };
+    let bad = vec![m(2, "fk", "FK-A", "A"), m(3, "amazon", "AMZ-A", "A"), m(4, "fk", "FK-X", "X")];
+    let report = db.store.upsert_sku_mappings(&ctx, bad.clone(), false).await.unwrap();
+    assert_eq!(report.errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!((report.created, report.updated), (0, 0));
+    assert!(db.store.sku_mapping(ctx.client_id, "fk", "FK-A").await.is_err(), "a file with bad lines changes nothing");
+    let report = db.store.upsert_sku_mappings(&ctx, bad, true).await.unwrap();
+    assert_eq!((report.created, report.errors.len()), (1, 2));
+    let report = db.store.upsert_sku_mappings(&ctx, vec![m(2, "fk", "FK-A", "B")], false).await.unwrap();
+    assert_eq!((report.created, report.updated), (0, 1));
+    assert_eq!(db.store.sku_mapping(ctx.client_id, "fk", "FK-A").await.unwrap().sku, "B");
+}
+
+async fn pages_follow_the_cursor(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    for i in 0..5 {
+        db.store.change_stock(&ctx, grn("A", i + 1)).await.unwrap();
+    }
+    let first = db.store.ledger(ctx.client_id, &StockFilter::default(), PageRequest { limit: 2, after: None }).await.unwrap();
+    assert_eq!(first.items.iter().map(|e| e.qty_delta).collect::<Vec<_>>(), vec![5, 4], "newest first");
+    let after = first.next_cursor.unwrap().parse().unwrap();
+    let second =
+        db.store.ledger(ctx.client_id, &StockFilter::default(), PageRequest { limit: 10, after: Some(after) }).await.unwrap();
+    assert_eq!(second.items.iter().map(|e| e.qty_delta).collect::<Vec<_>>(), vec![3, 2, 1]);
+    assert!(second.next_cursor.is_none());
+}
+
+mod ledger_property {
+    //! Random sequences of stock operations keep every balance valid and equal to its ledger.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_change() -> impl Strategy<Value = (bool, StockChange)> {
+        let pool = prop_oneof![Just(Pool::QcPass), Just(Pool::QcFail)];
+        let status = prop_oneof![Just(UnitStatus::Live), Just(UnitStatus::Recycle)];
+        let change = prop_oneof![
+            (pool.clone(), 1..15i64).prop_map(|(pool, qty)| StockChange::Grn { pool, qty }),
+            (pool.clone(), pool.clone(), 1..15i64).prop_map(|(from, to, qty)| StockChange::Move { from, to, qty }),
+            (pool.clone(), status.clone(), status, 1..15i64).prop_map(|(pool, from, to, qty)| StockChange::SetStatus {
+                pool,
+                from,
+                to,
+                qty
+            }),
+            (pool, -15..15i64).prop_map(|(pool, delta)| StockChange::Adjust { pool, delta }),
+        ];
+        (any::<bool>(), change)
+    }
+
+    async fn run(scratch: Scratch, ops: Vec<(bool, StockChange)>) {
+        let db = open(scratch).await;
+        let ctx = setup(&db, "acme").await;
+        let mut model: std::collections::BTreeMap<(bool, Pool), Balance> = Default::default();
+        for (is_a, change) in ops {
+            let sku = if is_a { "A" } else { "B" };
+            let snapshot = model.clone();
+            let planned = ordo_domain::inventory::plan(change, |p| snapshot.get(&(is_a, p)).copied().unwrap_or_default());
+            let result = db.store.change_stock(&ctx, cmd(sku, change)).await;
+            match (planned, result) {
+                (Ok(lines), Ok(_)) => {
+                    for l in lines {
+                        let b = model.entry((is_a, l.pool)).or_default();
+                        *b = b.apply(&l);
+                    }
+                }
+                (Err(_), Err(_)) => {}
+                (p, r) => panic!("model and store disagree on {change:?}: {p:?} vs {r:?}"),
+            }
+        }
+        for ((is_a, pool), expected) in &model {
+            let actual = balance(&db, &ctx, if *is_a { "A" } else { "B" }, *pool).await;
+            assert_eq!(&actual, expected);
+            assert!(actual.is_valid());
+        }
+        assert!(db.store.check_ledger().await.unwrap().is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        #[test]
+        fn sqlite(ops in prop::collection::vec(any_change(), 1..40)) {
+            tokio::runtime::Runtime::new().unwrap().block_on(run(scratch_sqlite("prop"), ops));
+        }
+
+        #[test]
+        fn postgres(ops in prop::collection::vec(any_change(), 1..40)) {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            if let Some(s) = rt.block_on(scratch_postgres("prop")).unwrap() {
+                rt.block_on(run(s, ops));
+            }
+        }
+    }
+}

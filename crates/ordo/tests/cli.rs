@@ -1,0 +1,112 @@
+//! The `ordo` binary as a user runs it: clients, keys, `serve` on the embedded default and on
+//! PostgreSQL, and `check`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+fn ordo(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ordo"));
+    c.current_dir(dir).env_remove("ORDO_DATABASE_URL").env_remove("ORDO_SECRET_KEY").env_remove("ORDO_DATA_DIR");
+    c
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().expect("ordo runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn scratch_dir(label: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ordo-cli-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts `ordo serve` on a free port and waits for its address.
+fn serve(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd.args(["serve", "--listen", "127.0.0.1:0"]).stderr(Stdio::piped()).spawn().expect("ordo serve starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("ordo serve printed its address").unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+fn http_get(addr: &str, path: &str, key: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, response.split("\r\n\r\n").nth(1).unwrap_or("").to_string())
+}
+
+#[test]
+fn embedded_default_serves_from_a_data_folder_it_creates() {
+    let dir = scratch_dir("sqlite");
+    let (ok, out, _) = run(ordo(&dir).args(["client", "create", "--code", "acme", "--name", "Acme Retail"]));
+    assert!(ok);
+    assert!(out.contains("\"code\":\"acme\"") && out.contains("Acme Retail"), "{out}");
+    let (ok, key, _) = run(ordo(&dir).args(["key", "create", "--client", "acme", "--role", "admin"]));
+    assert!(ok);
+    let key = key.trim().to_string();
+    assert!(key.starts_with("ordo_") && !key.contains(char::is_whitespace), "the key alone on its line: {key:?}");
+    let (ok, _, err) = run(ordo(&dir).args(["key", "create", "--client", "nobody", "--role", "admin"]));
+    assert!(!ok && err.contains("ordo client create"), "tells the user what to do: {err}");
+    let (ok, _, err) = run(ordo(&dir).args(["key", "create", "--client", "acme", "--role", "boss"]));
+    assert!(!ok && err.contains("admin, operator, warehouse, integration"), "{err}");
+
+    let (mut child, addr) = serve(&mut ordo(&dir));
+    assert_eq!(http_get(&addr, "/health", None), (200, r#"{"status":"ok","database":"sqlite"}"#.to_string()));
+    assert_eq!(http_get(&addr, "/api/v1/warehouses", Some(&key)).0, 200);
+    assert_eq!(http_get(&addr, "/api/v1/warehouses", Some("ordo_wrong")).0, 401);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(dir.join("ordo-data/ordo.db").exists() && dir.join("ordo-data/secret.key").exists());
+
+    let (ok, out, _) = run(ordo(&dir).arg("check"));
+    assert!(ok && out.starts_with("ok"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_postgres_url_runs_the_same_features_on_postgres() {
+    let Ok(base) = std::env::var("ORDO_TEST_DATABASE_URL") else {
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI must run the PostgreSQL half");
+        return;
+    };
+    let dir = scratch_dir("pg");
+    let schema = format!("cli_{}", std::process::id());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let url = rt.block_on(async {
+        let scratch = ordo_app::ordo_store::testing::scratch_postgres(&schema).await.unwrap().unwrap();
+        scratch.url.clone()
+    });
+    assert!(url.starts_with(&base));
+    let secret = "ab".repeat(32);
+    let env = |c: &mut Command| {
+        c.env("ORDO_DATABASE_URL", &url).env("ORDO_SECRET_KEY", &secret);
+    };
+    let mut migrate = ordo(&dir);
+    env(&mut migrate);
+    let (ok, _, err) = run(migrate.arg("migrate"));
+    assert!(ok && err.contains("postgres"), "{err}");
+    let mut create = ordo(&dir);
+    env(&mut create);
+    assert!(run(create.args(["client", "create", "--code", "acme", "--name", "Acme"])).0);
+    let mut cmd = ordo(&dir);
+    env(&mut cmd);
+    let (mut child, addr) = serve(&mut cmd);
+    assert_eq!(http_get(&addr, "/health", None), (200, r#"{"status":"ok","database":"postgres"}"#.to_string()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!dir.join("ordo-data").exists(), "with PostgreSQL and a secret key, nothing is written locally");
+    let _ = std::fs::remove_dir_all(&dir);
+}
