@@ -10,7 +10,9 @@ impl App {
     /// Applies a validated stock change (GRN, move, LIVE/RECYCLE, adjust).
     pub async fn change_stock(&self, caller: &Caller, cmd: StockCommand) -> Result<StockChangeResult> {
         let ctx = self.authorize(caller, Permission::ChangeStock)?;
-        self.store.change_stock(&ctx, cmd).await
+        let out = self.store.change_stock(&ctx, cmd).await?;
+        self.run_due_work().await?;
+        Ok(out)
     }
 
     /// Stock balances.

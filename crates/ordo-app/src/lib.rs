@@ -4,10 +4,12 @@
 pub mod clock;
 mod inventory;
 mod master;
+mod orders;
 pub mod requests;
 pub mod secrets;
 mod upload;
 
+pub use orders::{MAX_BATCH, parse_order};
 pub use upload::UploadMode;
 
 use clock::Clock;
@@ -91,8 +93,10 @@ impl App {
         if !(1..=366 * 24 * 3600).contains(&seconds) {
             return Err(DomainError::field("seconds", "must be between 1 and 31622400 (a year)"));
         }
-        self.clock
-            .advance(seconds)
-            .ok_or_else(|| DomainError::Conflict("the clock follows real time; start Ordo with --clock manual to move it".into()))
+        let now = self.clock.advance(seconds).ok_or_else(|| {
+            DomainError::Conflict("the clock follows real time; start Ordo with --clock manual to move it".into())
+        })?;
+        self.run_due_work().await?;
+        Ok(now)
     }
 }

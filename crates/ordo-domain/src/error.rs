@@ -1,10 +1,10 @@
 //! The one error type every layer speaks. Each variant maps to one HTTP status, so a use case never
 //! has to know about HTTP and a handler never has to guess.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A problem with one field of the input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The field, as a JSON path into the request (`lines[2].qty`) or a CSV column.
     pub field: String,

@@ -170,6 +170,10 @@ pub enum Permission {
     ChangeStock,
     /// Move the manual clock.
     ControlClock,
+    /// Send orders and marketplace events in; retry failed orders.
+    ManageOrders,
+    /// Retry, cancel and complete orders.
+    OperateOrders,
 }
 
 impl Role {
@@ -184,5 +188,70 @@ impl Role {
                 matches!(permission, P::Read | P::ManageCatalog | P::ManageInwardPos)
             }
         }
+    }
+}
+
+word_enum! {
+    /// Where an order is in its life. An order's status summarises its lines.
+    OrderStatus {
+        /// A B2B order not yet allocated: allocation is a manual trigger (Retry).
+        Created = "CREATED",
+        /// Stock is allocated; the order can be released to picking.
+        Fulfillable = "FULFILLABLE",
+        /// Nothing could be allocated yet; retried whenever stock arrives.
+        Unfulfillable = "UNFULFILLABLE",
+        /// Allocated, but held back from picking (dispatch-after, return pickup, marketplace hold).
+        OnHold = "ONHOLD",
+        /// Released to a picklist.
+        Processing = "PROCESSING",
+        Picked = "PICKED",
+        Packed = "PACKED",
+        Dispatched = "DISPATCHED",
+        /// Short-closed at what was served.
+        Completed = "COMPLETED",
+        Cancelled = "CANCELLED",
+    }
+}
+
+word_enum! {
+    /// Where an order comes from and how it is served.
+    OrderKind {
+        /// A marketplace's consumer order: allocated as soon as it is created.
+        B2c = "B2C",
+        /// A bulk outward order: allocated when the user retries it.
+        B2b = "B2B",
+    }
+}
+
+word_enum! {
+    /// Whether an order may be served in part.
+    FulfillmentType {
+        /// Whatever is there is allocated; the rest waits.
+        Partial = "PARTIAL",
+        /// Nothing is allocated until the whole order can be.
+        BlockComplete = "BLOCK_COMPLETE",
+    }
+}
+
+word_enum! {
+    /// Why an allocated order is held back from picking.
+    HoldReason {
+        /// The marketplace forbids packing before the order's dispatch-after time.
+        DispatchAfter = "DISPATCH_AFTER",
+        /// A replacement order waits for the return pickup of its forward order.
+        AwaitingReturnPickup = "AWAITING_RETURN_PICKUP",
+        /// The marketplace put the order on hold.
+        MarketplaceHold = "MARKETPLACE_HOLD",
+    }
+}
+
+word_enum! {
+    /// Status updates a marketplace pushes about one of its orders.
+    ChannelEventType {
+        /// The return of this (forward) order was picked up from the customer.
+        ReturnPickupDone = "RETURN_PICKUP_DONE",
+        OrderCancelled = "ORDER_CANCELLED",
+        Hold = "HOLD",
+        Unhold = "UNHOLD",
     }
 }

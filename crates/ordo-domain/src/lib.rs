@@ -3,11 +3,13 @@
 
 pub mod codes;
 pub mod error;
+pub mod explain;
 pub mod gstin;
 pub mod inventory;
 pub mod kinds;
 pub mod model;
 pub mod money;
+pub mod orders;
 pub mod timestamp;
 
 pub use error::{DomainError, FieldError};

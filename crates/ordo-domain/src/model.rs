@@ -168,3 +168,83 @@ pub struct Upserted<T> {
     pub record: T,
     pub created: bool,
 }
+
+/// An outward order as every endpoint returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Order {
+    pub id: String,
+    pub client: String,
+    pub channel: String,
+    pub kind: crate::kinds::OrderKind,
+    pub channel_order_id: String,
+    pub parent_order_id: Option<String>,
+    pub status: crate::kinds::OrderStatus,
+    pub fulfillment_type: crate::kinds::FulfillmentType,
+    pub pool: Pool,
+    pub warehouse: String,
+    pub dispatch_after: Option<Timestamp>,
+    pub start_processing_at: Option<Timestamp>,
+    /// Why the order is ONHOLD (also shown while it waits for stock with a hold pending).
+    pub hold_reason: Option<crate::kinds::HoldReason>,
+    /// The forward order (channel order id, same channel) this one replaces.
+    pub replacement_of: Option<String>,
+    /// Higher is served first among orders of the same age.
+    pub priority: i64,
+    /// The status the marketplace last reported, in its own words.
+    pub marketplace_status: Option<String>,
+    pub lines: Vec<OrderLine>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One line of an order. `allocated` counts units promised to the line (including those since
+/// picked, packed or dispatched).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrderLine {
+    pub line_id: String,
+    pub sku: String,
+    pub channel_sku: Option<String>,
+    pub channel_line_id: Option<String>,
+    pub qty: i64,
+    pub allocated: i64,
+    pub picked: i64,
+    pub packed: i64,
+    pub dispatched: i64,
+    pub cancelled: i64,
+    /// Price per unit, a decimal string.
+    pub unit_price: Option<String>,
+}
+
+/// One entry of an order's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrderEvent {
+    pub at: Timestamp,
+    /// Null for the order's creation.
+    pub status_from: Option<crate::kinds::OrderStatus>,
+    pub status_to: crate::kinds::OrderStatus,
+    pub actor: String,
+    pub reason: String,
+}
+
+/// A marketplace order that could not be created, kept whole until it can be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FailedOrder {
+    pub id: String,
+    pub channel: String,
+    pub channel_order_id: String,
+    pub reason: String,
+    pub unmapped_skus: Vec<String>,
+    /// The order exactly as it was received.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub first_seen_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub attempts: i64,
+}
+
+/// What retrying failed orders did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FailedRetry {
+    pub created: u64,
+    pub still_failed: u64,
+}

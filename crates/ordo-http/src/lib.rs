@@ -32,6 +32,7 @@ pub struct AppState {
         (name = "service", description = "Health, metrics, documentation and the clock"),
         (name = "master data", description = "Warehouses, SKUs, channels and SKU mappings"),
         (name = "inventory", description = "Stock, its ledger, and inward POs"),
+        (name = "orders", description = "Orders, allocation, holds, failed orders and marketplace events"),
     )
 )]
 struct ApiDoc;

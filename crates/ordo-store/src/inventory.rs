@@ -1,16 +1,17 @@
 //! Stock balances, the inventory ledger, and the operations that change them.
 
+use crate::allocation::{KeyedLine, StockKey, enqueue_sweeps, lock_stock, write_stock_changes};
 use crate::db::db;
 use crate::inward::receive_against_po;
 use crate::master::{sku_id, warehouse_id};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
-use ordo_domain::inventory::{Balance, LedgerLine, StockChange, plan};
+use ordo_domain::inventory::{Balance, Refusal, StockChange, frees_stock, plan};
 use ordo_domain::kinds::{LedgerKind, Pool, UnitStatus};
 use ordo_domain::model::{InventoryItem, LedgerEntry, StockChangeResult};
 use ordo_domain::{DomainError, Timestamp};
 use sqlx::{Any, Row, Transaction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A stock change of one SKU in one warehouse, as asked for.
 #[derive(Debug, Clone)]
@@ -43,103 +44,25 @@ pub struct StockFilter {
     pub sku: Option<String>,
 }
 
-/// Locks (in pool order) and reads the balances of one SKU in the given pools, creating empty
-/// rows for pools never stocked. Every writer locks stock rows in (warehouse, SKU, pool) order,
-/// so concurrent transactions can't deadlock.
-pub(crate) async fn lock_balances(
-    store: &Store,
+/// The orders holding allocated units of a balance (up to ten), for refusals that name them.
+async fn holders(
     tx: &mut Transaction<'static, Any>,
-    ctx: &WriteCtx,
-    warehouse_id: i64,
-    sku_id: i64,
-    pools: &[Pool],
-) -> Result<BTreeMap<Pool, Balance>> {
-    let mut balances = BTreeMap::new();
-    for &pool in pools {
-        sqlx::query(
-            "INSERT INTO stock (client_id, warehouse_id, sku_id, pool, updated_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO NOTHING",
-        )
-        .bind(ctx.client_id)
-        .bind(warehouse_id)
-        .bind(sku_id)
-        .bind(pool.as_str())
-        .bind(ctx.now.micros())
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
-        let sql = format!(
-            "SELECT live, recycle, allocated FROM stock WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4{}",
-            store.for_update()
-        );
-        let r = sqlx::query(&sql)
-            .bind(ctx.client_id)
-            .bind(warehouse_id)
-            .bind(sku_id)
-            .bind(pool.as_str())
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db)?;
-        balances.insert(pool, Balance { live: r.get(0), recycle: r.get(1), allocated: r.get(2) });
-    }
-    Ok(balances)
-}
-
-/// Applies ledger lines to the stock rows (locked by [`lock_balances`]) and appends them to the ledger.
-pub(crate) async fn apply_lines(
-    tx: &mut Transaction<'static, Any>,
-    ctx: &WriteCtx,
-    warehouse_id: i64,
-    sku_id: i64,
-    lines: &[LedgerLine],
-    reference: (Option<&str>, Option<&str>),
-    reason: Option<&str>,
-) -> Result<()> {
-    let mut per_pool: BTreeMap<Pool, Balance> = BTreeMap::new();
-    for l in lines {
-        let d = per_pool.entry(l.pool).or_default();
-        *d = d.apply(l);
-    }
-    for (pool, d) in per_pool {
-        sqlx::query(
-            "UPDATE stock SET live = live + $5, recycle = recycle + $6, allocated = allocated + $7, updated_at = $8 \
-             WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
-        )
-        .bind(ctx.client_id)
-        .bind(warehouse_id)
-        .bind(sku_id)
-        .bind(pool.as_str())
-        .bind(d.live)
-        .bind(d.recycle)
-        .bind(d.allocated)
-        .bind(ctx.now.micros())
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
-    }
-    for l in lines {
-        sqlx::query(
-            "INSERT INTO inventory_ledger (client_id, warehouse_id, sku_id, pool, unit_status, kind, qty_delta, allocated_delta, \
-             ref_type, ref_id, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(ctx.client_id)
-        .bind(warehouse_id)
-        .bind(sku_id)
-        .bind(l.pool.as_str())
-        .bind(l.status.as_str())
-        .bind(l.kind.as_str())
-        .bind(l.qty_delta)
-        .bind(l.allocated_delta)
-        .bind(reference.0)
-        .bind(reference.1)
-        .bind(&ctx.actor)
-        .bind(reason)
-        .bind(ctx.now.micros())
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
-    }
-    Ok(())
+    client_id: i64,
+    (warehouse_id, sku_id, pool): StockKey,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT o.id, o.channel_order_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
+         WHERE l.client_id = $1 AND l.warehouse_id = $2 AND l.sku_id = $3 AND l.pool = $4 AND l.allocated > l.dispatched \
+         ORDER BY o.id LIMIT 10",
+    )
+    .bind(client_id)
+    .bind(warehouse_id)
+    .bind(sku_id)
+    .bind(pool.as_str())
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(rows.iter().map(|r| format!("{} ({})", r.get::<i64, _>(0), r.get::<String, _>(1))).collect())
 }
 
 fn item(warehouse: &str, sku: &str, pool: Pool, b: Balance) -> InventoryItem {
@@ -161,23 +84,36 @@ impl Store {
         idempotent!(self, ctx, |w| {
             let wh = warehouse_id(&mut w.tx, ctx.client_id, &cmd.warehouse, "warehouse").await?;
             let sku = sku_id(&mut w.tx, ctx.client_id, &cmd.sku, "sku").await?;
-            let pools = cmd.change.pools();
-            let balances = lock_balances(self, &mut w.tx, ctx, wh, sku, &pools).await?;
-            let lines = plan(cmd.change, |p| balances.get(&p).copied().unwrap_or_default()).map_err(|refusal| match refusal {
-                ordo_domain::inventory::Refusal::Invalid { field, message } => DomainError::field(field, message),
-                other => DomainError::Conflict(other.message(&[])),
-            })?;
+            let keys: BTreeSet<StockKey> = cmd.change.pools().into_iter().map(|p| (wh, sku, p)).collect();
+            let locked = lock_stock(self, &mut w.tx, ctx, &keys).await?;
+            let balances: BTreeMap<Pool, Balance> = locked.into_iter().map(|((_, _, p), b)| (p, b)).collect();
+            let planned = plan(cmd.change, |p| balances.get(&p).copied().unwrap_or_default());
+            let lines = match planned {
+                Ok(lines) => lines,
+                Err(Refusal::Invalid { field, message }) => return Err(DomainError::field(field, message)),
+                Err(refusal @ Refusal::NotEnoughFree { pool, allocated, .. }) => {
+                    let names =
+                        if allocated > 0 { holders(&mut w.tx, ctx.client_id, (wh, sku, pool)).await? } else { Vec::new() };
+                    return Err(DomainError::Conflict(refusal.message(&names)));
+                }
+            };
             let inward_po = match (&cmd.inward_po, cmd.change) {
                 (Some(po), StockChange::Grn { qty, .. }) => {
                     Some(receive_against_po(&mut w.tx, ctx, po, wh, sku, &cmd.sku, qty).await?)
                 }
                 _ => None,
             };
-            let reference = match &cmd.inward_po {
-                Some(po) => (Some("INWARD_PO"), Some(po.as_str())),
-                None => (None, None),
-            };
-            apply_lines(&mut w.tx, ctx, wh, sku, &lines, reference, cmd.reason.as_deref()).await?;
+            let reference = cmd.inward_po.as_ref().map(|po| ("INWARD_PO".to_string(), po.clone()));
+            let keyed: Vec<KeyedLine> = lines
+                .iter()
+                .map(|l| KeyedLine { key: (wh, sku, l.pool), line: *l, reference: reference.clone(), reason: cmd.reason.clone() })
+                .collect();
+            write_stock_changes(&mut w.tx, ctx, &keyed).await?;
+            if frees_stock(&cmd.change) {
+                let freed: BTreeSet<StockKey> =
+                    lines.iter().filter(|l| l.status == UnitStatus::Live && l.qty_delta > 0).map(|l| (wh, sku, l.pool)).collect();
+                enqueue_sweeps(&mut w.tx, ctx, &freed).await?;
+            }
             let mut after = balances;
             for l in &lines {
                 let b = after.entry(l.pool).or_default();
@@ -303,5 +239,43 @@ impl Store {
             }
         }
         Ok(mismatches)
+    }
+}
+
+/// A balance whose `allocated` differs from what its order lines hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocationMismatch {
+    pub client_id: i64,
+    pub warehouse_id: i64,
+    pub sku_id: i64,
+    pub pool: String,
+    pub stock_allocated: i64,
+    pub lines_hold: i64,
+}
+
+impl Store {
+    /// Compares every balance's `allocated` with the units its order lines hold; an empty list
+    /// means every promised unit belongs to exactly one order line.
+    pub async fn check_allocations(&self) -> Result<Vec<AllocationMismatch>> {
+        let rows = sqlx::query(
+            "SELECT st.client_id, st.warehouse_id, st.sku_id, st.pool, st.allocated, \
+             CAST(COALESCE((SELECT SUM(l.allocated - l.dispatched) FROM order_lines l WHERE l.client_id = st.client_id \
+               AND l.warehouse_id = st.warehouse_id AND l.sku_id = st.sku_id AND l.pool = st.pool), 0) AS BIGINT) FROM stock st",
+        )
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|r| AllocationMismatch {
+                client_id: r.get(0),
+                warehouse_id: r.get(1),
+                sku_id: r.get(2),
+                pool: r.get(3),
+                stock_allocated: r.get(4),
+                lines_hold: r.get(5),
+            })
+            .filter(|m| m.stock_allocated != m.lines_hold)
+            .collect())
     }
 }

@@ -5,21 +5,26 @@
 //! Queries are checked at run time rather than by `sqlx::query!`: the macros tie a crate to one
 //! database, and the contract suite (`tests/contract.rs`) runs every method on both instead.
 
+mod allocation;
 mod clients;
 mod db;
 mod inventory;
 mod inward;
 mod master;
 mod migrations;
+mod orders;
 mod paging;
+mod sql;
 mod tx;
+mod workers;
 
 pub mod testing;
 
 pub use db::{Dialect, Store};
-pub use inventory::{LedgerMismatch, StockCommand, StockFilter};
+pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
+pub use orders::{Cancellation, IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 pub use paging::{Page, PageRequest};
 pub use tx::{IdempotencyClaim, WriteCtx};
 

@@ -61,6 +61,9 @@ enum Command {
         /// Which clock to run on.
         #[arg(long, env = "ORDO_CLOCK", value_enum, default_value = "system")]
         clock: ClockKind,
+        /// How often background work (hold releases, allocation sweeps) runs, in milliseconds.
+        #[arg(long, env = "ORDO_WORK_INTERVAL_MS", default_value_t = 1000)]
+        work_interval_ms: u64,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -167,7 +170,7 @@ async fn main() -> Result<()> {
     init_logging(cli.config.log_format);
     let system: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
-        Command::Serve { listen, clock } => {
+        Command::Serve { listen, clock, work_interval_ms } => {
             let clock: Arc<dyn Clock> = match clock {
                 ClockKind::System => system,
                 ClockKind::Manual => Arc::new(ManualClock::starting_now()),
@@ -179,7 +182,9 @@ async fn main() -> Result<()> {
                 database = app.store.dialect().name(),
                 "Ordo is listening on http://{addr} (API docs at http://{addr}/api/docs)"
             );
+            let worker = app.spawn_background_work(std::time::Duration::from_millis(work_interval_ms.max(10)));
             ordo_http::serve(app.clone(), listener, shutdown_signal()).await?;
+            worker.abort();
             app.store.close().await;
         }
         Command::Migrate => {
@@ -210,8 +215,15 @@ async fn main() -> Result<()> {
         Command::Check => {
             let app = cli.config.app(system).await?;
             let mismatches = app.check_ledger().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            if mismatches.is_empty() {
-                println!("ok: every stock balance equals the sum of its ledger entries");
+            let allocations = app.store.check_allocations().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            for m in &allocations {
+                println!(
+                    "MISMATCH client_id={} warehouse_id={} sku_id={} pool={}: stock allocated {} but order lines hold {}",
+                    m.client_id, m.warehouse_id, m.sku_id, m.pool, m.stock_allocated, m.lines_hold
+                );
+            }
+            if mismatches.is_empty() && allocations.is_empty() {
+                println!("ok: every stock balance equals the sum of its ledger entries and of its order lines");
             } else {
                 for m in &mismatches {
                     println!(
@@ -219,7 +231,7 @@ async fn main() -> Result<()> {
                         m.client, m.warehouse, m.sku, m.pool, m.stored, m.from_ledger
                     );
                 }
-                bail!("{} balance(s) disagree with the ledger", mismatches.len());
+                bail!("{} balance(s) disagree with the ledger or the orders", mismatches.len() + allocations.len());
             }
         }
     }

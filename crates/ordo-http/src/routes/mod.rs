@@ -3,6 +3,7 @@
 mod channels;
 mod inventory;
 mod inward_pos;
+mod orders;
 mod service;
 mod skus;
 mod warehouses;
@@ -27,7 +28,8 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
     let router = skus::register(router);
     let router = channels::register(router);
     let router = inventory::register(router);
-    inward_pos::register(router)
+    let router = inward_pos::register(router);
+    orders::register(router)
 }
 
 /// 404 for paths Ordo doesn't serve, as problem+json like every other error.

@@ -1,0 +1,531 @@
+//! The allocation engine: loads orders, locks the stock they draw from in one global order, lets the
+//! domain decide who gets what, and writes stock, ledger, lines, statuses and timelines together.
+
+use crate::db::db;
+use crate::sql::{Val, in_list, insert_rows, update_by_id};
+use crate::{Result, Store, WriteCtx};
+use ordo_domain::inventory::{Balance, LedgerLine};
+use ordo_domain::kinds::{ChannelType, FulfillmentType, LedgerKind, OrderKind, OrderStatus, Pool, UnitStatus};
+use ordo_domain::model::{Order, OrderLine};
+use ordo_domain::money::format_hundredths;
+use ordo_domain::orders::{Holds, LineQty, OrderCore, StatusChange};
+use ordo_domain::{DomainError, Timestamp};
+use sqlx::{Any, Row, Transaction};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A stock balance: (warehouse id, SKU id, pool). Sorting keys gives the global lock order.
+pub(crate) type StockKey = (i64, i64, Pool);
+
+/// Sorts keys the way the database orders them (`ORDER BY warehouse_id, sku_id, pool`): the pool
+/// by its word, so Rust and SQL agree on the lock order.
+fn lock_order(keys: &BTreeSet<StockKey>) -> Vec<StockKey> {
+    let mut v: Vec<StockKey> = keys.iter().copied().collect();
+    v.sort_by(|a, b| (a.0, a.1, a.2.as_str()).cmp(&(b.0, b.1, b.2.as_str())));
+    v
+}
+
+/// Locks (creating empty ones where needed) and reads the stock rows of `keys`, always in
+/// (warehouse, SKU, pool) order so concurrent transactions can't deadlock on them.
+pub(crate) async fn lock_stock(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    keys: &BTreeSet<StockKey>,
+) -> Result<BTreeMap<StockKey, Balance>> {
+    let ordered = lock_order(keys);
+    let mut balances = BTreeMap::new();
+    if ordered.is_empty() {
+        return Ok(balances);
+    }
+    let rows: Vec<Vec<Val>> = ordered
+        .iter()
+        .map(|(w, s, p)| vec![ctx.client_id.into(), (*w).into(), (*s).into(), p.as_str().into(), ctx.now.micros().into()])
+        .collect();
+    insert_rows(
+        tx,
+        "stock",
+        &["client_id", "warehouse_id", "sku_id", "pool", "updated_at"],
+        &rows,
+        "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO NOTHING",
+    )
+    .await?;
+    for chunk in ordered.chunks(1000) {
+        let tuples: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 2, i * 3 + 3, i * 3 + 4)).collect();
+        let sql = format!(
+            "SELECT warehouse_id, sku_id, pool, live, recycle, allocated FROM stock WHERE client_id = $1 AND (warehouse_id, sku_id, pool) IN ({}) \
+             ORDER BY warehouse_id, sku_id, pool{}",
+            tuples.join(", "),
+            store.for_update()
+        );
+        let mut q = sqlx::query(&sql).bind(ctx.client_id);
+        for (w, s, p) in chunk {
+            q = q.bind(*w).bind(*s).bind(p.as_str());
+        }
+        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
+            let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
+            balances.insert((r.get(0), r.get(1), pool), Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) });
+        }
+    }
+    Ok(balances)
+}
+
+/// One ledger row to write, with the balance it belongs to.
+pub(crate) struct KeyedLine {
+    pub key: StockKey,
+    pub line: LedgerLine,
+    pub reference: Option<(String, String)>,
+    pub reason: Option<String>,
+}
+
+/// Applies ledger lines to their (locked) stock rows and appends them to the ledger.
+pub(crate) async fn write_stock_changes(tx: &mut Transaction<'static, Any>, ctx: &WriteCtx, lines: &[KeyedLine]) -> Result<()> {
+    let mut per_key: BTreeMap<StockKey, Balance> = BTreeMap::new();
+    for k in lines {
+        let d = per_key.entry(k.key).or_default();
+        *d = d.apply(&k.line);
+    }
+    for ((w, s, p), d) in &per_key {
+        sqlx::query(
+            "UPDATE stock SET live = live + $5, recycle = recycle + $6, allocated = allocated + $7, updated_at = $8 \
+             WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
+        )
+        .bind(ctx.client_id)
+        .bind(*w)
+        .bind(*s)
+        .bind(p.as_str())
+        .bind(d.live)
+        .bind(d.recycle)
+        .bind(d.allocated)
+        .bind(ctx.now.micros())
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    let rows: Vec<Vec<Val>> = lines
+        .iter()
+        .map(|k| {
+            let (rt, ri) = match &k.reference {
+                Some((t, i)) => (Some(t.clone()), Some(i.clone())),
+                None => (None, None),
+            };
+            vec![
+                ctx.client_id.into(),
+                k.key.0.into(),
+                k.key.1.into(),
+                k.line.pool.as_str().into(),
+                k.line.status.as_str().into(),
+                k.line.kind.as_str().into(),
+                k.line.qty_delta.into(),
+                k.line.allocated_delta.into(),
+                rt.into(),
+                ri.into(),
+                ctx.actor.as_str().into(),
+                k.reason.clone().into(),
+                ctx.now.micros().into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        tx,
+        "inventory_ledger",
+        &[
+            "client_id",
+            "warehouse_id",
+            "sku_id",
+            "pool",
+            "unit_status",
+            "kind",
+            "qty_delta",
+            "allocated_delta",
+            "ref_type",
+            "ref_id",
+            "actor",
+            "reason",
+            "at",
+        ],
+        &rows,
+        "",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Marks balances whose stock became allocatable, so the sweep retries the orders waiting on them.
+pub(crate) async fn enqueue_sweeps(tx: &mut Transaction<'static, Any>, ctx: &WriteCtx, keys: &BTreeSet<StockKey>) -> Result<()> {
+    let rows: Vec<Vec<Val>> = lock_order(keys)
+        .iter()
+        .map(|(w, s, p)| vec![ctx.client_id.into(), (*w).into(), (*s).into(), p.as_str().into(), ctx.now.micros().into()])
+        .collect();
+    insert_rows(
+        tx,
+        "allocation_queue",
+        &["client_id", "warehouse_id", "sku_id", "pool", "queued_at"],
+        &rows,
+        "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO UPDATE SET generation = allocation_queue.generation + 1",
+    )
+    .await?;
+    Ok(())
+}
+
+/// One order line as loaded for a write.
+#[derive(Debug, Clone)]
+pub(crate) struct LoadedLine {
+    pub id: i64,
+    pub sku_id: i64,
+    pub sku: String,
+    pub channel_sku: Option<String>,
+    pub channel_line_id: Option<String>,
+    pub unit_price: Option<i64>,
+}
+
+/// An order as loaded for a write: its rule-bearing core plus what the API shows.
+#[derive(Debug, Clone)]
+pub(crate) struct LoadedOrder {
+    pub id: i64,
+    pub channel_id: i64,
+    pub channel: String,
+    pub channel_type: ChannelType,
+    pub warehouse_id: i64,
+    pub warehouse: String,
+    pub pool: Pool,
+    pub channel_order_id: String,
+    pub parent_order_id: Option<String>,
+    pub start_processing_at: Option<Timestamp>,
+    pub replacement_of: Option<String>,
+    pub marketplace_status: Option<String>,
+    pub priority: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub core: OrderCore,
+    pub lines: Vec<LoadedLine>,
+    /// Status changes made in this transaction, for the timeline.
+    pub changes: Vec<StatusChange>,
+}
+
+impl LoadedOrder {
+    /// The stock balance line `i` draws from.
+    pub fn key(&self, i: usize) -> StockKey {
+        (self.warehouse_id, self.lines[i].sku_id, self.pool)
+    }
+
+    /// Re-derives the status from the lines and holds at `now`, recording any change.
+    pub fn settle(&mut self, now: Timestamp, reason: &str) {
+        if let Some(c) = self.core.settle(now, reason) {
+            self.changes.push(c);
+        }
+    }
+
+    /// The order as the API shows it.
+    pub fn to_api(&self, client: &str, now: Timestamp) -> Order {
+        Order {
+            id: self.id.to_string(),
+            client: client.to_string(),
+            channel: self.channel.clone(),
+            kind: self.core.kind,
+            channel_order_id: self.channel_order_id.clone(),
+            parent_order_id: self.parent_order_id.clone(),
+            status: self.core.status(),
+            fulfillment_type: self.core.fulfillment_type,
+            pool: self.pool,
+            warehouse: self.warehouse.clone(),
+            dispatch_after: self.core.holds.dispatch_after,
+            start_processing_at: self.start_processing_at,
+            hold_reason: self.core.hold_reason(now),
+            replacement_of: self.replacement_of.clone(),
+            priority: self.priority,
+            marketplace_status: self.marketplace_status.clone(),
+            lines: self
+                .lines
+                .iter()
+                .zip(&self.core.lines)
+                .map(|(l, q)| OrderLine {
+                    line_id: l.id.to_string(),
+                    sku: l.sku.clone(),
+                    channel_sku: l.channel_sku.clone(),
+                    channel_line_id: l.channel_line_id.clone(),
+                    qty: q.qty,
+                    allocated: q.allocated,
+                    picked: q.picked,
+                    packed: q.packed,
+                    dispatched: q.dispatched,
+                    cancelled: q.cancelled,
+                    unit_price: l.unit_price.map(format_hundredths),
+                })
+                .collect(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+const ORDER_COLUMNS: &str = "o.id, o.channel_id, c.code, c.type, o.warehouse_id, w.code, o.kind, o.channel_order_id, o.parent_order_id, \
+     o.status, o.fulfillment_type, o.pool, o.dispatch_after, o.start_processing_at, o.replacement_of, o.awaiting_return_pickup, \
+     o.marketplace_hold, o.marketplace_status, o.allocation_started, o.closing, o.priority, o.created_at, o.updated_at";
+
+/// Loads orders (with their lines) by id, in the order of `ids`; missing ids are skipped. With
+/// `lock`, the order rows are locked (in id order) on PostgreSQL.
+pub(crate) async fn load_orders(
+    store: &Store,
+    conn: &mut sqlx::AnyConnection,
+    client_id: i64,
+    ids: &[i64],
+    lock: bool,
+) -> Result<Vec<LoadedOrder>> {
+    let internal = |e: String| DomainError::Internal(format!("stored order unreadable: {e}"));
+    let mut by_id: HashMap<i64, LoadedOrder> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let lock_clause = if lock && store.dialect == crate::Dialect::Postgres { " FOR UPDATE OF o" } else { "" };
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders o JOIN channels c ON c.id = o.channel_id JOIN warehouses w ON w.id = o.warehouse_id \
+             WHERE o.client_id = $1 AND o.id IN ({}) ORDER BY o.id{lock_clause}",
+            in_list(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(client_id);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await.map_err(db)? {
+            let holds = Holds {
+                dispatch_after: r.get::<Option<i64>, _>(12).map(Timestamp::from_micros),
+                awaiting_return_pickup: r.get::<i64, _>(15) != 0,
+                marketplace_hold: r.get::<i64, _>(16) != 0,
+            };
+            let core = OrderCore::restore(
+                OrderKind::parse(&r.get::<String, _>(6)).map_err(internal)?,
+                OrderStatus::parse(&r.get::<String, _>(9)).map_err(internal)?,
+                FulfillmentType::parse(&r.get::<String, _>(10)).map_err(internal)?,
+                holds,
+                r.get::<i64, _>(18) != 0,
+                r.get::<i64, _>(19) != 0,
+                Vec::new(),
+            );
+            let id: i64 = r.get(0);
+            by_id.insert(
+                id,
+                LoadedOrder {
+                    id,
+                    channel_id: r.get(1),
+                    channel: r.get(2),
+                    channel_type: ChannelType::parse(&r.get::<String, _>(3)).map_err(internal)?,
+                    warehouse_id: r.get(4),
+                    warehouse: r.get(5),
+                    pool: Pool::parse(&r.get::<String, _>(11)).map_err(internal)?,
+                    channel_order_id: r.get(7),
+                    parent_order_id: r.get(8),
+                    start_processing_at: r.get::<Option<i64>, _>(13).map(Timestamp::from_micros),
+                    replacement_of: r.get(14),
+                    marketplace_status: r.get(17),
+                    priority: r.get(20),
+                    created_at: Timestamp::from_micros(r.get(21)),
+                    updated_at: Timestamp::from_micros(r.get(22)),
+                    core,
+                    lines: Vec::new(),
+                    changes: Vec::new(),
+                },
+            );
+        }
+        let sql = format!(
+            "SELECT l.order_id, l.id, l.sku_id, s.sku, l.channel_sku, l.channel_line_id, l.unit_price, l.qty, l.allocated, l.picked, \
+             l.packed, l.dispatched, l.cancelled FROM order_lines l JOIN skus s ON s.id = l.sku_id WHERE l.order_id IN ({}) \
+             ORDER BY l.order_id, l.line_no",
+            in_list(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await.map_err(db)? {
+            let Some(o) = by_id.get_mut(&r.get::<i64, _>(0)) else { continue };
+            o.lines.push(LoadedLine {
+                id: r.get(1),
+                sku_id: r.get(2),
+                sku: r.get(3),
+                channel_sku: r.get(4),
+                channel_line_id: r.get(5),
+                unit_price: r.get(6),
+            });
+            o.core.lines.push(LineQty {
+                qty: r.get(7),
+                allocated: r.get(8),
+                picked: r.get(9),
+                packed: r.get(10),
+                dispatched: r.get(11),
+                cancelled: r.get(12),
+            });
+        }
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// Allocates what stock allows to the orders that take stock, in the given order (the caller sorts
+/// by age), settles every order's status and writes everything.
+pub(crate) async fn allocate_and_save(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    orders: &mut [LoadedOrder],
+    reason: &str,
+) -> Result<()> {
+    let mut keys = BTreeSet::new();
+    for o in orders.iter() {
+        for i in 0..o.lines.len() {
+            if o.core.waiting(i) > 0 {
+                keys.insert(o.key(i));
+            }
+        }
+    }
+    let balances = lock_stock(store, tx, ctx, &keys).await?;
+    let key_list: Vec<StockKey> = balances.keys().copied().collect();
+    let index: HashMap<StockKey, usize> = key_list.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let mut available: Vec<i64> = key_list.iter().map(|k| balances[k].available()).collect();
+    let mut ledger = Vec::new();
+    for o in orders.iter_mut() {
+        if !o.core.takes_stock() {
+            continue;
+        }
+        let waiting: Vec<usize> = (0..o.lines.len()).filter(|&i| o.core.waiting(i) > 0).collect();
+        if waiting.is_empty() {
+            continue;
+        }
+        let shorts: Vec<(usize, i64)> = waiting.iter().map(|&i| (index[&o.key(i)], o.core.waiting(i))).collect();
+        let taken = ordo_domain::orders::allocate(o.core.fulfillment_type, &shorts, &mut available);
+        let mut per_line = vec![0; o.lines.len()];
+        for (&i, &t) in waiting.iter().zip(&taken) {
+            per_line[i] = t;
+            if t > 0 {
+                ledger.push(KeyedLine {
+                    key: o.key(i),
+                    line: LedgerLine {
+                        kind: LedgerKind::Allocate,
+                        pool: o.pool,
+                        status: UnitStatus::Live,
+                        qty_delta: 0,
+                        allocated_delta: t,
+                    },
+                    reference: Some(("ORDER".into(), o.id.to_string())),
+                    reason: None,
+                });
+            }
+        }
+        o.core.add_allocation(&per_line);
+    }
+    for o in orders.iter_mut() {
+        o.settle(ctx.now, reason);
+    }
+    write_stock_changes(tx, ctx, &ledger).await?;
+    save_orders(tx, ctx, orders).await
+}
+
+/// Frees `freed[i]` units of each line of `order` (cancel, complete) and queues the balances for
+/// the allocation sweep, since freed stock may serve waiting orders.
+pub(crate) async fn release_stock(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    order: &LoadedOrder,
+    freed: &[i64],
+) -> Result<()> {
+    let keys: BTreeSet<StockKey> = (0..order.lines.len()).filter(|&i| freed[i] > 0).map(|i| order.key(i)).collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    lock_stock(store, tx, ctx, &keys).await?;
+    let lines: Vec<KeyedLine> = (0..order.lines.len())
+        .filter(|&i| freed[i] > 0)
+        .map(|i| KeyedLine {
+            key: order.key(i),
+            line: LedgerLine {
+                kind: LedgerKind::Deallocate,
+                pool: order.pool,
+                status: UnitStatus::Live,
+                qty_delta: 0,
+                allocated_delta: -freed[i],
+            },
+            reference: Some(("ORDER".into(), order.id.to_string())),
+            reason: None,
+        })
+        .collect();
+    write_stock_changes(tx, ctx, &lines).await?;
+    enqueue_sweeps(tx, ctx, &keys).await
+}
+
+/// When the hold-release worker must look at an order again: its dispatch-after time, while it is
+/// ONHOLD and that time is still ahead.
+fn release_at(o: &LoadedOrder, now: Timestamp) -> Option<i64> {
+    if o.core.status() == OrderStatus::OnHold {
+        o.core.holds.dispatch_after.filter(|t| *t > now).map(|t| t.micros())
+    } else {
+        None
+    }
+}
+
+/// Writes the orders' statuses, flags and line quantities, and their new timeline entries.
+pub(crate) async fn save_orders(tx: &mut Transaction<'static, Any>, ctx: &WriteCtx, orders: &mut [LoadedOrder]) -> Result<()> {
+    let rows: Vec<Vec<Val>> = orders
+        .iter()
+        .map(|o| {
+            vec![
+                o.id.into(),
+                o.core.status().as_str().into(),
+                i64::from(o.core.allocation_started).into(),
+                i64::from(o.core.closing).into(),
+                i64::from(o.core.holds.awaiting_return_pickup).into(),
+                i64::from(o.core.holds.marketplace_hold).into(),
+                o.core.holds.dispatch_after.map(|t| t.micros()).into(),
+                release_at(o, ctx.now).into(),
+                ctx.now.micros().into(),
+            ]
+        })
+        .collect();
+    update_by_id(
+        tx,
+        "orders",
+        &[
+            "status",
+            "allocation_started",
+            "closing",
+            "awaiting_return_pickup",
+            "marketplace_hold",
+            "dispatch_after",
+            "release_at",
+            "updated_at",
+        ],
+        &rows,
+    )
+    .await?;
+    let mut line_rows = Vec::new();
+    for o in orders.iter() {
+        for (i, (l, q)) in o.lines.iter().zip(&o.core.lines).enumerate() {
+            line_rows.push(vec![l.id.into(), q.allocated.into(), q.cancelled.into(), o.core.waiting(i).into()]);
+        }
+    }
+    update_by_id(tx, "order_lines", &["allocated", "cancelled", "waiting"], &line_rows).await?;
+    let mut events = Vec::new();
+    for o in orders.iter_mut() {
+        o.updated_at = ctx.now;
+        for c in o.changes.drain(..) {
+            events.push(event_row(ctx, o.id, Some(c.from), c.to, &c.reason));
+        }
+    }
+    insert_events(tx, &events).await
+}
+
+/// A timeline row: (client, order, at, from, to, actor, reason).
+pub(crate) fn event_row(ctx: &WriteCtx, order_id: i64, from: Option<OrderStatus>, to: OrderStatus, reason: &str) -> Vec<Val> {
+    vec![
+        ctx.client_id.into(),
+        order_id.into(),
+        ctx.now.micros().into(),
+        from.map(|s| s.as_str().to_string()).into(),
+        to.as_str().into(),
+        ctx.actor.as_str().into(),
+        reason.into(),
+    ]
+}
+
+/// Appends timeline rows made by [`event_row`].
+pub(crate) async fn insert_events(tx: &mut Transaction<'static, Any>, rows: &[Vec<Val>]) -> Result<()> {
+    insert_rows(tx, "order_events", &["client_id", "order_id", "at", "status_from", "status_to", "actor", "reason"], rows, "")
+        .await?;
+    Ok(())
+}

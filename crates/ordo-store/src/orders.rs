@@ -1,0 +1,1009 @@
+//! Orders: ingest (idempotent on the marketplace's id), failed orders, retry, cancel, complete,
+//! channel events, search and the timeline.
+
+use crate::allocation::{
+    LoadedLine, LoadedOrder, allocate_and_save, event_row, insert_events, load_orders, release_stock, save_orders,
+};
+use crate::db::db;
+use crate::sql::{Val, in_list, insert_rows};
+use crate::tx::idempotent;
+use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::kinds::{ChannelEventType, ChannelType, FulfillmentType, OrderKind, OrderStatus, Pool};
+use ordo_domain::model::{FailedOrder, Order, OrderEvent};
+use ordo_domain::orders::{Holds, LineQty, OrderCore};
+use ordo_domain::{DomainError, FieldError, Timestamp};
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, Row, Transaction};
+use std::collections::{HashMap, HashSet};
+
+/// What a line names: the client's SKU, or the marketplace's (mapped through SKU mappings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineItem {
+    Sku(String),
+    ChannelSku(String),
+}
+
+/// One line of an order to ingest.
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub item: LineItem,
+    pub qty: i64,
+    /// Hundredths.
+    pub unit_price: Option<i64>,
+    pub channel_line_id: Option<String>,
+}
+
+/// An order to ingest, validated.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub channel: String,
+    pub kind: OrderKind,
+    pub channel_order_id: String,
+    pub parent_order_id: Option<String>,
+    pub warehouse: Option<String>,
+    pub fulfillment_type: FulfillmentType,
+    pub pool: Pool,
+    pub dispatch_after: Option<Timestamp>,
+    pub start_processing_at: Option<Timestamp>,
+    pub replacement_of: Option<String>,
+    pub priority: i64,
+    pub marketplace_status: Option<String>,
+    pub marketplace_hold: bool,
+    pub lines: Vec<NewLine>,
+    /// The order as received, kept whole if it fails.
+    pub payload: serde_json::Value,
+}
+
+/// What ingesting one order did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum IngestOutcome {
+    /// A new order (201).
+    Created(Order),
+    /// The order existed already (200); marketplace changes were applied.
+    Existing(Order),
+    /// A channel SKU has no mapping: the order waits in failed orders (202).
+    Failed(FailedOrder),
+    /// The order is not valid; nothing was stored for it.
+    Invalid(Vec<FieldError>),
+}
+
+/// Filters of the order search.
+#[derive(Debug, Clone, Default)]
+pub struct OrderQuery {
+    /// Any id of the order: Ordo's, the channel order id, the parent order id, a channel line id.
+    pub q: Option<String>,
+    pub statuses: Vec<OrderStatus>,
+    pub channel: Option<String>,
+    pub kind: Option<OrderKind>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+}
+
+/// The outcome of a cancellation made in Ordo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cancellation {
+    pub order: Order,
+    /// Whether a cancellation message to the marketplace was queued.
+    pub pushed_to_channel: bool,
+    pub message: String,
+}
+
+struct ChannelRow {
+    id: i64,
+    channel_type: ChannelType,
+    warehouse_id: i64,
+}
+
+async fn channels_by_code(tx: &mut Transaction<'static, Any>, client_id: i64) -> Result<HashMap<String, ChannelRow>> {
+    let rows = sqlx::query("SELECT code, id, type, warehouse_id FROM channels WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.get(0),
+                ChannelRow {
+                    id: r.get(1),
+                    channel_type: ChannelType::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?,
+                    warehouse_id: r.get(3),
+                },
+            ))
+        })
+        .collect()
+}
+
+async fn client_code(tx: &mut sqlx::AnyConnection, client_id: i64) -> Result<String> {
+    Ok(sqlx::query("SELECT code FROM clients WHERE id = $1").bind(client_id).fetch_one(&mut *tx).await.map_err(db)?.get(0))
+}
+
+/// Ids of existing orders of a channel by channel order id.
+async fn existing_orders(
+    tx: &mut Transaction<'static, Any>,
+    client_id: i64,
+    channel_id: i64,
+    ids: &[&str],
+) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "SELECT channel_order_id, id FROM orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN ({})",
+            in_list(3, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
+            out.insert(r.get(0), r.get(1));
+        }
+    }
+    Ok(out)
+}
+
+/// Ids of client SKUs by code.
+async fn skus_by_code(tx: &mut Transaction<'static, Any>, client_id: i64, codes: &[&str]) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(1000) {
+        let sql = format!("SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN ({})", in_list(2, chunk.len()));
+        let mut q = sqlx::query(&sql).bind(client_id);
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
+            out.insert(r.get(0), r.get(1));
+        }
+    }
+    Ok(out)
+}
+
+/// Client SKU (id, code) of channel SKUs of one channel, through the mappings.
+async fn mapped_skus(
+    tx: &mut Transaction<'static, Any>,
+    client_id: i64,
+    channel_id: i64,
+    channel_skus: &[&str],
+) -> Result<HashMap<String, (i64, String)>> {
+    let mut out = HashMap::new();
+    for chunk in channel_skus.chunks(1000) {
+        let sql = format!(
+            "SELECT m.channel_sku, s.id, s.sku FROM sku_mappings m JOIN skus s ON s.id = m.sku_id \
+             WHERE m.client_id = $1 AND m.channel_id = $2 AND m.channel_sku IN ({})",
+            in_list(3, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
+            out.insert(r.get(0), (r.get(1), r.get(2)));
+        }
+    }
+    Ok(out)
+}
+
+fn failed_from(r: &sqlx::any::AnyRow) -> Result<FailedOrder> {
+    let internal = |e: serde_json::Error| DomainError::Internal(format!("stored failed order unreadable: {e}"));
+    Ok(FailedOrder {
+        id: r.get::<i64, _>(0).to_string(),
+        channel: r.get(1),
+        channel_order_id: r.get(2),
+        reason: r.get(3),
+        unmapped_skus: serde_json::from_str(&r.get::<String, _>(4)).map_err(internal)?,
+        payload: serde_json::from_str(&r.get::<String, _>(5)).map_err(internal)?,
+        first_seen_at: Timestamp::from_micros(r.get(6)),
+        last_seen_at: Timestamp::from_micros(r.get(7)),
+        attempts: r.get(8),
+    })
+}
+
+const FAILED_SELECT: &str = "SELECT f.id, c.code, f.channel_order_id, f.reason, f.unmapped_skus, f.payload, f.first_seen_at, f.last_seen_at, \
+     f.attempts FROM failed_orders f JOIN channels c ON c.id = f.channel_id";
+
+/// Keeps (or updates) an order that can't be created yet in the failed-order list.
+async fn record_failed(
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    channel_id: i64,
+    order: &NewOrder,
+    unmapped: &[String],
+) -> Result<FailedOrder> {
+    let reason = format!(
+        "no SKU mapping on channel '{}' for {}; upload the mappings, then retry the failed orders",
+        order.channel,
+        unmapped.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
+    );
+    sqlx::query(
+        "INSERT INTO failed_orders (client_id, channel_id, channel_order_id, reason, unmapped_skus, payload, first_seen_at, last_seen_at, attempts) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) ON CONFLICT (client_id, channel_id, channel_order_id) DO UPDATE SET \
+         reason = excluded.reason, unmapped_skus = excluded.unmapped_skus, payload = excluded.payload, last_seen_at = excluded.last_seen_at, \
+         attempts = failed_orders.attempts + 1",
+    )
+    .bind(ctx.client_id)
+    .bind(channel_id)
+    .bind(&order.channel_order_id)
+    .bind(&reason)
+    .bind(serde_json::to_string(unmapped).expect("strings serialize"))
+    .bind(order.payload.to_string())
+    .bind(ctx.now.micros())
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    let sql = format!("{FAILED_SELECT} WHERE f.client_id = $1 AND f.channel_id = $2 AND f.channel_order_id = $3");
+    let row = sqlx::query(&sql)
+        .bind(ctx.client_id)
+        .bind(channel_id)
+        .bind(&order.channel_order_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db)?;
+    failed_from(&row)
+}
+
+/// Forward orders (channel order ids) of a channel whose return pickup was reported.
+async fn picked_up(tx: &mut Transaction<'static, Any>, client_id: i64, channel_id: i64, ids: &[&str]) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "SELECT channel_order_id FROM return_pickups WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN ({})",
+            in_list(3, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut **tx).await.map_err(db)?.iter().map(|r| r.get::<String, _>(0)));
+    }
+    Ok(out)
+}
+
+/// Applies what the marketplace may change on an existing order before it is packed: ids, times,
+/// holds and its status words. Returns whether anything changed.
+fn apply_marketplace_update(o: &mut LoadedOrder, n: &NewOrder) -> bool {
+    let before = (o.parent_order_id.clone(), o.core.holds, o.start_processing_at, o.marketplace_status.clone());
+    if matches!(o.core.status(), OrderStatus::Packed | OrderStatus::Dispatched | OrderStatus::Completed | OrderStatus::Cancelled)
+    {
+        return false;
+    }
+    if n.parent_order_id.is_some() {
+        o.parent_order_id = n.parent_order_id.clone();
+    }
+    o.core.holds.dispatch_after = n.dispatch_after;
+    o.core.holds.marketplace_hold = n.marketplace_hold;
+    o.start_processing_at = n.start_processing_at;
+    if n.marketplace_status.is_some() {
+        o.marketplace_status = n.marketplace_status.clone();
+    }
+    before != (o.parent_order_id.clone(), o.core.holds, o.start_processing_at, o.marketplace_status.clone())
+}
+
+impl Store {
+    /// Ingests orders in one transaction, each independently: new ones are created (B2C allocated
+    /// at once), known ones updated (never duplicated), unmapped ones kept as failed orders.
+    pub async fn ingest_orders(&self, ctx: &WriteCtx, orders: Vec<NewOrder>) -> Result<Vec<IngestOutcome>> {
+        idempotent!(self, ctx, |w| { self.ingest_in_tx(&mut w.tx, ctx, orders).await })
+    }
+
+    pub(crate) async fn ingest_in_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        ctx: &WriteCtx,
+        orders: Vec<NewOrder>,
+    ) -> Result<Vec<IngestOutcome>> {
+        let client = client_code(tx, ctx.client_id).await?;
+        let channels = channels_by_code(tx, ctx.client_id).await?;
+        let warehouses: HashMap<String, i64> = sqlx::query("SELECT code, id FROM warehouses WHERE client_id = $1")
+            .bind(ctx.client_id)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let mut outcomes: Vec<Option<IngestOutcome>> = vec![None; orders.len()];
+
+        // Known orders and SKUs, looked up a channel at a time.
+        let mut existing: HashMap<(i64, String), i64> = HashMap::new();
+        let mut mapped: HashMap<i64, HashMap<String, (i64, String)>> = HashMap::new();
+        let mut pickups: HashMap<i64, HashSet<String>> = HashMap::new();
+        let mut by_channel: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, o) in orders.iter().enumerate() {
+            match channels.get(&o.channel) {
+                Some(c) => by_channel.entry(c.id).or_default().push(i),
+                None => {
+                    outcomes[i] =
+                        Some(IngestOutcome::Invalid(vec![FieldError::new("channel", format!("no channel '{}'", o.channel))]))
+                }
+            }
+        }
+        for (&channel_id, idx) in &by_channel {
+            let ids: Vec<&str> = idx.iter().map(|&i| orders[i].channel_order_id.as_str()).collect();
+            for (k, v) in existing_orders(tx, ctx.client_id, channel_id, &ids).await? {
+                existing.insert((channel_id, k), v);
+            }
+            let channel_skus: Vec<&str> = idx
+                .iter()
+                .flat_map(|&i| orders[i].lines.iter())
+                .filter_map(|l| match &l.item {
+                    LineItem::ChannelSku(s) => Some(s.as_str()),
+                    LineItem::Sku(_) => None,
+                })
+                .collect();
+            mapped.insert(channel_id, mapped_skus(tx, ctx.client_id, channel_id, &channel_skus).await?);
+            let forwards: Vec<&str> = idx.iter().filter_map(|&i| orders[i].replacement_of.as_deref()).collect();
+            pickups.insert(channel_id, picked_up(tx, ctx.client_id, channel_id, &forwards).await?);
+        }
+        let client_skus: Vec<&str> = orders
+            .iter()
+            .flat_map(|o| o.lines.iter())
+            .filter_map(|l| match &l.item {
+                LineItem::Sku(s) => Some(s.as_str()),
+                LineItem::ChannelSku(_) => None,
+            })
+            .collect();
+        let skus = skus_by_code(tx, ctx.client_id, &client_skus).await?;
+
+        // Existing orders: apply what the marketplace changed.
+        let mut updates: Vec<(usize, i64)> = Vec::new();
+        let mut seen: HashMap<(i64, String), usize> = HashMap::new();
+        let mut fresh: Vec<(usize, LoadedOrder)> = Vec::new();
+        let mut failed_ids: Vec<(i64, String)> = Vec::new();
+        for (i, o) in orders.iter().enumerate() {
+            if outcomes[i].is_some() {
+                continue;
+            }
+            let ch = &channels[&o.channel];
+            let key = (ch.id, o.channel_order_id.clone());
+            if let Some(&id) = existing.get(&key) {
+                updates.push((i, id));
+                continue;
+            }
+            if seen.contains_key(&key) {
+                // The same order twice in one batch: the second is the first again.
+                updates.push((i, -1));
+                continue;
+            }
+            let warehouse_id = match &o.warehouse {
+                None => ch.warehouse_id,
+                Some(code) => match warehouses.get(code) {
+                    Some(id) => *id,
+                    None => {
+                        outcomes[i] =
+                            Some(IngestOutcome::Invalid(vec![FieldError::new("warehouse", format!("no warehouse '{code}'"))]));
+                        continue;
+                    }
+                },
+            };
+            let mut errors = Vec::new();
+            let mut unmapped = Vec::new();
+            let mut lines = Vec::new();
+            for (n, l) in o.lines.iter().enumerate() {
+                match &l.item {
+                    LineItem::Sku(s) => match skus.get(s) {
+                        Some(&id) => lines.push((id, s.clone(), None)),
+                        None => {
+                            errors.push(FieldError::new(format!("lines[{n}].sku"), format!("no SKU '{s}' in the article master")))
+                        }
+                    },
+                    LineItem::ChannelSku(cs) => match mapped[&ch.id].get(cs) {
+                        Some((id, sku)) => lines.push((*id, sku.clone(), Some(cs.clone()))),
+                        None => {
+                            if !unmapped.contains(cs) {
+                                unmapped.push(cs.clone());
+                            }
+                        }
+                    },
+                }
+            }
+            if !errors.is_empty() {
+                outcomes[i] = Some(IngestOutcome::Invalid(errors));
+                continue;
+            }
+            if !unmapped.is_empty() {
+                outcomes[i] = Some(IngestOutcome::Failed(record_failed(tx, ctx, ch.id, o, &unmapped).await?));
+                continue;
+            }
+            seen.insert(key, i);
+            failed_ids.push((ch.id, o.channel_order_id.clone()));
+            let awaiting = o.replacement_of.as_ref().is_some_and(|f| !pickups[&ch.id].contains(f));
+            let holds = Holds {
+                dispatch_after: o.dispatch_after,
+                awaiting_return_pickup: awaiting,
+                marketplace_hold: o.marketplace_hold,
+            };
+            let core = OrderCore::new(o.kind, o.fulfillment_type, holds, o.lines.iter().map(|l| LineQty::new(l.qty)).collect());
+            let warehouse = warehouses.iter().find(|(_, id)| **id == warehouse_id).map(|(c, _)| c.clone()).unwrap_or_default();
+            fresh.push((
+                i,
+                LoadedOrder {
+                    id: 0,
+                    channel_id: ch.id,
+                    channel: o.channel.clone(),
+                    channel_type: ch.channel_type,
+                    warehouse_id,
+                    warehouse,
+                    pool: o.pool,
+                    channel_order_id: o.channel_order_id.clone(),
+                    parent_order_id: o.parent_order_id.clone(),
+                    start_processing_at: o.start_processing_at,
+                    replacement_of: o.replacement_of.clone(),
+                    marketplace_status: o.marketplace_status.clone(),
+                    priority: o.priority,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                    core,
+                    lines: lines
+                        .into_iter()
+                        .zip(&o.lines)
+                        .map(|((sku_id, sku, channel_sku), l)| LoadedLine {
+                            id: 0,
+                            sku_id,
+                            sku,
+                            channel_sku,
+                            channel_line_id: l.channel_line_id.clone(),
+                            unit_price: l.unit_price,
+                        })
+                        .collect(),
+                    changes: Vec::new(),
+                },
+            ));
+        }
+
+        // New orders: insert them and their lines, then allocate.
+        let order_rows: Vec<Vec<Val>> = fresh
+            .iter()
+            .map(|(_, o)| {
+                vec![
+                    ctx.client_id.into(),
+                    o.channel_id.into(),
+                    o.warehouse_id.into(),
+                    o.core.kind.as_str().into(),
+                    o.channel_order_id.clone().into(),
+                    o.parent_order_id.clone().into(),
+                    OrderStatus::Created.as_str().into(),
+                    o.core.fulfillment_type.as_str().into(),
+                    o.pool.as_str().into(),
+                    o.core.holds.dispatch_after.map(|t| t.micros()).into(),
+                    o.start_processing_at.map(|t| t.micros()).into(),
+                    o.replacement_of.clone().into(),
+                    i64::from(o.core.holds.awaiting_return_pickup).into(),
+                    i64::from(o.core.holds.marketplace_hold).into(),
+                    o.marketplace_status.clone().into(),
+                    i64::from(o.core.allocation_started).into(),
+                    o.priority.into(),
+                    ctx.now.micros().into(),
+                    ctx.now.micros().into(),
+                ]
+            })
+            .collect();
+        let ids = insert_rows(
+            tx,
+            "orders",
+            &[
+                "client_id",
+                "channel_id",
+                "warehouse_id",
+                "kind",
+                "channel_order_id",
+                "parent_order_id",
+                "status",
+                "fulfillment_type",
+                "pool",
+                "dispatch_after",
+                "start_processing_at",
+                "replacement_of",
+                "awaiting_return_pickup",
+                "marketplace_hold",
+                "marketplace_status",
+                "allocation_started",
+                "priority",
+                "created_at",
+                "updated_at",
+            ],
+            &order_rows,
+            "RETURNING id, channel_id, channel_order_id",
+        )
+        .await?;
+        let new_ids: HashMap<(i64, String), i64> = ids.iter().map(|r| ((r.get(1), r.get(2)), r.get(0))).collect();
+        let mut line_rows = Vec::new();
+        for (_, o) in fresh.iter_mut() {
+            o.id = new_ids[&(o.channel_id, o.channel_order_id.clone())];
+            for (n, (l, q)) in o.lines.iter().zip(&o.core.lines).enumerate() {
+                line_rows.push(vec![
+                    ctx.client_id.into(),
+                    o.id.into(),
+                    (n as i64).into(),
+                    o.warehouse_id.into(),
+                    l.sku_id.into(),
+                    o.pool.as_str().into(),
+                    l.channel_sku.clone().into(),
+                    l.channel_line_id.clone().into(),
+                    q.qty.into(),
+                    l.unit_price.into(),
+                    ctx.now.micros().into(),
+                ]);
+            }
+        }
+        let line_ids = insert_rows(
+            tx,
+            "order_lines",
+            &[
+                "client_id",
+                "order_id",
+                "line_no",
+                "warehouse_id",
+                "sku_id",
+                "pool",
+                "channel_sku",
+                "channel_line_id",
+                "qty",
+                "unit_price",
+                "order_created_at",
+            ],
+            &line_rows,
+            "RETURNING id, order_id, line_no",
+        )
+        .await?;
+        let line_id: HashMap<(i64, i64), i64> = line_ids.iter().map(|r| ((r.get(1), r.get(2)), r.get(0))).collect();
+        let mut created_events = Vec::new();
+        for (_, o) in fresh.iter_mut() {
+            for (n, l) in o.lines.iter_mut().enumerate() {
+                l.id = line_id[&(o.id, n as i64)];
+            }
+            created_events.push(event_row(ctx, o.id, None, OrderStatus::Created, &format!("received on channel {}", o.channel)));
+        }
+        insert_events(tx, &created_events).await?;
+        let mut new_orders: Vec<LoadedOrder> = fresh.iter().map(|(_, o)| o.clone()).collect();
+        allocate_and_save(self, tx, ctx, &mut new_orders, "allocated on creation").await?;
+        for ((i, _), o) in fresh.iter().zip(&new_orders) {
+            outcomes[*i] = Some(IngestOutcome::Created(o.to_api(&client, ctx.now)));
+        }
+        // A created order leaves the failed-order list.
+        for (channel_id, coid) in &failed_ids {
+            sqlx::query("DELETE FROM failed_orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id = $3")
+                .bind(ctx.client_id)
+                .bind(*channel_id)
+                .bind(coid)
+                .execute(&mut **tx)
+                .await
+                .map_err(db)?;
+        }
+
+        // Known orders: load (locked), apply changes, settle and save.
+        let known: Vec<i64> = updates.iter().filter(|(_, id)| *id > 0).map(|(_, id)| *id).collect();
+        let mut loaded = load_orders(self, tx, ctx.client_id, &known, true).await?;
+        let mut changed = Vec::new();
+        for (i, id) in &updates {
+            if *id < 0 {
+                continue;
+            }
+            if let Some(o) = loaded.iter_mut().find(|o| o.id == *id)
+                && apply_marketplace_update(o, &orders[*i])
+            {
+                o.settle(ctx.now, "updated by the marketplace");
+                changed.push(o.id);
+            }
+        }
+        let mut to_save: Vec<LoadedOrder> = loaded.iter().filter(|o| changed.contains(&o.id)).cloned().collect();
+        save_orders(tx, ctx, &mut to_save).await?;
+        for o in to_save {
+            if let Some(slot) = loaded.iter_mut().find(|l| l.id == o.id) {
+                *slot = o;
+            }
+        }
+        for (i, id) in &updates {
+            let order = if *id > 0 {
+                loaded.iter().find(|o| o.id == *id).map(|o| o.to_api(&client, ctx.now))
+            } else {
+                let ch = &channels[&orders[*i].channel];
+                let first = seen[&(ch.id, orders[*i].channel_order_id.clone())];
+                match &outcomes[first] {
+                    Some(IngestOutcome::Created(o)) => Some(o.clone()),
+                    _ => None,
+                }
+            };
+            outcomes[*i] = Some(match order {
+                Some(o) => IngestOutcome::Existing(o),
+                None => IngestOutcome::Invalid(vec![FieldError::new("channel_order_id", "the order could not be read back")]),
+            });
+        }
+        Ok(outcomes.into_iter().map(|o| o.expect("every order has an outcome")).collect())
+    }
+
+    /// One order.
+    pub async fn order(&self, client_id: i64, id: &str, now: Timestamp) -> Result<Order> {
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let client = client_code(&mut conn, client_id).await?;
+        let o = load_orders(self, &mut conn, client_id, &[id], false).await?.pop().ok_or_else(not_found)?;
+        Ok(o.to_api(&client, now))
+    }
+
+    /// Orders matching `query`, newest first.
+    pub async fn search_orders(
+        &self,
+        client_id: i64,
+        query: &OrderQuery,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<Order>> {
+        let mut sql = String::from("SELECT o.id FROM orders o WHERE o.client_id = $1");
+        let mut args: Vec<Val> = vec![client_id.into()];
+        let arg = |v: Val, args: &mut Vec<Val>| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        if let Some(q) = query.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+            let p = arg(q.into(), &mut args);
+            let mut alternatives = vec![
+                format!("SELECT id FROM orders WHERE client_id = $1 AND channel_order_id = {p}"),
+                format!("SELECT id FROM orders WHERE client_id = $1 AND parent_order_id = {p}"),
+                format!("SELECT order_id FROM order_lines WHERE client_id = $1 AND channel_line_id = {p}"),
+            ];
+            if let Ok(n) = q.parse::<i64>() {
+                let pn = arg(n.into(), &mut args);
+                alternatives.push(format!("SELECT id FROM orders WHERE client_id = $1 AND id = {pn}"));
+            }
+            sql.push_str(&format!(" AND o.id IN ({})", alternatives.join(" UNION ")));
+        }
+        if !query.statuses.is_empty() {
+            let list: Vec<String> = query.statuses.iter().map(|s| arg(s.as_str().into(), &mut args)).collect();
+            sql.push_str(&format!(" AND o.status IN ({})", list.join(", ")));
+        }
+        if let Some(c) = &query.channel {
+            let p = arg(c.as_str().into(), &mut args);
+            sql.push_str(&format!(" AND o.channel_id IN (SELECT id FROM channels WHERE client_id = $1 AND code = {p})"));
+        }
+        if let Some(k) = query.kind {
+            let p = arg(k.as_str().into(), &mut args);
+            sql.push_str(&format!(" AND o.kind = {p}"));
+        }
+        if let Some(t) = query.created_from {
+            let p = arg(t.micros().into(), &mut args);
+            sql.push_str(&format!(" AND o.created_at >= {p}"));
+        }
+        if let Some(t) = query.created_to {
+            let p = arg(t.micros().into(), &mut args);
+            sql.push_str(&format!(" AND o.created_at < {p}"));
+        }
+        if let Some(after) = page.after {
+            let p = arg(after.into(), &mut args);
+            sql.push_str(&format!(" AND o.id < {p}"));
+        }
+        let p = arg((page.limit + 1).into(), &mut args);
+        sql.push_str(&format!(" ORDER BY o.id DESC LIMIT {p}"));
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = match a {
+                Val::Int(i) => q.bind(*i),
+                Val::Text(s) => q.bind(s.as_str()),
+                Val::OptInt(i) => q.bind(*i),
+                Val::OptText(s) => q.bind(s.as_deref()),
+            };
+        }
+        let ids: Vec<i64> = q.fetch_all(&mut *conn).await.map_err(db)?.iter().map(|r| r.get(0)).collect();
+        let client = client_code(&mut conn, client_id).await?;
+        let orders = load_orders(self, &mut conn, client_id, &ids, false).await?;
+        Ok(Page::from_rows(orders.iter().map(|o| (o.id, o.to_api(&client, now))).collect(), page.limit))
+    }
+
+    /// The order's timeline, oldest first.
+    pub async fn order_events(&self, client_id: i64, id: &str) -> Result<Vec<OrderEvent>> {
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        let exists = sqlx::query("SELECT 1 FROM orders WHERE client_id = $1 AND id = $2")
+            .bind(client_id)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        exists.ok_or_else(not_found)?;
+        let rows = sqlx::query("SELECT at, status_from, status_to, actor, reason FROM order_events WHERE client_id = $1 AND order_id = $2 ORDER BY id")
+            .bind(client_id)
+            .bind(id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        let internal = DomainError::Internal;
+        rows.iter()
+            .map(|r| {
+                Ok(OrderEvent {
+                    at: Timestamp::from_micros(r.get(0)),
+                    status_from: r.get::<Option<String>, _>(1).map(|s| OrderStatus::parse(&s)).transpose().map_err(internal)?,
+                    status_to: OrderStatus::parse(&r.get::<String, _>(2)).map_err(internal)?,
+                    actor: r.get(3),
+                    reason: r.get(4),
+                })
+            })
+            .collect()
+    }
+
+    /// Loads one order for a write, locked.
+    async fn order_for_update(&self, tx: &mut Transaction<'static, Any>, client_id: i64, id: &str) -> Result<LoadedOrder> {
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        load_orders(self, tx, client_id, &[id], true).await?.pop().ok_or_else(not_found)
+    }
+
+    /// Allocates now: the manual trigger for B2B orders, and a retry for any order waiting for stock.
+    pub async fn retry_order(&self, ctx: &WriteCtx, id: &str) -> Result<Order> {
+        idempotent!(self, ctx, |w| {
+            let client = client_code(&mut w.tx, ctx.client_id).await?;
+            let mut o = self.order_for_update(&mut w.tx, ctx.client_id, id).await?;
+            o.core.start_allocation().map_err(|e| DomainError::Conflict(e.0))?;
+            let mut orders = [o];
+            allocate_and_save(self, &mut w.tx, ctx, &mut orders, "retried").await?;
+            Ok::<_, DomainError>(orders[0].to_api(&client, ctx.now))
+        })
+    }
+
+    /// Cancels an order in Ordo: frees its unpacked stock and, where the marketplace accepts seller
+    /// cancellations, queues the cancellation for delivery in the same transaction.
+    pub async fn cancel_order(&self, ctx: &WriteCtx, id: &str, reason: &str) -> Result<Cancellation> {
+        idempotent!(self, ctx, |w| {
+            let client = client_code(&mut w.tx, ctx.client_id).await?;
+            let mut o = self.order_for_update(&mut w.tx, ctx.client_id, id).await?;
+            let (freed, change) = o.core.cancel(&format!("cancelled: {reason}")).map_err(|e| DomainError::Conflict(e.0))?;
+            o.changes.extend(change);
+            release_stock(self, &mut w.tx, ctx, &o, &freed).await?;
+            let pushed = o.channel_type.accepts_seller_cancellation();
+            if pushed {
+                let payload = serde_json::json!({
+                    "order_id": o.id.to_string(),
+                    "channel": o.channel,
+                    "channel_order_id": o.channel_order_id,
+                    "reason": reason,
+                    "lines": o.lines.iter().zip(&o.core.lines).map(|(l, q)| serde_json::json!({
+                        "channel_line_id": l.channel_line_id, "channel_sku": l.channel_sku, "sku": l.sku, "qty": q.qty,
+                    })).collect::<Vec<_>>(),
+                });
+                sqlx::query(
+                    "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
+                     VALUES ($1, 'channel.cancel_order', $2, $3, $4, $5, 'PENDING', $6, $6) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
+                )
+                .bind(ctx.client_id)
+                .bind(format!("cancel-order-{}", o.id))
+                .bind(o.channel_id)
+                .bind(o.id)
+                .bind(payload.to_string())
+                .bind(ctx.now.micros())
+                .execute(&mut *w.tx)
+                .await
+                .map_err(db)?;
+            }
+            let message = if pushed {
+                format!("Cancelled in Ordo; the cancellation is queued for delivery to {} ({}).", o.channel, o.channel_type)
+            } else if o.channel_type == ChannelType::Internal {
+                "Cancelled in Ordo. This is an internal order: there is no marketplace to tell.".to_string()
+            } else {
+                format!(
+                    "Cancelled in Ordo only: {} does not accept cancellations from seller systems. Cancel order {} on the {} seller portal as well.",
+                    o.channel_type, o.channel_order_id, o.channel_type
+                )
+            };
+            let mut orders = [o];
+            save_orders(&mut w.tx, ctx, &mut orders).await?;
+            Ok::<_, DomainError>(Cancellation { order: orders[0].to_api(&client, ctx.now), pushed_to_channel: pushed, message })
+        })
+    }
+
+    /// Short-closes an order at what has been served (SPEC.md §2 rule 8).
+    pub async fn complete_order(&self, ctx: &WriteCtx, id: &str) -> Result<Order> {
+        idempotent!(self, ctx, |w| {
+            let client = client_code(&mut w.tx, ctx.client_id).await?;
+            let mut o = self.order_for_update(&mut w.tx, ctx.client_id, id).await?;
+            let (freed, change) =
+                o.core.complete("completed (short-closed) at what was served").map_err(|e| DomainError::Conflict(e.0))?;
+            o.changes.extend(change);
+            release_stock(self, &mut w.tx, ctx, &o, &freed).await?;
+            let mut orders = [o];
+            save_orders(&mut w.tx, ctx, &mut orders).await?;
+            Ok::<_, DomainError>(orders[0].to_api(&client, ctx.now))
+        })
+    }
+
+    /// Applies a status update a marketplace pushed about one of its orders; answers the order it
+    /// changed (for a return pickup, the replacement it releases, else the forward order).
+    pub async fn channel_event(
+        &self,
+        ctx: &WriteCtx,
+        channel: &str,
+        event: ChannelEventType,
+        channel_order_id: &str,
+        reason: Option<&str>,
+    ) -> Result<Order> {
+        idempotent!(self, ctx, |w| {
+            let client = client_code(&mut w.tx, ctx.client_id).await?;
+            let channels = channels_by_code(&mut w.tx, ctx.client_id).await?;
+            let ch = channels.get(channel).ok_or_else(|| DomainError::NotFound(format!("channel '{channel}'")))?;
+            let target =
+                existing_orders(&mut w.tx, ctx.client_id, ch.id, &[channel_order_id]).await?.get(channel_order_id).copied();
+            let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+            let order = match event {
+                ChannelEventType::ReturnPickupDone => {
+                    let rows = sqlx::query(
+                        "SELECT id FROM orders WHERE client_id = $1 AND channel_id = $2 AND replacement_of = $3 AND awaiting_return_pickup = 1 ORDER BY id",
+                    )
+                    .bind(ctx.client_id)
+                    .bind(ch.id)
+                    .bind(channel_order_id)
+                    .fetch_all(&mut *w.tx)
+                    .await
+                    .map_err(db)?;
+                    let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+                    if ids.is_empty() && target.is_none() {
+                        return Err(DomainError::NotFound(format!("order '{channel_order_id}' on channel '{channel}'")));
+                    }
+                    sqlx::query(
+                        "INSERT INTO return_pickups (client_id, channel_id, channel_order_id, reported_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (client_id, channel_id, channel_order_id) DO NOTHING",
+                    )
+                    .bind(ctx.client_id)
+                    .bind(ch.id)
+                    .bind(channel_order_id)
+                    .bind(ctx.now.micros())
+                    .execute(&mut *w.tx)
+                    .await
+                    .map_err(db)?;
+                    let mut replacements = load_orders(self, &mut w.tx, ctx.client_id, &ids, true).await?;
+                    for r in replacements.iter_mut() {
+                        r.core.holds.awaiting_return_pickup = false;
+                        r.settle(ctx.now, &format!("return pickup of {channel_order_id} reported by the marketplace{why}"));
+                    }
+                    save_orders(&mut w.tx, ctx, &mut replacements).await?;
+                    match replacements.into_iter().next() {
+                        Some(r) => r,
+                        None => load_orders(self, &mut w.tx, ctx.client_id, &[target.unwrap_or_default()], false)
+                            .await?
+                            .pop()
+                            .ok_or_else(|| DomainError::NotFound(format!("order '{channel_order_id}'")))?,
+                    }
+                }
+                other => {
+                    let id = target
+                        .ok_or_else(|| DomainError::NotFound(format!("order '{channel_order_id}' on channel '{channel}'")))?;
+                    let mut o = load_orders(self, &mut w.tx, ctx.client_id, &[id], true)
+                        .await?
+                        .pop()
+                        .ok_or_else(|| DomainError::NotFound(id.to_string()))?;
+                    match other {
+                        ChannelEventType::OrderCancelled => {
+                            if o.core.status() != OrderStatus::Cancelled {
+                                let (freed, change) = o
+                                    .core
+                                    .cancel(&format!("cancelled on the marketplace{why}"))
+                                    .map_err(|e| DomainError::Conflict(e.0))?;
+                                o.changes.extend(change);
+                                release_stock(self, &mut w.tx, ctx, &o, &freed).await?;
+                            }
+                        }
+                        ChannelEventType::Hold => {
+                            o.core.holds.marketplace_hold = true;
+                            o.settle(ctx.now, &format!("held by the marketplace{why}"));
+                        }
+                        _ => {
+                            o.core.holds.marketplace_hold = false;
+                            o.settle(ctx.now, &format!("hold lifted by the marketplace{why}"));
+                        }
+                    }
+                    let mut orders = [o];
+                    save_orders(&mut w.tx, ctx, &mut orders).await?;
+                    let [o] = orders;
+                    o
+                }
+            };
+            Ok::<_, DomainError>(order.to_api(&client, ctx.now))
+        })
+    }
+
+    /// The failed-order list, oldest first.
+    pub async fn failed_orders(&self, client_id: i64, page: PageRequest) -> Result<Page<FailedOrder>> {
+        let sql = format!("{FAILED_SELECT} WHERE f.client_id = $1 AND f.id > $2 ORDER BY f.id LIMIT $3");
+        let rows = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(page.after.unwrap_or(0))
+            .bind(page.limit + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        let items = rows.iter().map(|r| Ok((r.get::<i64, _>(0), failed_from(r)?))).collect::<Result<Vec<_>>>()?;
+        Ok(Page::from_rows(items, page.limit))
+    }
+
+    /// Failed orders by id (all of them when `ids` is `None`).
+    pub async fn failed_orders_by_id(&self, client_id: i64, ids: Option<&[i64]>) -> Result<Vec<FailedOrder>> {
+        let mut sql = format!("{FAILED_SELECT} WHERE f.client_id = $1");
+        if let Some(ids) = ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND f.id IN ({})", in_list(2, ids.len())));
+        }
+        sql.push_str(" ORDER BY f.id");
+        let mut q = sqlx::query(&sql).bind(client_id);
+        for id in ids.unwrap_or_default() {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&self.read).await.map_err(db)?.iter().map(failed_from).collect()
+    }
+}
+
+impl Store {
+    /// What the explanation of an order needs: the order and where its SKUs' stock is.
+    pub async fn explain_facts(&self, client_id: i64, id: &str, now: Timestamp) -> Result<ordo_domain::explain::OrderFacts> {
+        use ordo_domain::explain::{OrderFacts, SkuPosition};
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let order_id: i64 = id.parse().map_err(|_| not_found())?;
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let o = load_orders(self, &mut conn, client_id, &[order_id], false).await?.pop().ok_or_else(not_found)?;
+        let sku_ids: Vec<i64> = o.lines.iter().map(|l| l.sku_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let sql = format!(
+            "SELECT st.warehouse_id, w.code, st.sku_id, st.pool, st.live, st.recycle, st.allocated FROM stock st \
+             JOIN warehouses w ON w.id = st.warehouse_id WHERE st.client_id = $1 AND st.sku_id IN ({}) ORDER BY w.code",
+            in_list(2, sku_ids.len().max(1))
+        );
+        let mut q = sqlx::query(&sql).bind(client_id);
+        for s in &sku_ids {
+            q = q.bind(*s);
+        }
+        if sku_ids.is_empty() {
+            q = q.bind(0i64);
+        }
+        let stock = q.fetch_all(&mut *conn).await.map_err(db)?;
+        let mut skus: Vec<SkuPosition> = Vec::new();
+        for (l, qty) in o.lines.iter().zip(&o.core.lines) {
+            let pos = match skus.iter_mut().position(|s| s.sku == l.sku) {
+                Some(p) => &mut skus[p],
+                None => {
+                    let mut p = SkuPosition {
+                        sku: l.sku.clone(),
+                        open: 0,
+                        allocated: 0,
+                        short: 0,
+                        available: 0,
+                        other_pool_available: 0,
+                        recycle: 0,
+                        elsewhere: Vec::new(),
+                    };
+                    for r in stock.iter().filter(|r| r.get::<i64, _>(2) == l.sku_id) {
+                        let (wh, pool): (i64, String) = (r.get(0), r.get(3));
+                        let (live, recycle, allocated): (i64, i64, i64) = (r.get(4), r.get(5), r.get(6));
+                        let same_pool = pool == o.pool.as_str();
+                        match (wh == o.warehouse_id, same_pool) {
+                            (true, true) => {
+                                p.available = live - allocated;
+                                p.recycle = recycle;
+                            }
+                            (true, false) => p.other_pool_available = live - allocated,
+                            (false, true) if live - allocated > 0 => p.elsewhere.push((r.get(1), live - allocated)),
+                            _ => {}
+                        }
+                    }
+                    skus.push(p);
+                    skus.last_mut().expect("just pushed")
+                }
+            };
+            pos.open += qty.qty - qty.cancelled;
+            pos.allocated += qty.allocated;
+            pos.short += qty.short();
+        }
+        Ok(OrderFacts {
+            status: o.core.status(),
+            kind: o.core.kind,
+            fulfillment_type: o.core.fulfillment_type,
+            pool: o.pool,
+            warehouse: o.warehouse.clone(),
+            hold: o.core.hold_reason(now),
+            dispatch_after: o.core.holds.dispatch_after,
+            replacement_of: o.replacement_of.clone(),
+            start_processing_at: o.start_processing_at,
+            marketplace_status: o.marketplace_status.clone(),
+            closing: o.core.closing,
+            now,
+            skus,
+        })
+    }
+}

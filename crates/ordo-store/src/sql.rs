@@ -1,0 +1,141 @@
+//! Multi-row statements: a page of orders is written in a handful of statements, not one per row.
+//! The same SQL runs on SQLite and PostgreSQL (`WITH v(...) AS (VALUES ...) UPDATE ... FROM v`).
+
+use crate::Result;
+use crate::db::db;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
+
+/// A value bound into a multi-row statement.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::OptInt(v)
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(v.to_string())
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::OptText(v)
+    }
+}
+
+/// Bound parameters per statement, under SQLite's limit of 32,766.
+const MAX_PARAMS: usize = 30_000;
+
+fn bind<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    row: &'q [Val],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for v in row {
+        q = match v {
+            Val::Int(i) => q.bind(*i),
+            Val::OptInt(i) => q.bind(*i),
+            Val::Text(s) => q.bind(s.as_str()),
+            Val::OptText(s) => q.bind(s.as_deref()),
+        };
+    }
+    q
+}
+
+fn placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        s.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(&format!("${}", r * cols + c + 1));
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `INSERT INTO table (columns) VALUES …` for all rows, in as few statements as the parameter
+/// limit allows. With `returning`, the returned rows of all statements, in order.
+pub(crate) async fn insert_rows(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+    suffix: &str,
+) -> Result<Vec<AnyRow>> {
+    let mut out = Vec::new();
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let per = (MAX_PARAMS / columns.len()).max(1);
+    for chunk in rows.chunks(per) {
+        let sql =
+            format!("INSERT INTO {table} ({}) VALUES {} {suffix}", columns.join(", "), placeholders(chunk.len(), columns.len()));
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            q = bind(q, row);
+        }
+        if suffix.contains("RETURNING") {
+            out.extend(q.fetch_all(&mut **tx).await.map_err(db)?);
+        } else {
+            q.execute(&mut **tx).await.map_err(db)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Sets `columns` of the rows of `table` whose `id` is each row's first value:
+/// `rows[i] = [id, value of columns[0], …]`.
+pub(crate) async fn update_by_id(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let width = columns.len() + 1;
+    let per = (MAX_PARAMS / width).max(1);
+    let names: Vec<String> = columns.iter().map(|c| format!("v_{c}")).collect();
+    let sets: Vec<String> = columns.iter().zip(&names).map(|(c, n)| format!("{c} = v.{n}")).collect();
+    for chunk in rows.chunks(per) {
+        let sql = format!(
+            "WITH v(v_id, {}) AS (VALUES {}) UPDATE {table} SET {} FROM v WHERE {table}.id = v.v_id",
+            names.join(", "),
+            placeholders(chunk.len(), width),
+            sets.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            q = bind(q, row);
+        }
+        q.execute(&mut **tx).await.map_err(db)?;
+    }
+    Ok(())
+}
+
+/// `$start, $start+1, …` for an `IN (…)` list of `n` values.
+pub(crate) fn in_list(start: usize, n: usize) -> String {
+    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,144 @@
+//! Background work, in small transactions that several processes can share: the allocation sweep
+//! (orders waiting for stock that became allocatable) and the release of holds whose time has come.
+//! On PostgreSQL the work is claimed with `FOR UPDATE SKIP LOCKED`, so two processes never do the
+//! same piece at once; on SQLite the single writer serializes it.
+
+use crate::allocation::{allocate_and_save, load_orders, save_orders};
+use crate::db::{Dialect, db};
+use crate::{Result, Store, WriteCtx};
+use ordo_domain::Timestamp;
+use ordo_domain::kinds::Pool;
+use sqlx::Row;
+
+/// A queued balance as stored: (client, warehouse, SKU, pool).
+type QueuedKey = (i64, i64, i64, String);
+
+/// Orders allocated per sweep transaction.
+const SWEEP_PAGE: i64 = 2000;
+
+impl Store {
+    fn skip_locked(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    async fn begin_work(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.dialect {
+            Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.write.begin().await,
+        }
+        .map_err(db)
+    }
+
+    /// Retries the orders waiting on balances whose stock became allocatable (oldest orders first),
+    /// until the queue is empty. Returns how many orders were looked at.
+    pub async fn sweep_allocations(&self, now: Timestamp) -> Result<usize> {
+        let mut touched = 0;
+        // The cursor within the balance being swept: (order_created_at, order_id) of the last order seen.
+        let mut cursor: Option<(QueuedKey, (i64, i64))> = None;
+        loop {
+            let mut tx = self.begin_work().await?;
+            let sql = format!(
+                "SELECT client_id, warehouse_id, sku_id, pool, generation FROM allocation_queue ORDER BY queued_at, client_id, warehouse_id, sku_id, pool LIMIT 1{}",
+                self.skip_locked()
+            );
+            let Some(q) = sqlx::query(&sql).fetch_optional(&mut *tx).await.map_err(db)? else {
+                tx.commit().await.map_err(db)?;
+                return Ok(touched);
+            };
+            let key: QueuedKey = (q.get(0), q.get(1), q.get(2), q.get(3));
+            let generation: i64 = q.get(4);
+            let after = match &cursor {
+                Some((k, after)) if *k == key => *after,
+                _ => (i64::MIN, i64::MIN),
+            };
+            let ctx = WriteCtx::new(key.0, "system", now);
+            let rows = sqlx::query(
+                "SELECT DISTINCT order_created_at, order_id FROM order_lines WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 \
+                 AND pool = $4 AND waiting > 0 AND (order_created_at > $5 OR (order_created_at = $5 AND order_id > $6)) \
+                 ORDER BY order_created_at, order_id LIMIT $7",
+            )
+            .bind(key.0)
+            .bind(key.1)
+            .bind(key.2)
+            .bind(&key.3)
+            .bind(after.0)
+            .bind(after.1)
+            .bind(SWEEP_PAGE)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            let page: Vec<(i64, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            let ids: Vec<i64> = page.iter().map(|p| p.1).collect();
+            let mut orders = load_orders(self, &mut tx, key.0, &ids, true).await?;
+            // Oldest first; among orders of the same age, higher priority first.
+            orders.sort_by_key(|o| (o.created_at, -o.priority, o.id));
+            touched += orders.len();
+            allocate_and_save(self, &mut tx, &ctx, &mut orders, "stock became available").await?;
+            let pool = Pool::parse(&key.3).map_err(ordo_domain::DomainError::Internal)?;
+            let left: i64 = sqlx::query(
+                "SELECT live - allocated FROM stock WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
+            )
+            .bind(key.0)
+            .bind(key.1)
+            .bind(key.2)
+            .bind(pool.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .map(|r| r.get(0))
+            .unwrap_or(0);
+            let done = (page.len() as i64) < SWEEP_PAGE || left <= 0;
+            if done {
+                sqlx::query(
+                    "DELETE FROM allocation_queue WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4 AND generation = $5",
+                )
+                .bind(key.0)
+                .bind(key.1)
+                .bind(key.2)
+                .bind(&key.3)
+                .bind(generation)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                cursor = None;
+            } else {
+                cursor = page.last().map(|last| (key.clone(), *last));
+            }
+            tx.commit().await.map_err(db)?;
+        }
+    }
+
+    /// Releases ONHOLD orders whose dispatch-after time has passed. Returns how many were looked at.
+    pub async fn release_due_holds(&self, now: Timestamp) -> Result<usize> {
+        let mut touched = 0;
+        loop {
+            let mut tx = self.begin_work().await?;
+            let sql = format!(
+                "SELECT client_id, id FROM orders WHERE release_at IS NOT NULL AND release_at <= $1 ORDER BY release_at, id LIMIT 500{}",
+                self.skip_locked()
+            );
+            let rows = sqlx::query(&sql).bind(now.micros()).fetch_all(&mut *tx).await.map_err(db)?;
+            if rows.is_empty() {
+                tx.commit().await.map_err(db)?;
+                return Ok(touched);
+            }
+            let mut by_client: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+            for r in &rows {
+                by_client.entry(r.get(0)).or_default().push(r.get(1));
+            }
+            for (client_id, ids) in by_client {
+                let ctx = WriteCtx::new(client_id, "system", now);
+                let mut orders = load_orders(self, &mut tx, client_id, &ids, true).await?;
+                for o in orders.iter_mut() {
+                    o.settle(now, "the dispatch-after time has passed");
+                }
+                touched += orders.len();
+                save_orders(&mut tx, &ctx, &mut orders).await?;
+            }
+            tx.commit().await.map_err(db)?;
+        }
+    }
+}
