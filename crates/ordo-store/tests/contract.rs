@@ -399,3 +399,146 @@ mod ledger_property {
         }
     }
 }
+
+mod order_property {
+    //! Random interleavings of stock changes and order operations keep every balance valid
+    //! (`0 ≤ allocated ≤ on hand`), equal to its ledger, and equal to what its order lines hold.
+    use super::*;
+    use ordo_domain::kinds::{FulfillmentType, OrderKind};
+    use ordo_store::{LineItem, NewLine, NewOrder};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Stock(bool, StockChange),
+        Order { b2b: bool, block: bool, fail_pool: bool, a: i64, b: i64 },
+        Retry(usize),
+        Cancel(usize),
+        Complete(usize),
+    }
+
+    fn any_op() -> impl Strategy<Value = Op> {
+        let pool = prop_oneof![Just(Pool::QcPass), Just(Pool::QcFail)];
+        let status = prop_oneof![Just(UnitStatus::Live), Just(UnitStatus::Recycle)];
+        let change = prop_oneof![
+            3 => (pool.clone(), 1..12i64).prop_map(|(pool, qty)| StockChange::Grn { pool, qty }),
+            1 => (pool.clone(), pool.clone(), 1..8i64).prop_map(|(from, to, qty)| StockChange::Move { from, to, qty }),
+            1 => (pool.clone(), status.clone(), status, 1..8i64).prop_map(|(pool, from, to, qty)| StockChange::SetStatus { pool, from, to, qty }),
+            1 => (pool, -8..8i64).prop_map(|(pool, delta)| StockChange::Adjust { pool, delta }),
+        ];
+        prop_oneof![
+            3 => (any::<bool>(), change).prop_map(|(a, c)| Op::Stock(a, c)),
+            3 => (any::<bool>(), any::<bool>(), prop::bool::weighted(0.2), 0..6i64, 0..6i64)
+                .prop_map(|(b2b, block, fail_pool, a, b)| Op::Order { b2b, block, fail_pool, a, b }),
+            1 => (0..20usize).prop_map(Op::Retry),
+            1 => (0..20usize).prop_map(Op::Cancel),
+            1 => (0..20usize).prop_map(Op::Complete),
+        ]
+    }
+
+    async fn run(scratch: Scratch, ops: Vec<Op>) {
+        let db = open(scratch).await;
+        let ctx = setup(&db, "acme").await;
+        let channel = ordo_store::ChannelInput {
+            code: "ch".into(),
+            channel_type: ordo_domain::kinds::ChannelType::Internal,
+            warehouse: "wh1".into(),
+            credentials: vec![],
+            settings: serde_json::json!({}),
+            enabled: true,
+        };
+        db.store.create_channel(&ctx, channel).await.unwrap();
+        let mut orders: Vec<String> = Vec::new();
+        for (n, op) in ops.into_iter().enumerate() {
+            match op {
+                Op::Stock(is_a, change) => {
+                    let _ = db.store.change_stock(&ctx, cmd(if is_a { "A" } else { "B" }, change)).await;
+                }
+                Op::Order { b2b, block, fail_pool, a, b } => {
+                    let lines: Vec<NewLine> = [("A", a), ("B", b)]
+                        .into_iter()
+                        .filter(|(_, q)| *q > 0)
+                        .map(|(s, q)| NewLine { item: LineItem::Sku(s.into()), qty: q, unit_price: None, channel_line_id: None })
+                        .collect();
+                    if lines.is_empty() {
+                        continue;
+                    }
+                    let order = NewOrder {
+                        channel: "ch".into(),
+                        kind: if b2b { OrderKind::B2b } else { OrderKind::B2c },
+                        channel_order_id: format!("O-{n}"),
+                        parent_order_id: None,
+                        warehouse: None,
+                        fulfillment_type: if block { FulfillmentType::BlockComplete } else { FulfillmentType::Partial },
+                        pool: if fail_pool { Pool::QcFail } else { Pool::QcPass },
+                        dispatch_after: None,
+                        start_processing_at: None,
+                        replacement_of: None,
+                        priority: 0,
+                        marketplace_status: None,
+                        marketplace_hold: false,
+                        lines,
+                        payload: serde_json::json!({}),
+                    };
+                    match db.store.ingest_orders(&ctx, vec![order]).await.unwrap().pop().unwrap() {
+                        ordo_store::IngestOutcome::Created(o) => orders.push(o.id),
+                        other => panic!("{other:?}"),
+                    }
+                }
+                Op::Retry(i) if !orders.is_empty() => {
+                    let _ = db.store.retry_order(&ctx, &orders[i % orders.len()]).await;
+                }
+                Op::Cancel(i) if !orders.is_empty() => {
+                    let _ = db.store.cancel_order(&ctx, &orders[i % orders.len()], "test").await;
+                }
+                Op::Complete(i) if !orders.is_empty() => {
+                    let _ = db.store.complete_order(&ctx, &orders[i % orders.len()]).await;
+                }
+                _ => {}
+            }
+            db.store.sweep_allocations(ctx.now).await.unwrap();
+            assert!(db.store.check_allocations().await.unwrap().is_empty(), "after step {n}");
+        }
+        assert!(db.store.check_ledger().await.unwrap().is_empty());
+        for s in ["A", "B"] {
+            for p in [Pool::QcPass, Pool::QcFail] {
+                assert!(balance(&db, &ctx, s, p).await.is_valid());
+            }
+        }
+        // Nothing waits that could be served: every waiting PARTIAL order's SKU is out of stock.
+        for id in &orders {
+            let o = db.store.order(ctx.client_id, id, ctx.now).await.unwrap();
+            let waits = o.status != ordo_domain::kinds::OrderStatus::Created
+                && o.status != ordo_domain::kinds::OrderStatus::Cancelled
+                && o.status != ordo_domain::kinds::OrderStatus::Completed;
+            if waits && o.fulfillment_type == FulfillmentType::Partial {
+                for l in &o.lines {
+                    if l.qty - l.cancelled - l.allocated > 0 {
+                        assert_eq!(
+                            balance(&db, &ctx, &l.sku, o.pool).await.available(),
+                            0,
+                            "order {id} waits while {} is free",
+                            l.sku
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+        #[test]
+        fn sqlite(ops in prop::collection::vec(any_op(), 1..50)) {
+            tokio::runtime::Runtime::new().unwrap().block_on(run(scratch_sqlite("orderprop"), ops));
+        }
+
+        #[test]
+        fn postgres(ops in prop::collection::vec(any_op(), 1..50)) {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            if let Some(s) = rt.block_on(scratch_postgres("orderprop")).unwrap() {
+                rt.block_on(run(s, ops));
+            }
+        }
+    }
+}
