@@ -2,6 +2,7 @@
 //! input into the store's terms, and runs one store transaction. Background workers live here too.
 
 pub mod clock;
+mod group_commit;
 mod inventory;
 mod master;
 mod orders;
@@ -38,12 +39,19 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretBox,
+    orders: group_commit::GroupCommit,
 }
 
 impl App {
     /// Wires an app from its parts.
+    /// Must be called within a Tokio runtime: it starts the order writers.
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
-        App { store, clock, secrets }
+        let writers = match store.dialect() {
+            ordo_store::Dialect::Sqlite => 1,
+            ordo_store::Dialect::Postgres => 4,
+        };
+        let orders = group_commit::GroupCommit::start(store.clone(), clock.clone(), writers);
+        App { store, clock, secrets, orders }
     }
 
     /// Now, by the app's clock.

@@ -36,7 +36,13 @@ impl App {
             return Err(DomainError::field("orders", format!("a batch may carry at most {MAX_BATCH} orders")));
         }
         let valid: Vec<NewOrder> = orders.iter().filter_map(|o| o.as_ref().ok().cloned()).collect();
-        let mut stored = self.store.ingest_orders(&ctx, valid).await?.into_iter();
+        // A lone order without an idempotency key shares a transaction with concurrent ones.
+        let stored = if valid.len() == 1 && orders.len() == 1 && ctx.idempotency.is_none() {
+            vec![self.orders.ingest(&ctx, valid.into_iter().next().expect("one order")).await?]
+        } else {
+            self.store.ingest_orders(&ctx, valid).await?
+        };
+        let mut stored = stored.into_iter();
         Ok(orders
             .into_iter()
             .map(|o| match o {

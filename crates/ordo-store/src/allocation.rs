@@ -2,7 +2,7 @@
 //! domain decide who gets what, and writes stock, ledger, lines, statuses and timelines together.
 
 use crate::db::db;
-use crate::sql::{Val, in_list, insert_rows, update_by_id};
+use crate::sql::{Val, in_list, insert_rows, positional, update_by_id};
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::inventory::{Balance, LedgerLine};
 use ordo_domain::kinds::{ChannelType, FulfillmentType, LedgerKind, OrderKind, OrderStatus, Pool, UnitStatus};
@@ -57,6 +57,7 @@ pub(crate) async fn lock_stock(
             tuples.join(", "),
             store.for_update()
         );
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql).bind(ctx.client_id);
         for (w, s, p) in chunk {
             q = q.bind(*w).bind(*s).bind(p.as_str());
@@ -84,22 +85,26 @@ pub(crate) async fn write_stock_changes(tx: &mut Transaction<'static, Any>, ctx:
         let d = per_key.entry(k.key).or_default();
         *d = d.apply(&k.line);
     }
-    for ((w, s, p), d) in &per_key {
-        sqlx::query(
-            "UPDATE stock SET live = live + $5, recycle = recycle + $6, allocated = allocated + $7, updated_at = $8 \
-             WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
-        )
-        .bind(ctx.client_id)
-        .bind(*w)
-        .bind(*s)
-        .bind(p.as_str())
-        .bind(d.live)
-        .bind(d.recycle)
-        .bind(d.allocated)
-        .bind(ctx.now.micros())
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
+    // One statement for all balances; their rows are locked already (`lock_stock`).
+    if !per_key.is_empty() {
+        let n = per_key.len();
+        let values: Vec<String> = (0..n)
+            .map(|i| format!("(${}, ${}, ${}, ${}, ${}, ${})", i * 6 + 1, i * 6 + 2, i * 6 + 3, i * 6 + 4, i * 6 + 5, i * 6 + 6))
+            .collect();
+        let sql = format!(
+            "WITH v(w, s, p, dl, dr, da) AS (VALUES {}) UPDATE stock SET live = live + v.dl, recycle = recycle + v.dr, \
+             allocated = allocated + v.da, updated_at = ${} FROM v WHERE stock.client_id = ${} AND stock.warehouse_id = v.w \
+             AND stock.sku_id = v.s AND stock.pool = v.p",
+            values.join(", "),
+            n * 6 + 1,
+            n * 6 + 2
+        );
+        let sql = positional(tx, sql);
+        let mut q = sqlx::query(&sql);
+        for ((w, s, p), d) in &per_key {
+            q = q.bind(*w).bind(*s).bind(p.as_str()).bind(d.live).bind(d.recycle).bind(d.allocated);
+        }
+        q.bind(ctx.now.micros()).bind(ctx.client_id).execute(&mut **tx).await.map_err(db)?;
     }
     let rows: Vec<Vec<Val>> = lines
         .iter()
@@ -280,6 +285,7 @@ pub(crate) async fn load_orders(
              WHERE o.client_id = $1 AND o.id IN ({}) ORDER BY o.id{lock_clause}",
             in_list(2, chunk.len())
         );
+        let sql = positional(conn, sql);
         let mut q = sqlx::query(&sql).bind(client_id);
         for id in chunk {
             q = q.bind(*id);
@@ -330,6 +336,7 @@ pub(crate) async fn load_orders(
              ORDER BY l.order_id, l.line_no",
             in_list(1, chunk.len())
         );
+        let sql = positional(conn, sql);
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);

@@ -8,6 +8,7 @@
 mod allocation;
 mod clients;
 mod db;
+mod floor;
 mod inventory;
 mod inward;
 mod master;

@@ -5,7 +5,7 @@ use crate::allocation::{
     LoadedLine, LoadedOrder, allocate_and_save, event_row, insert_events, load_orders, release_stock, save_orders,
 };
 use crate::db::db;
-use crate::sql::{Val, in_list, insert_rows};
+use crate::sql::{Val, in_list, insert_rows, positional};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelEventType, ChannelType, FulfillmentType, OrderKind, OrderStatus, Pool};
@@ -131,6 +131,7 @@ async fn existing_orders(
             "SELECT channel_order_id, id FROM orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN ({})",
             in_list(3, chunk.len())
         );
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
         for id in chunk {
             q = q.bind(*id);
@@ -147,6 +148,7 @@ async fn skus_by_code(tx: &mut Transaction<'static, Any>, client_id: i64, codes:
     let mut out = HashMap::new();
     for chunk in codes.chunks(1000) {
         let sql = format!("SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN ({})", in_list(2, chunk.len()));
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql).bind(client_id);
         for c in chunk {
             q = q.bind(*c);
@@ -172,6 +174,7 @@ async fn mapped_skus(
              WHERE m.client_id = $1 AND m.channel_id = $2 AND m.channel_sku IN ({})",
             in_list(3, chunk.len())
         );
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
         for c in chunk {
             q = q.bind(*c);
@@ -249,6 +252,7 @@ async fn picked_up(tx: &mut Transaction<'static, Any>, client_id: i64, channel_i
             "SELECT channel_order_id FROM return_pickups WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN ({})",
             in_list(3, chunk.len())
         );
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
         for id in chunk {
             q = q.bind(*id);
@@ -560,14 +564,18 @@ impl Store {
             outcomes[*i] = Some(IngestOutcome::Created(o.to_api(&client, ctx.now)));
         }
         // A created order leaves the failed-order list.
-        for (channel_id, coid) in &failed_ids {
-            sqlx::query("DELETE FROM failed_orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id = $3")
-                .bind(ctx.client_id)
-                .bind(*channel_id)
-                .bind(coid)
-                .execute(&mut **tx)
-                .await
-                .map_err(db)?;
+        for chunk in failed_ids.chunks(1000) {
+            let pairs: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 2, i * 2 + 3)).collect();
+            let sql = format!(
+                "DELETE FROM failed_orders WHERE client_id = $1 AND (channel_id, channel_order_id) IN ({})",
+                pairs.join(", ")
+            );
+            let sql = positional(tx, sql);
+            let mut q = sqlx::query(&sql).bind(ctx.client_id);
+            for (channel_id, coid) in chunk {
+                q = q.bind(*channel_id).bind(coid.as_str());
+            }
+            q.execute(&mut **tx).await.map_err(db)?;
         }
 
         // Known orders: load (locked), apply changes, settle and save.
@@ -945,6 +953,7 @@ impl Store {
              JOIN warehouses w ON w.id = st.warehouse_id WHERE st.client_id = $1 AND st.sku_id IN ({}) ORDER BY w.code",
             in_list(2, sku_ids.len().max(1))
         );
+        let sql = positional(&conn, sql);
         let mut q = sqlx::query(&sql).bind(client_id);
         for s in &sku_ids {
             q = q.bind(*s);

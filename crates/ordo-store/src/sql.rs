@@ -91,6 +91,7 @@ pub(crate) async fn insert_rows(
     for chunk in rows.chunks(per) {
         let sql =
             format!("INSERT INTO {table} ({}) VALUES {} {suffix}", columns.join(", "), placeholders(chunk.len(), columns.len()));
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql);
         for row in chunk {
             q = bind(q, row);
@@ -126,6 +127,7 @@ pub(crate) async fn update_by_id(
             placeholders(chunk.len(), width),
             sets.join(", ")
         );
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql);
         for row in chunk {
             q = bind(q, row);
@@ -133,6 +135,43 @@ pub(crate) async fn update_by_id(
         q.execute(&mut **tx).await.map_err(db)?;
     }
     Ok(())
+}
+
+/// The statement as the connection's database wants its parameters. SQLite looks numbered
+/// parameters (`$N`, `?N`) up by walking a list, both when it parses a statement and when sqlx binds
+/// one, which is quadratic in a statement with thousands of them; anonymous `?` parameters cost
+/// nothing. So when every `$N` appears once and in order — as in the statements built here — SQLite
+/// gets `?`.
+pub(crate) fn positional(conn: &sqlx::AnyConnection, sql: String) -> String {
+    if conn.backend_name() != "SQLite" {
+        return sql;
+    }
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut expected = 1usize;
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end].is_ascii_digit() {
+                end += 1;
+            }
+            if sql[start..end].parse::<usize>().ok() != Some(expected) {
+                return sql;
+            }
+            out.push_str(&sql[last..i]);
+            out.push('?');
+            expected += 1;
+            last = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&sql[last..]);
+    out
 }
 
 /// `$start, $start+1, …` for an `IN (…)` list of `n` values.

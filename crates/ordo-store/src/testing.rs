@@ -45,10 +45,15 @@ pub async fn scratch_postgres(label: &str) -> Result<Option<Scratch>> {
         }
         return Ok(None);
     };
+    Ok(Some(postgres_schema(&base, label).await?))
+}
+
+/// A fresh schema in the PostgreSQL at `base`, and the URL that selects it.
+pub async fn postgres_schema(base: &str, label: &str) -> Result<Scratch> {
     sqlx::any::install_default_drivers();
     let schema = format!("t_{}", unique(label));
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base).await.map_err(db)?;
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(base).await.map_err(db)?;
     sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.map_err(db)?;
     let sep = if base.contains('?') { '&' } else { '?' };
-    Ok(Some(Scratch { url: format!("{base}{sep}options[search_path]={schema}"), dialect: Dialect::Postgres, dir: None }))
+    Ok(Scratch { url: format!("{base}{sep}options[search_path]={schema}"), dialect: Dialect::Postgres, dir: None })
 }

@@ -1,5 +1,7 @@
 //! The `ordo` binary: serve the API, migrate, create clients and keys, check the books.
 
+mod bench;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ordo_app::App;
@@ -79,6 +81,18 @@ enum Command {
     },
     /// Rebuild every stock balance from the inventory ledger and report differences.
     Check,
+    /// Measure order ingest and allocation through the HTTP API against the bare-SQL floor.
+    Bench {
+        /// A PostgreSQL server to measure on (a fresh schema is made in it); SQLite when absent.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Orders per run.
+        #[arg(long, default_value_t = 20_000)]
+        orders: usize,
+        /// Waiting orders for the allocation-sweep measurement (0 skips it).
+        #[arg(long, default_value_t = 100_000)]
+        sweep_orders: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,7 +154,7 @@ impl Config {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ORDO_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ORDO_LOG").unwrap_or_else(|_| "info,sqlx=error".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -211,6 +225,9 @@ async fn main() -> Result<()> {
                 other => anyhow::anyhow!("{other}"),
             })?;
             println!("{key}");
+        }
+        Command::Bench { postgres, orders, sweep_orders } => {
+            bench::run(bench::BenchConfig { postgres, orders, sweep_orders }).await?;
         }
         Command::Check => {
             let app = cli.config.app(system).await?;

@@ -1,0 +1,291 @@
+//! The Ajio VMS simulator (see `docs/ajio.md`): B2C orders by date window, acknowledgements (after
+//! which the customer can no longer cancel), B2B purchase orders covering acknowledged orders, and
+//! manifests. Authenticated with a bearer API key.
+//!
+//! Control: `POST /_sim/orders` takes a B2C order in the documented shape; cancelling it plays the
+//! customer (refused with 409 once acknowledged, as on Ajio); `POST /_sim/b2b` raises the purchase
+//! order for every acknowledged order not yet covered; `GET /_sim/manifests` lists manifests.
+
+use super::B2cOrder;
+use crate::model::{MarketplaceOrder, MarketplaceState};
+use crate::sim::{Dialect, SimCore, SimError, SimMarket, Table, json_response, time_param, within};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ordo_domain::Timestamp;
+use ordo_domain::money::format_hundredths;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// The API key the simulator accepts.
+pub const API_KEY: &str = "ajio_0rd0s1mu1at0r_k3y";
+
+#[derive(Debug, Default)]
+struct Stores {
+    orders: Table<Value>,
+    pos: Table<Value>,
+    manifests: Vec<Value>,
+}
+
+/// The simulator's store.
+#[derive(Debug, Default)]
+pub struct AjioMarket {
+    stores: Mutex<Stores>,
+}
+
+fn invalid(e: impl std::fmt::Display) -> SimError {
+    SimError::Invalid(e.to_string())
+}
+
+impl AjioMarket {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Stores> {
+        self.stores.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn store(&self, mut order: Value, now: Timestamp) -> Result<Value, SimError> {
+        order["updated_at"] = json!(now.to_string());
+        if order.get("created_at").is_none_or(Value::is_null) {
+            order["created_at"] = json!(now.to_string());
+        }
+        let typed: B2cOrder = serde_json::from_value(order.clone()).map_err(invalid)?;
+        self.lock().orders.put(&typed.order_id, order.clone(), now);
+        Ok(order)
+    }
+
+    /// Raises the purchase order covering every acknowledged B2C order not yet covered, with the
+    /// quantities still wanted per article.
+    pub fn generate_b2b(&self, now: Timestamp) -> Result<Value, SimError> {
+        let mut s = self.lock();
+        let covered: Vec<String> = s
+            .pos
+            .sorted()
+            .iter()
+            .flat_map(|(_, r)| r.body["b2c_order_ids"].as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let mut ids = Vec::new();
+        let mut per_sku: BTreeMap<String, (i64, Option<i64>)> = BTreeMap::new();
+        for (id, r) in s.orders.sorted() {
+            if r.body["status"] != json!("ACKNOWLEDGED") || covered.contains(id) {
+                continue;
+            }
+            ids.push(id.clone());
+            for l in r.body["lines"].as_array().into_iter().flatten() {
+                let qty = l["quantity"].as_i64().unwrap_or(0) - l["cancelled_quantity"].as_i64().unwrap_or(0);
+                // The vendor's transfer price: 60% of the selling price, a fixed margin for the simulator.
+                let price = l["selling_price"].as_str().and_then(crate::lenient::hundredths).map(|p| p * 60 / 100);
+                let e = per_sku.entry(l["sku"].as_str().unwrap_or_default().to_string()).or_insert((0, price));
+                e.0 += qty.max(0);
+            }
+        }
+        if ids.is_empty() {
+            return Err(SimError::Conflict("no acknowledged order waits for a purchase order".into()));
+        }
+        let po_number = format!("AJPO-{}-{:06}", now.to_datetime().year(), s.pos.sorted().len() + 1);
+        let lines: Vec<Value> = per_sku
+            .iter()
+            .enumerate()
+            .map(|(i, (sku, (qty, price)))| json!({"line_id": (i + 1).to_string(), "sku": sku, "quantity": qty, "unit_price": price.map(format_hundredths)}))
+            .collect();
+        let po = json!({
+            "po_number": po_number, "status": "OPEN", "created_at": now.to_string(), "updated_at": now.to_string(),
+            "b2c_order_ids": ids, "lines": lines,
+        });
+        s.pos.put(&po_number, po.clone(), now);
+        Ok(po)
+    }
+
+    /// The manifests created so far.
+    pub fn manifests(&self) -> Vec<Value> {
+        self.lock().manifests.clone()
+    }
+}
+
+impl SimMarket for AjioMarket {
+    fn add_wire(&self, body: Value, now: Timestamp) -> Result<Value, SimError> {
+        let order = body.get("order").cloned().unwrap_or(body);
+        self.store(order, now)
+    }
+
+    fn add_model(&self, o: &MarketplaceOrder, now: Timestamp) -> Result<Value, SimError> {
+        let status = match o.state {
+            MarketplaceState::Open | MarketplaceState::Pending => "NEW",
+            MarketplaceState::Cancelled => "CANCELLED",
+            MarketplaceState::Closed => "SHIPPED",
+        };
+        let lines: Vec<Value> = o
+            .lines
+            .iter()
+            .map(|l| {
+                json!({
+                    "line_id": l.channel_line_id, "sku": l.channel_sku, "ean": null, "quantity": l.qty,
+                    "cancelled_quantity": l.cancelled_qty, "mrp": l.unit_price, "selling_price": l.unit_price,
+                })
+            })
+            .collect();
+        let order = json!({
+            "order_id": o.channel_order_id, "status": status, "acknowledged_at": null,
+            "cancelled_at": if status == "CANCELLED" { json!(now.to_string()) } else { Value::Null },
+            "cancellation_reason": null, "lines": lines,
+        });
+        self.store(order, now)
+    }
+
+    fn get(&self, id: &str) -> Option<Value> {
+        self.lock().orders.get(id).map(|r| r.body.clone())
+    }
+
+    fn list(&self) -> Vec<Value> {
+        self.lock().orders.sorted().into_iter().map(|(_, r)| r.body.clone()).collect()
+    }
+
+    fn replace(&self, id: &str, body: Value, now: Timestamp) -> Result<Value, SimError> {
+        if self.get(id).is_none() {
+            return Err(SimError::NotFound(id.to_string()));
+        }
+        if body["order_id"].as_str() != Some(id) {
+            return Err(invalid("the order_id can't be changed"));
+        }
+        self.store(body, now)
+    }
+
+    fn cancel(&self, id: &str, lines: Option<&[String]>, reason: Option<&str>, now: Timestamp) -> Result<Value, SimError> {
+        self.lock().orders.update(id, now, |o| {
+            if o["status"] != json!("NEW") {
+                return Err(SimError::Conflict(format!("order {id} is {}: the customer can no longer cancel it", o["status"])));
+            }
+            let ls = o["lines"].as_array_mut().ok_or_else(|| invalid("order without lines"))?;
+            for l in ls.iter_mut() {
+                if lines.is_none_or(|w| w.iter().any(|x| l["line_id"].as_str() == Some(x.as_str()))) {
+                    l["cancelled_quantity"] = l["quantity"].clone();
+                }
+            }
+            if ls.iter().all(|l| l["cancelled_quantity"] == l["quantity"]) {
+                o["status"] = json!("CANCELLED");
+                o["cancelled_at"] = json!(now.to_string());
+            }
+            o["cancellation_reason"] = json!(reason.unwrap_or("Changed my mind"));
+            o["updated_at"] = json!(now.to_string());
+            Ok(o.clone())
+        })
+    }
+}
+
+type S = State<(Arc<SimCore>, Arc<AjioMarket>)>;
+
+/// The VMS routes.
+pub(crate) fn router(core: Arc<SimCore>, market: Arc<AjioMarket>) -> Router {
+    Router::new()
+        .route("/orders/b2c", get(list_b2c))
+        .route("/orders/b2c/{id}", get(get_b2c))
+        .route("/orders/b2c/{id}/acknowledge", post(acknowledge))
+        .route("/orders/b2b", get(list_b2b))
+        .route("/manifests", post(create_manifest))
+        .with_state((core, market))
+}
+
+fn list(core: &SimCore, table: &Table<Value>, q: &HashMap<String, String>, key: &str) -> Response {
+    let d = Dialect::Ajio;
+    let page = if let Some(c) = q.get("page_token") {
+        match core.next_page(c) {
+            Some(p) => p,
+            None => return d.bad_request("unknown page_token"),
+        }
+    } else {
+        let (from, to) = match (time_param(q.get("from"), "from"), time_param(q.get("to"), "to")) {
+            (Ok(Some(f)), Ok(Some(t))) => (f, t),
+            (Ok(_), Ok(_)) => return d.bad_request("from and to are required"),
+            (Err(m), _) | (_, Err(m)) => return d.bad_request(&m),
+        };
+        core.first_page(
+            table.ids_where(|r| within(r.updated_at, Some(from), Some(to))),
+            q.get("page_size").and_then(|p| p.parse().ok()),
+        )
+    };
+    let items: Vec<Value> = page.ids.iter().filter_map(|id| table.get(id).map(|r| r.body.clone())).collect();
+    axum::Json(json!({key: items, "next_page_token": page.next})).into_response()
+}
+
+async fn list_b2c(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    list(&core, &market.lock().orders, &q, "orders")
+}
+
+async fn list_b2b(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    list(&core, &market.lock().pos, &q, "purchase_orders")
+}
+
+async fn get_b2c(State((_core, market)): S, Path(id): Path<String>) -> Response {
+    match market.get(&id) {
+        Some(o) => axum::Json(json!({"order": o})).into_response(),
+        None => Dialect::Ajio.not_found(&format!("Order {id}")),
+    }
+}
+
+async fn acknowledge(State((core, market)): S, Path(id): Path<String>) -> Response {
+    let now = core.now();
+    let mut s = market.lock();
+    let Some(row) = s.orders.get(&id) else {
+        return Dialect::Ajio.not_found(&format!("Order {id}"));
+    };
+    match row.body["status"].as_str() {
+        Some("NEW") => {}
+        Some("CANCELLED") => {
+            return json_response(
+                StatusCode::CONFLICT,
+                json!({"error": {"code": "ORDER_CANCELLED", "message": format!("Order {id} was cancelled by the customer")}, "order": row.body}),
+            );
+        }
+        // Already acknowledged (or further along): acknowledging again changes nothing.
+        _ => return axum::Json(json!({"order": row.body})).into_response(),
+    }
+    let r = s.orders.update(&id, now, |o| {
+        o["status"] = json!("ACKNOWLEDGED");
+        o["acknowledged_at"] = json!(now.to_string());
+        o["updated_at"] = json!(now.to_string());
+        Ok(o.clone())
+    });
+    match r {
+        Ok(o) => axum::Json(json!({"order": o})).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn create_manifest(State((core, market)): S, body: axum::body::Bytes) -> Response {
+    let d = Dialect::Ajio;
+    let ids: Vec<String> =
+        match serde_json::from_slice::<Value>(&body).ok().and_then(|v| serde_json::from_value(v["order_ids"].clone()).ok()) {
+            Some(ids) => ids,
+            None => return d.bad_request("expected {\"order_ids\": [...]}"),
+        };
+    if ids.is_empty() {
+        return d.bad_request("order_ids is empty");
+    }
+    let now = core.now();
+    let mut s = market.lock();
+    for id in &ids {
+        match s.orders.get(id).map(|r| r.body["status"].clone()) {
+            None => return d.not_found(&format!("Order {id}")),
+            Some(st) if st != json!("ACKNOWLEDGED") => {
+                return json_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"error": {"code": "NOT_MANIFESTABLE", "message": format!("Order {id} is {st}, only acknowledged orders can be manifested")}}),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    for id in &ids {
+        let _ = s.orders.update(id, now, |o| {
+            o["status"] = json!("SHIPPED");
+            o["updated_at"] = json!(now.to_string());
+            Ok(())
+        });
+    }
+    let manifest =
+        json!({"manifest_id": format!("MF-{:06}", s.manifests.len() + 1), "created_at": now.to_string(), "order_ids": ids});
+    s.manifests.push(manifest.clone());
+    (StatusCode::CREATED, axum::Json(manifest)).into_response()
+}

@@ -1,0 +1,284 @@
+//! The EDI mailbox simulator (see `docs/amazon-edi.md`): a feed of received 850 documents with
+//! date-window and cursor paging, the latest document per PO, and an 855 inbox that checks what it
+//! receives (X12 counts, known PO and lines) and drops repeated interchanges.
+//!
+//! Control bodies: `POST /_sim/orders` takes `{"x12": "ISA…"}` (kept verbatim, whatever its separators);
+//! neutral-model orders are written with the simulator's separators (`PUT /_sim/edi/separators`).
+//! Cancelling a PO sends a new 850 with BEG01 `01` in the PO's own separators.
+
+use super::x12::{self, Envelope, Segment, Separators};
+use super::{EdiDocument, read_850, read_855};
+use crate::model::{MarketplaceOrder, MarketplaceState, OrderKind};
+use crate::sim::{Dialect, SimCore, SimError, SimMarket, json_response, time_param, within};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ordo_domain::Timestamp;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The API key the simulator accepts.
+pub const API_KEY: &str = "edi_0rd0s1mu1at0r_k3y";
+
+#[derive(Debug, Clone)]
+struct Doc {
+    id: String,
+    received_at: Timestamp,
+    x12: String,
+    po_numbers: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct State850 {
+    docs: Vec<Doc>,
+    separators: Option<Separators>,
+    acks: Vec<Value>,
+    next_control: u32,
+}
+
+/// The simulator's mailbox.
+#[derive(Debug, Default)]
+pub struct EdiMarket {
+    state: Mutex<State850>,
+}
+
+fn invalid(e: impl std::fmt::Display) -> SimError {
+    SimError::Invalid(e.to_string())
+}
+
+fn doc_json(d: &Doc) -> Value {
+    json!({"document_id": d.id, "received_at": d.received_at.to_string(), "x12": d.x12, "po_numbers": d.po_numbers})
+}
+
+impl EdiMarket {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State850> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The separators used for 850s the simulator writes itself.
+    pub fn set_separators(&self, s: Separators) {
+        self.lock().separators = Some(s);
+    }
+
+    /// The 855s received so far.
+    pub fn received_855(&self) -> Vec<Value> {
+        self.lock().acks.clone()
+    }
+
+    /// Stores a received document after checking it is well-formed X12 made of 850s.
+    fn receive(&self, text: String, now: Timestamp) -> Result<Value, SimError> {
+        let ics = x12::parse(&text).map_err(invalid)?;
+        let mut pos = Vec::new();
+        for ic in &ics {
+            for g in &ic.groups {
+                for set in &g.sets {
+                    pos.push(read_850(set).map_err(invalid)?.po_number);
+                }
+            }
+        }
+        let mut s = self.lock();
+        let id = format!("DOC-{:06}", s.docs.len() + 1);
+        let doc = Doc { id, received_at: now, x12: text, po_numbers: pos };
+        let out = doc_json(&doc);
+        s.docs.push(doc);
+        Ok(out)
+    }
+
+    fn latest(&self, po: &str) -> Option<Doc> {
+        self.lock().docs.iter().rev().find(|d| d.po_numbers.iter().any(|p| p == po)).cloned()
+    }
+
+    fn control(&self) -> u32 {
+        let mut s = self.lock();
+        s.next_control += 1;
+        1000 + s.next_control
+    }
+
+    fn envelope() -> Envelope {
+        Envelope {
+            sender: ("ZZ".into(), "AMAZON".into()),
+            receiver: ("ZZ".into(), "ORDOSELLER".into()),
+            gs_sender: "AMAZON".into(),
+            gs_receiver: "ORDOSELLER".into(),
+            isa_version: "00401".into(),
+            gs_version: "004010".into(),
+            usage: "P".into(),
+        }
+    }
+
+    fn hhmm(now: Timestamp) -> String {
+        let t = now.to_datetime();
+        format!("{:02}{:02}", t.hour(), t.minute())
+    }
+}
+
+impl SimMarket for EdiMarket {
+    fn add_wire(&self, body: Value, now: Timestamp) -> Result<Value, SimError> {
+        let text = body.get("x12").and_then(Value::as_str).ok_or_else(|| invalid("expected {\"x12\": \"ISA…\"}"))?;
+        self.receive(text.to_string(), now)
+    }
+
+    fn add_model(&self, o: &MarketplaceOrder, now: Timestamp) -> Result<Value, SimError> {
+        let sep = self.lock().separators.unwrap_or_default();
+        let date = now.to_datetime().date();
+        let ccyymmdd = format!("{:04}{:02}{:02}", date.year(), u8::from(date.month()), date.day());
+        let purpose = if o.state == MarketplaceState::Cancelled { "01" } else { "00" };
+        let po_type = if o.kind == OrderKind::B2C { "DS" } else { "SA" };
+        let mut body = vec![Segment::new("BEG", &[purpose, po_type, &o.channel_order_id, "", &ccyymmdd])];
+        for l in &o.lines {
+            let price = l.unit_price.clone().unwrap_or_else(|| "0.00".into());
+            body.push(Segment::new(
+                "PO1",
+                &[&l.channel_line_id, &l.qty.to_string(), "EA", &price, "", "SK", &sep.clean(&l.channel_sku)],
+            ));
+        }
+        body.push(Segment::new("CTT", &[&o.lines.len().to_string()]));
+        let ic = x12::envelope(&sep, &Self::envelope(), "PO", &[("850", body)], date, &Self::hhmm(now), self.control());
+        self.receive(ic.to_x12(), now)
+    }
+
+    fn get(&self, id: &str) -> Option<Value> {
+        self.latest(id).map(|d| doc_json(&d))
+    }
+
+    fn list(&self) -> Vec<Value> {
+        self.lock().docs.iter().map(doc_json).collect()
+    }
+
+    fn replace(&self, id: &str, _body: Value, _now: Timestamp) -> Result<Value, SimError> {
+        Err(SimError::Unsupported(format!("patching X12 (send a new 850 for {id} with POST /_sim/orders)")))
+    }
+
+    fn cancel(&self, id: &str, lines: Option<&[String]>, _reason: Option<&str>, now: Timestamp) -> Result<Value, SimError> {
+        if lines.is_some() {
+            return Err(SimError::Unsupported("Amazon changes PO lines with an 860, which this simulator doesn't send".into()));
+        }
+        let doc = self.latest(id).ok_or_else(|| SimError::NotFound(id.to_string()))?;
+        let ics = x12::parse(&doc.x12).map_err(invalid)?;
+        // Re-send the PO's own set, in its own envelope and separators, as a cancellation.
+        for ic in &ics {
+            for g in &ic.groups {
+                for set in &g.sets {
+                    if read_850(set).map(|p| p.po_number == id).unwrap_or(false) {
+                        let mut body = set.body.clone();
+                        if let Some(beg) = body.iter_mut().find(|s| s.id == "BEG") {
+                            beg.elements[0] = "01".into();
+                        }
+                        let el = |i: usize| ic.isa.el(i).trim().to_string();
+                        let env = Envelope {
+                            sender: (el(5), el(6)),
+                            receiver: (el(7), el(8)),
+                            gs_sender: g.gs.el(2).into(),
+                            gs_receiver: g.gs.el(3).into(),
+                            isa_version: el(12),
+                            gs_version: g.gs.el(8).into(),
+                            usage: el(15),
+                        };
+                        let date = now.to_datetime().date();
+                        let out =
+                            x12::envelope(&ic.separators, &env, "PO", &[("850", body)], date, &Self::hhmm(now), self.control());
+                        return self.receive(out.to_x12(), now);
+                    }
+                }
+            }
+        }
+        Err(SimError::NotFound(id.to_string()))
+    }
+}
+
+type S = State<(Arc<SimCore>, Arc<EdiMarket>)>;
+
+/// The mailbox routes.
+pub(crate) fn router(core: Arc<SimCore>, market: Arc<EdiMarket>) -> Router {
+    Router::new()
+        .route("/edi/850", get(list_850))
+        .route("/edi/850/{po}", get(get_850))
+        .route("/edi/855", post(post_855))
+        .with_state((core, market))
+}
+
+async fn list_850(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    let d = Dialect::Edi;
+    let page = if let Some(c) = q.get("cursor") {
+        match core.next_page(c) {
+            Some(p) => p,
+            None => return d.bad_request("unknown cursor"),
+        }
+    } else {
+        let (since, until) = match (time_param(q.get("since"), "since"), time_param(q.get("until"), "until")) {
+            (Ok(s), Ok(u)) => (s, u),
+            (Err(m), _) | (_, Err(m)) => return d.bad_request(&m),
+        };
+        let ids =
+            market.lock().docs.iter().filter(|doc| within(doc.received_at, since, until)).map(|doc| doc.id.clone()).collect();
+        core.first_page(ids, q.get("limit").and_then(|l| l.parse().ok()))
+    };
+    let s = market.lock();
+    let docs: Vec<EdiDocument> = page
+        .ids
+        .iter()
+        .filter_map(|id| s.docs.iter().find(|d| &d.id == id))
+        .map(|d| EdiDocument { document_id: d.id.clone(), received_at: d.received_at.to_string(), x12: d.x12.clone() })
+        .collect();
+    axum::Json(json!({"documents": docs, "next_cursor": page.next})).into_response()
+}
+
+async fn get_850(State((_core, market)): S, Path(po): Path<String>) -> Response {
+    match market.latest(&po) {
+        Some(d) => axum::Json(json!({"document": {"document_id": d.id, "received_at": d.received_at.to_string(), "x12": d.x12}}))
+            .into_response(),
+        None => Dialect::Edi.not_found(&format!("PO {po}")),
+    }
+}
+
+async fn post_855(State((core, market)): S, body: String) -> Response {
+    let d = Dialect::Edi;
+    let acks = match read_855(&body) {
+        Ok(a) => a,
+        Err(e) => return json_response(StatusCode::BAD_REQUEST, json!({"error": {"code": "INVALID_X12", "message": e}})),
+    };
+    let separators = x12::separators_of(&body).ok();
+    for a in &acks {
+        let Some(doc) = market.latest(&a.po_number) else {
+            return d.not_found(&format!("PO {}", a.po_number));
+        };
+        let po = x12::parse(&doc.x12)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flat_map(|ic| ic.groups.into_iter().flat_map(|g| g.sets))
+            .filter_map(|s| read_850(&s).ok())
+            .find(|p| p.po_number == a.po_number);
+        if let Some(po) = po
+            && let Some((line, _, _)) =
+                a.lines.iter().find(|(l, _, q)| !po.lines.iter().any(|pl| &pl.line_id == l && pl.qty >= *q))
+        {
+            return json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"error": {"code": "UNKNOWN_LINE", "message": format!("PO {} has no line {line} with that quantity", a.po_number)}}),
+            );
+        }
+    }
+    let mut s = market.lock();
+    let control = acks.first().map(|a| a.control_number.clone()).unwrap_or_default();
+    if s.acks.iter().any(|a| a["control_number"] == json!(control)) {
+        return axum::Json(json!({"status": "DUPLICATE", "control_number": control})).into_response();
+    }
+    for a in &acks {
+        s.acks.push(json!({
+            "control_number": a.control_number,
+            "received_at": core.now().to_string(),
+            "kind": a.kind,
+            "po_number": a.po_number,
+            "reason": a.reason,
+            "lines": a.lines.iter().map(|(l, st, q)| json!({"line_id": l, "status": st, "qty": q})).collect::<Vec<_>>(),
+            "separators": separators,
+            "x12": body,
+        }));
+    }
+    (StatusCode::ACCEPTED, axum::Json(json!({"status": "ACCEPTED", "control_number": control, "po_numbers": acks.iter().map(|a| &a.po_number).collect::<Vec<_>>()})))
+        .into_response()
+}

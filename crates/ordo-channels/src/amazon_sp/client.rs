@@ -1,0 +1,178 @@
+//! The SP-API client: Login with Amazon token exchange, getOrders and getOrderItems with paging.
+
+use super::map_order;
+use crate::http::{self, HttpResponse, TokenCache};
+use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// Pages followed at most in one call: a marketplace that keeps answering a next page is broken.
+const MAX_PAGES: usize = 10_000;
+
+/// A connector to one seller's SP-API account (also used for Amazon Seller Flex).
+#[derive(Debug)]
+pub struct AmazonSpConnector {
+    http: reqwest::Client,
+    endpoint: String,
+    auth_endpoint: String,
+    client_id: String,
+    client_secret: http::Secret,
+    refresh_token: http::Secret,
+    marketplace_ids: Vec<String>,
+    page_size: Option<u64>,
+    flex: bool,
+    tokens: TokenCache,
+}
+
+impl AmazonSpConnector {
+    /// Reads credentials `{client_id, client_secret, refresh_token}` and settings
+    /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, timeout_ms?}`.
+    pub fn from_settings(credentials: &Value, settings: &Value, flex: bool) -> Result<Self, String> {
+        let what = if flex { "AMAZON_FLEX" } else { "AMAZON_SP" };
+        let marketplace_ids: Vec<String> = match settings.get("marketplace_ids") {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            Some(Value::String(s)) => s.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            _ => Vec::new(),
+        };
+        if marketplace_ids.is_empty() {
+            return Err(format!("{what} settings need 'marketplace_ids' (e.g. [\"A21TJRUUN4KGV\"] for Amazon.in)"));
+        }
+        Ok(AmazonSpConnector {
+            http: http::client(http::timeout(settings))?,
+            endpoint: http::endpoint(settings, "endpoint", &format!("{what} settings"))?,
+            auth_endpoint: match http::optional_str(settings, "auth_endpoint") {
+                Some(_) => http::endpoint(settings, "auth_endpoint", &format!("{what} settings"))?,
+                None => "https://api.amazon.com".to_string(),
+            },
+            client_id: http::required_str(credentials, "client_id", &format!("{what} credentials"))?,
+            client_secret: http::required_secret(credentials, "client_secret", &format!("{what} credentials"))?,
+            refresh_token: http::required_secret(credentials, "refresh_token", &format!("{what} credentials"))?,
+            marketplace_ids,
+            page_size: settings.get("page_size").and_then(Value::as_u64),
+            flex,
+            tokens: TokenCache::default(),
+        })
+    }
+
+    async fn token(&self) -> Result<String, ChannelError> {
+        self.tokens
+            .get(|| async {
+                let form = [
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", self.refresh_token.expose()),
+                    ("client_id", self.client_id.as_str()),
+                    ("client_secret", self.client_secret.expose()),
+                ];
+                let resp = http::send(self.http.post(format!("{}/auth/o2/token", self.auth_endpoint)).form(&form)).await?;
+                if !resp.status.is_success() {
+                    return Err(http::token_error(resp.status, &resp.headers, &resp.body));
+                }
+                let v: Value = resp.json("Login with Amazon token")?;
+                let token = v
+                    .get("access_token")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| ChannelError::Permanent("Login with Amazon answered without an access_token".into()))?;
+                Ok((token.to_string(), v.get("expires_in").and_then(Value::as_u64).unwrap_or(3600)))
+            })
+            .await
+    }
+
+    /// GETs an SP-API path with the access token; a refused token is renewed once, since Amazon may
+    /// retire a token before its announced expiry.
+    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
+        let url = format!("{}{}", self.endpoint, path);
+        let token = self.token().await?;
+        let resp = http::send(self.http.get(&url).query(query).header("x-amz-access-token", &token)).await?;
+        if matches!(resp.status.as_u16(), 401 | 403) {
+            self.tokens.invalidate(&token).await;
+            let token = self.token().await?;
+            return http::send(self.http.get(&url).query(query).header("x-amz-access-token", &token)).await;
+        }
+        Ok(resp)
+    }
+
+    /// Every order changed within the window, with its items, following every page.
+    pub async fn fetch_updated(&self, window: &SyncWindow) -> Result<Vec<MarketplaceOrder>, ChannelError> {
+        let ids = self.marketplace_ids.join(",");
+        let mut query = vec![
+            ("MarketplaceIds", ids.clone()),
+            ("LastUpdatedAfter", window.from.to_string()),
+            ("LastUpdatedBefore", window.to.to_string()),
+        ];
+        if let Some(n) = self.page_size {
+            query.push(("MaxResultsPerPage", n.to_string()));
+        }
+        let mut raw_orders: Vec<Value> = Vec::new();
+        let mut seen_tokens = HashSet::new();
+        for _ in 0..MAX_PAGES {
+            let resp = self.get("/orders/v0/orders", &query).await?.error_for_status()?;
+            let body: Value = resp.json("getOrders")?;
+            let payload = body
+                .get("payload")
+                .ok_or_else(|| ChannelError::Permanent(format!("getOrders answered without a payload: {body}")))?;
+            let orders = payload
+                .get("Orders")
+                .and_then(Value::as_array)
+                .ok_or_else(|| ChannelError::Permanent("getOrders payload has no Orders".into()))?;
+            raw_orders.extend(orders.iter().cloned());
+            match payload.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                Some(t) if seen_tokens.insert(t.to_string()) => {
+                    query = vec![("MarketplaceIds", ids.clone()), ("NextToken", t.to_string())];
+                }
+                Some(t) => return Err(ChannelError::Permanent(format!("getOrders repeated its NextToken {t}"))),
+                None => break,
+            }
+        }
+        let mut out: Vec<MarketplaceOrder> = Vec::with_capacity(raw_orders.len());
+        for raw in &raw_orders {
+            let id = raw
+                .get("AmazonOrderId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ChannelError::Permanent(format!("an order without AmazonOrderId: {raw}")))?;
+            let items = self.items(id).await?;
+            let order = map_order(raw, &items, self.flex)?;
+            // An order changed while we paged can appear on two pages: keep its last appearance.
+            out.retain(|o| o.channel_order_id != order.channel_order_id);
+            out.push(order);
+        }
+        Ok(out)
+    }
+
+    /// Every item of an order, following every page.
+    async fn items(&self, order_id: &str) -> Result<Vec<Value>, ChannelError> {
+        let path = format!("/orders/v0/orders/{order_id}/orderItems");
+        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut items = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let resp = self.get(&path, &query).await?.error_for_status()?;
+            let body: Value = resp.json("getOrderItems")?;
+            let payload = body
+                .get("payload")
+                .ok_or_else(|| ChannelError::Permanent(format!("getOrderItems answered without a payload: {body}")))?;
+            let page = payload
+                .get("OrderItems")
+                .and_then(Value::as_array)
+                .ok_or_else(|| ChannelError::Permanent("getOrderItems payload has no OrderItems".into()))?;
+            items.extend(page.iter().cloned());
+            match payload.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                Some(t) => query = vec![("NextToken", t.to_string())],
+                None => return Ok(items),
+            }
+        }
+        Err(ChannelError::Permanent(format!("getOrderItems for {order_id} never ended")))
+    }
+
+    /// One order with its items; `None` when Amazon doesn't know it.
+    pub async fn fetch_order(&self, channel_order_id: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
+        let resp = self.get(&format!("/orders/v0/orders/{channel_order_id}"), &[]).await?;
+        if resp.status.as_u16() == 404 {
+            return Ok(None);
+        }
+        let body: Value = resp.error_for_status()?.json("getOrder")?;
+        let Some(raw) = body.get("payload").filter(|p| !p.is_null()) else {
+            return Ok(None);
+        };
+        let items = self.items(channel_order_id).await?;
+        map_order(raw, &items, self.flex).map(Some)
+    }
+}

@@ -1,0 +1,51 @@
+//! Ordo's marketplace connectors. One module per marketplace holds its wire format (serde types that
+//! match the marketplace's published API), its HTTP client, and its simulator (an axum app serving the
+//! same API from memory, with faults on demand). Everything maps to one neutral [`model`], which is all
+//! the sync engine sees; [`Connector`] is the one type it holds per channel.
+//!
+//! Depends on `ordo-domain` only: no store, no clock of Ordo's (simulators take a [`sim::SimClock`]).
+
+#![warn(missing_docs)]
+
+pub mod ajio;
+pub mod amazon_edi;
+pub mod amazon_sp;
+pub mod connector;
+pub(crate) mod http;
+pub mod lenient;
+pub mod model;
+pub mod paytm;
+pub mod retry;
+pub mod shopify;
+pub mod sim;
+
+pub mod flipkart;
+
+pub use connector::Connector;
+pub use model::{
+    CancelLine, ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind,
+    SyncWindow,
+};
+pub use retry::{RetryPolicy, with_retries, with_retries_using};
+pub use sim::{
+    Faults, RunningSimulator, SimClock, SimConfig, SimError, SimStats, SimulatorHandle, simulator, simulator_with,
+    spawn_simulator,
+};
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::PathBuf;
+
+    /// The marketplaces' published payloads, in `shared/fixtures` beside the repository.
+    pub fn fixture(rel: &str) -> serde_json::Value {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures").join(rel);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+    }
+
+    /// A hand-made sample of this crate (`tests/samples`), for marketplaces without licensed samples.
+    pub fn sample(rel: &str) -> String {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/samples").join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("sample {}: {e}", path.display()))
+    }
+}

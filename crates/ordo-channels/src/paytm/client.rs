@@ -1,0 +1,95 @@
+//! The Paytm client (see `docs/paytm.md`).
+
+use super::{map_order, map_return};
+use crate::http::{self, HttpResponse};
+use crate::model::{ChannelError, ChannelEvent, MarketplaceOrder, SyncWindow};
+use serde_json::Value;
+use std::collections::HashSet;
+
+const MAX_PAGES: usize = 10_000;
+
+/// A connector to one Paytm seller account.
+#[derive(Debug)]
+pub struct PaytmConnector {
+    http: reqwest::Client,
+    endpoint: String,
+    api_key: http::Secret,
+    page_size: u64,
+}
+
+impl PaytmConnector {
+    /// Reads credentials `{api_key}` and settings `{endpoint, page_size?, timeout_ms?}`.
+    pub fn from_settings(credentials: &Value, settings: &Value) -> Result<Self, String> {
+        Ok(PaytmConnector {
+            http: http::client(http::timeout(settings))?,
+            endpoint: http::endpoint(settings, "endpoint", "PAYTM settings")?,
+            api_key: http::required_secret(credentials, "api_key", "PAYTM credentials")?,
+            page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(100).clamp(1, 100),
+        })
+    }
+
+    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
+        http::send(self.http.get(format!("{}{}", self.endpoint, path)).query(query).bearer_auth(self.api_key.expose())).await
+    }
+
+    /// Every element of `key` over every page of a cursor-paged list.
+    async fn all_pages(&self, path: &str, window: &SyncWindow, key: &str) -> Result<Vec<Value>, ChannelError> {
+        let base = vec![
+            ("updated_from", window.from.to_string()),
+            ("updated_to", window.to.to_string()),
+            ("page_size", self.page_size.to_string()),
+        ];
+        let mut query = base.clone();
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let body: Value = self.get(path, &query).await?.error_for_status()?.json("Paytm page")?;
+            let list = body
+                .get(key)
+                .and_then(Value::as_array)
+                .ok_or_else(|| ChannelError::Permanent(format!("Paytm answered without '{key}'")))?;
+            out.extend(list.iter().cloned());
+            match body.get("next_cursor").and_then(Value::as_str).filter(|c| !c.is_empty()) {
+                Some(c) if seen.insert(c.to_string()) => {
+                    query = base.clone();
+                    query.push(("cursor", c.to_string()));
+                }
+                Some(c) => return Err(ChannelError::Permanent(format!("Paytm repeated its cursor {c}"))),
+                None => return Ok(out),
+            }
+        }
+        Err(ChannelError::Permanent("Paytm's pages never ended".into()))
+    }
+
+    /// Every order changed within the window.
+    pub async fn fetch_updated(&self, window: &SyncWindow) -> Result<Vec<MarketplaceOrder>, ChannelError> {
+        let mut out: Vec<MarketplaceOrder> = Vec::new();
+        for raw in self.all_pages("/v1/orders", window, "orders").await? {
+            let o = map_order(&raw)?;
+            out.retain(|x| x.channel_order_id != o.channel_order_id);
+            out.push(o);
+        }
+        Ok(out)
+    }
+
+    /// One order; `None` when Paytm doesn't know it.
+    pub async fn fetch_order(&self, channel_order_id: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
+        let resp = self.get(&format!("/v1/orders/{channel_order_id}"), &[]).await?;
+        if resp.status.as_u16() == 404 {
+            return Ok(None);
+        }
+        let body: Value = resp.error_for_status()?.json("Paytm order")?;
+        body.get("order").map(map_order).transpose()
+    }
+
+    /// Return pickups that happened within the window, as events about their forward orders.
+    pub async fn fetch_events(&self, window: &SyncWindow) -> Result<Vec<ChannelEvent>, ChannelError> {
+        let mut out = Vec::new();
+        for raw in self.all_pages("/v1/returns", window, "returns").await? {
+            if let Some(e) = map_return(&raw)? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,199 @@
+//! Paytm Mall seller orders: a JSON API of Ordo's design (no public spec exists), described in
+//! `docs/paytm.md`. It carries what Ordo needs from Paytm: orders with their items and statuses,
+//! replacement orders naming their forward order, and return-pickup events for forward orders.
+//!
+//! Mapping: `channel_order_id` = `order_id`; a `REPLACEMENT` order's `forward_order_id` becomes
+//! `replacement_of`, which makes Ordo hold it until the forward order's return is picked up; that pickup
+//! is read from `GET /v1/returns` as a [`ChannelEventKind::ReturnPickupDone`] event.
+
+pub mod client;
+pub mod sim;
+
+use crate::lenient;
+use crate::model::{
+    ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use client::PaytmConnector;
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// Paytm's order id.
+    pub order_id: String,
+    /// `FORWARD` or `REPLACEMENT`.
+    pub order_type: String,
+    /// For a replacement: the forward order it replaces.
+    #[serde(default)]
+    pub forward_order_id: Option<String>,
+    /// `PENDING_VERIFICATION`, `CREATED`, `ACKNOWLEDGED`, `PACKED`, `SHIPPED`, `DELIVERED`, `CANCELLED`, `RETURNED`.
+    pub status: String,
+    /// Paytm's own hold (e.g. address verification).
+    #[serde(default, deserialize_with = "lenient::de_bool")]
+    pub on_hold: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339; every change moves it.
+    pub updated_at: String,
+    /// The items.
+    pub items: Vec<Item>,
+}
+
+/// An item of an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Paytm's id of the item.
+    pub item_id: String,
+    /// The seller's SKU.
+    pub sku: String,
+    /// Units ordered.
+    #[serde(deserialize_with = "lenient::de_i64")]
+    pub quantity: i64,
+    /// Units cancelled.
+    #[serde(default, deserialize_with = "lenient::de_opt_i64")]
+    pub cancelled_quantity: Option<i64>,
+    /// Price of one unit, a decimal string.
+    #[serde(default, deserialize_with = "lenient::de_opt_string")]
+    pub selling_price: Option<String>,
+    /// `ACTIVE` or `CANCELLED`.
+    pub status: String,
+}
+
+/// A page of orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrdersPage {
+    /// The page.
+    pub orders: Vec<Order>,
+    /// The cursor of the next page.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+/// A return of a forward order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Return {
+    /// Paytm's id of the return.
+    pub return_id: String,
+    /// The forward order being returned.
+    pub forward_order_id: String,
+    /// `CUSTOMER_RETURN` or `REPLACEMENT` (the return that a replacement order waits for).
+    pub return_type: String,
+    /// `PICKUP_PENDING`, `PICKUP_DONE`, `RECEIVED`.
+    pub status: String,
+    /// When the courier picked it up.
+    #[serde(default)]
+    pub pickup_done_at: Option<String>,
+    /// RFC 3339; every change moves it.
+    pub updated_at: String,
+}
+
+/// A page of returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnsPage {
+    /// The page.
+    pub returns: Vec<Return>,
+    /// The cursor of the next page.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+/// The neutral state of a Paytm order status.
+pub fn state_of(status: &str) -> MarketplaceState {
+    match status {
+        "CREATED" | "ACKNOWLEDGED" | "PACKED" => MarketplaceState::Open,
+        "CANCELLED" => MarketplaceState::Cancelled,
+        "SHIPPED" | "DELIVERED" | "RETURNED" => MarketplaceState::Closed,
+        _ => MarketplaceState::Pending,
+    }
+}
+
+/// Maps an order, as Paytm sent it, to the neutral model.
+pub fn map_order(raw: &Value) -> Result<MarketplaceOrder, ChannelError> {
+    let o: Order = serde_json::from_value(raw.clone())
+        .map_err(|e| ChannelError::Permanent(format!("Paytm order is not in the documented shape: {e}")))?;
+    let state = state_of(&o.status);
+    Ok(MarketplaceOrder {
+        channel_order_id: o.order_id.clone(),
+        parent_order_id: None,
+        kind: OrderKind::B2C,
+        state,
+        on_hold: o.on_hold,
+        dispatch_after: None,
+        start_processing_at: None,
+        replacement_of: if o.order_type == "REPLACEMENT" { o.forward_order_id.clone() } else { None },
+        updated_at: lenient::parse_time(&o.updated_at),
+        lines: o
+            .items
+            .iter()
+            .map(|i| MarketplaceLine {
+                channel_line_id: i.item_id.clone(),
+                channel_sku: i.sku.clone(),
+                qty: i.quantity,
+                unit_price: i.selling_price.as_deref().and_then(lenient::normalize_decimal),
+                cancelled_qty: if state == MarketplaceState::Cancelled || i.status == "CANCELLED" {
+                    i.quantity
+                } else {
+                    i.cancelled_quantity.unwrap_or(0).clamp(0, i.quantity)
+                },
+            })
+            .collect(),
+        raw: raw.clone(),
+    })
+}
+
+/// The event a return tells, if any: a return picked up (or already received) releases the
+/// replacement of its forward order.
+pub fn map_return(raw: &Value) -> Result<Option<ChannelEvent>, ChannelError> {
+    let r: Return = serde_json::from_value(raw.clone())
+        .map_err(|e| ChannelError::Permanent(format!("Paytm return is not in the documented shape: {e}")))?;
+    if !matches!(r.status.as_str(), "PICKUP_DONE" | "RECEIVED") {
+        return Ok(None);
+    }
+    Ok(Some(ChannelEvent {
+        kind: ChannelEventKind::ReturnPickupDone,
+        channel_order_id: r.forward_order_id.clone(),
+        at: r.pickup_done_at.as_deref().and_then(lenient::parse_time).or_else(|| lenient::parse_time(&r.updated_at)),
+        reason: Some(format!("return {} picked up", r.return_id)),
+        raw: raw.clone(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::sample;
+
+    #[test]
+    fn forward_and_replacement_orders_map() {
+        let page: Value = serde_json::from_str(&sample("paytm/orders_page.json")).unwrap();
+        let typed: OrdersPage = serde_json::from_value(page.clone()).unwrap();
+        assert_eq!(typed.next_cursor.as_deref(), Some("c2Vx.3"));
+        let fwd = map_order(&page["orders"][0]).unwrap();
+        assert_eq!(fwd.channel_order_id, "PTM-20260301-000481");
+        assert_eq!(fwd.state, MarketplaceState::Open);
+        assert_eq!(fwd.replacement_of, None);
+        assert_eq!(fwd.lines[0].channel_sku, "EARBUD-X2-BLK");
+        assert_eq!(fwd.lines[0].qty, 2);
+        assert_eq!(fwd.lines[0].unit_price.as_deref(), Some("1299.00"));
+        assert_eq!(fwd.lines[1].cancelled_qty, 1);
+        let rep = map_order(&page["orders"][1]).unwrap();
+        assert_eq!(rep.channel_order_id, "PTM-20260301-000517");
+        assert_eq!(rep.replacement_of.as_deref(), Some("PTM-20260226-000233"));
+        assert_eq!(rep.updated_at.unwrap().to_string(), "2026-03-01T07:10:00Z");
+        let cancelled = map_order(&page["orders"][2]).unwrap();
+        assert_eq!(cancelled.state, MarketplaceState::Cancelled);
+        assert!(cancelled.is_cancelled());
+    }
+
+    #[test]
+    fn a_picked_up_return_is_an_event_for_its_forward_order() {
+        let page: Value = serde_json::from_str(&sample("paytm/returns_page.json")).unwrap();
+        let events: Vec<_> = page["returns"].as_array().unwrap().iter().filter_map(|r| map_return(r).unwrap()).collect();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].kind, ChannelEventKind::ReturnPickupDone);
+        assert_eq!(events[0].channel_order_id, "PTM-20260226-000233");
+        assert_eq!(events[0].at.unwrap().to_string(), "2026-03-01T09:05:00Z");
+    }
+}

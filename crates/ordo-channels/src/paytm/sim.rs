@@ -1,0 +1,224 @@
+//! The Paytm simulator (see `docs/paytm.md`): orders and returns changed within a window, cursor paged,
+//! and single orders; authenticated with a bearer API key.
+//!
+//! Control: `POST /_sim/orders` takes an order in the documented shape; adding a `REPLACEMENT` order
+//! opens a `PICKUP_PENDING` return for its forward order (the return the replacement waits for), and
+//! `POST /_sim/orders/{forward}/return-pickup` marks it picked up. Every change stamps `updated_at`.
+
+use super::{Order, Return};
+use crate::model::{MarketplaceOrder, MarketplaceState};
+use crate::sim::{Dialect, SimCore, SimError, SimMarket, Table, time_param, within};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ordo_domain::Timestamp;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The API key the simulator accepts.
+pub const API_KEY: &str = "ptm_0rd0s1mu1at0r_k3y";
+
+#[derive(Debug, Default)]
+struct Stores {
+    orders: Table<Value>,
+    returns: Table<Value>,
+}
+
+/// The simulator's store of orders and returns.
+#[derive(Debug, Default)]
+pub struct PaytmMarket {
+    stores: Mutex<Stores>,
+}
+
+fn invalid(e: impl std::fmt::Display) -> SimError {
+    SimError::Invalid(e.to_string())
+}
+
+impl PaytmMarket {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Stores> {
+        self.stores.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn store(&self, mut order: Value, now: Timestamp) -> Result<Value, SimError> {
+        order["updated_at"] = json!(now.to_string());
+        if order.get("created_at").is_none_or(Value::is_null) {
+            order["created_at"] = json!(now.to_string());
+        }
+        let typed: Order = serde_json::from_value(order.clone()).map_err(invalid)?;
+        let mut s = self.lock();
+        s.orders.put(&typed.order_id, order.clone(), now);
+        // A replacement waits for the return of its forward order: open that return if there is none.
+        if typed.order_type == "REPLACEMENT"
+            && let Some(fwd) = typed.forward_order_id.as_deref()
+            && !s.returns.sorted().iter().any(|(_, r)| r.body["forward_order_id"] == json!(fwd))
+        {
+            let rid = format!("PTMR-{}", fwd.trim_start_matches("PTM-"));
+            let ret = json!({
+                "return_id": rid, "forward_order_id": fwd, "return_type": "REPLACEMENT",
+                "status": "PICKUP_PENDING", "pickup_done_at": null, "updated_at": now.to_string(),
+            });
+            s.returns.put(&rid, ret, now);
+        }
+        Ok(order)
+    }
+}
+
+impl SimMarket for PaytmMarket {
+    fn add_wire(&self, body: Value, now: Timestamp) -> Result<Value, SimError> {
+        let order = body.get("order").cloned().unwrap_or(body);
+        self.store(order, now)
+    }
+
+    fn add_model(&self, o: &MarketplaceOrder, now: Timestamp) -> Result<Value, SimError> {
+        let status = match o.state {
+            MarketplaceState::Open => "CREATED",
+            MarketplaceState::Pending => "PENDING_VERIFICATION",
+            MarketplaceState::Cancelled => "CANCELLED",
+            MarketplaceState::Closed => "SHIPPED",
+        };
+        let items: Vec<Value> = o
+            .lines
+            .iter()
+            .map(|l| {
+                json!({
+                    "item_id": l.channel_line_id,
+                    "sku": l.channel_sku,
+                    "quantity": l.qty,
+                    "cancelled_quantity": l.cancelled_qty,
+                    "selling_price": l.unit_price,
+                    "status": if l.cancelled_qty >= l.qty || o.state == MarketplaceState::Cancelled { "CANCELLED" } else { "ACTIVE" },
+                })
+            })
+            .collect();
+        let order = json!({
+            "order_id": o.channel_order_id,
+            "order_type": if o.replacement_of.is_some() { "REPLACEMENT" } else { "FORWARD" },
+            "forward_order_id": o.replacement_of,
+            "status": status,
+            "on_hold": o.on_hold,
+            "items": items,
+        });
+        self.store(order, now)
+    }
+
+    fn get(&self, id: &str) -> Option<Value> {
+        self.lock().orders.get(id).map(|r| r.body.clone())
+    }
+
+    fn list(&self) -> Vec<Value> {
+        self.lock().orders.sorted().into_iter().map(|(_, r)| r.body.clone()).collect()
+    }
+
+    fn replace(&self, id: &str, body: Value, now: Timestamp) -> Result<Value, SimError> {
+        if self.get(id).is_none() {
+            return Err(SimError::NotFound(id.to_string()));
+        }
+        if body["order_id"].as_str() != Some(id) {
+            return Err(invalid("the order_id can't be changed"));
+        }
+        self.store(body, now)
+    }
+
+    fn cancel(&self, id: &str, lines: Option<&[String]>, _reason: Option<&str>, now: Timestamp) -> Result<Value, SimError> {
+        self.lock().orders.update(id, now, |o| {
+            let items = o["items"].as_array_mut().ok_or_else(|| invalid("order without items"))?;
+            if let Some(ls) = lines
+                && let Some(missing) = ls.iter().find(|l| !items.iter().any(|i| i["item_id"].as_str() == Some(l.as_str())))
+            {
+                return Err(SimError::NotFound(format!("item {missing} of order {id}")));
+            }
+            for i in items.iter_mut() {
+                if lines.is_none_or(|ls| ls.iter().any(|l| i["item_id"].as_str() == Some(l.as_str()))) {
+                    i["status"] = json!("CANCELLED");
+                    i["cancelled_quantity"] = i["quantity"].clone();
+                }
+            }
+            if lines.is_none() || items.iter().all(|i| i["status"] == json!("CANCELLED")) {
+                o["status"] = json!("CANCELLED");
+            }
+            o["updated_at"] = json!(now.to_string());
+            Ok(o.clone())
+        })
+    }
+
+    fn set_hold(&self, id: &str, hold: bool, now: Timestamp) -> Result<Value, SimError> {
+        self.lock().orders.update(id, now, |o| {
+            o["on_hold"] = json!(hold);
+            o["updated_at"] = json!(now.to_string());
+            Ok(o.clone())
+        })
+    }
+
+    fn return_pickup(&self, forward_id: &str, now: Timestamp) -> Result<Value, SimError> {
+        let mut s = self.lock();
+        let rid = s
+            .returns
+            .sorted()
+            .into_iter()
+            .find(|(_, r)| r.body["forward_order_id"] == json!(forward_id))
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| format!("PTMR-{}", forward_id.trim_start_matches("PTM-")));
+        if s.returns.get(&rid).is_none() {
+            let ret = json!({"return_id": rid, "forward_order_id": forward_id, "return_type": "CUSTOMER_RETURN", "status": "PICKUP_PENDING", "pickup_done_at": null, "updated_at": now.to_string()});
+            s.returns.put(&rid, ret, now);
+        }
+        s.returns.update(&rid, now, |r| {
+            r["status"] = json!("PICKUP_DONE");
+            r["pickup_done_at"] = json!(now.to_string());
+            r["updated_at"] = json!(now.to_string());
+            serde_json::from_value::<Return>(r.clone()).map_err(invalid)?;
+            Ok(r.clone())
+        })
+    }
+}
+
+type S = State<(Arc<SimCore>, Arc<PaytmMarket>)>;
+
+/// The Paytm routes.
+pub(crate) fn router(core: Arc<SimCore>, market: Arc<PaytmMarket>) -> Router {
+    Router::new()
+        .route("/v1/orders", get(list_orders))
+        .route("/v1/orders/{id}", get(get_order))
+        .route("/v1/returns", get(list_returns))
+        .with_state((core, market))
+}
+
+fn list(core: &SimCore, table: &Table<Value>, q: &HashMap<String, String>, key: &str) -> Response {
+    let d = Dialect::Paytm;
+    let page = if let Some(c) = q.get("cursor") {
+        match core.next_page(c) {
+            Some(p) => p,
+            None => return d.bad_request("unknown cursor"),
+        }
+    } else {
+        let (from, to) = match (time_param(q.get("updated_from"), "updated_from"), time_param(q.get("updated_to"), "updated_to"))
+        {
+            (Ok(Some(f)), Ok(t)) => (f, t),
+            (Ok(None), _) => return d.bad_request("updated_from is required"),
+            (Err(m), _) | (_, Err(m)) => return d.bad_request(&m),
+        };
+        core.first_page(
+            table.ids_where(|r| within(r.updated_at, Some(from), to)),
+            q.get("page_size").and_then(|p| p.parse().ok()),
+        )
+    };
+    let items: Vec<Value> = page.ids.iter().filter_map(|id| table.get(id).map(|r| r.body.clone())).collect();
+    axum::Json(json!({key: items, "next_cursor": page.next})).into_response()
+}
+
+async fn list_orders(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    list(&core, &market.lock().orders, &q, "orders")
+}
+
+async fn list_returns(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    list(&core, &market.lock().returns, &q, "returns")
+}
+
+async fn get_order(State((_core, market)): S, Path(id): Path<String>) -> Response {
+    match market.get(&id) {
+        Some(o) => axum::Json(json!({"order": o})).into_response(),
+        None => Dialect::Paytm.not_found(&format!("Order {id}")),
+    }
+}

@@ -1,0 +1,231 @@
+//! `ordo bench`: ingests and allocates orders through the real HTTP API and prints throughput and
+//! latency, next to the floor (the same work as bare SQL on the same database).
+
+use anyhow::{Context, Result};
+use ordo_app::App;
+use ordo_app::clock::SystemClock;
+use ordo_app::ordo_store::Store;
+use ordo_app::ordo_store::testing::{Scratch, postgres_schema, scratch_sqlite};
+use ordo_app::secrets::SecretBox;
+use ordo_domain::kinds::Role;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to measure.
+pub struct BenchConfig {
+    /// A PostgreSQL server to measure (a fresh schema is made in it); SQLite in a temporary folder otherwise.
+    pub postgres: Option<String>,
+    pub orders: usize,
+    pub sweep_orders: usize,
+}
+
+const SKUS: usize = 50;
+
+struct Run {
+    name: String,
+    orders: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.orders as f64 / self.elapsed.as_secs_f64()
+    }
+    fn percentile(&self, p: f64) -> f64 {
+        let mut l = self.latencies.clone();
+        l.sort();
+        l.get(((l.len() as f64 - 1.0) * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+fn order(id: &str, n: usize) -> Value {
+    json!({"channel": "bench", "kind": "B2C", "channel_order_id": id, "lines": [
+        {"sku": format!("SKU-{}", (n * 2) % SKUS), "qty": 1},
+        {"sku": format!("SKU-{}", (n * 2 + 1) % SKUS), "qty": 1},
+    ]})
+}
+
+async fn post(http: &reqwest::Client, url: &str, key: &str, body: &Value) -> Result<Value> {
+    let r = http.post(url).bearer_auth(key).json(body).send().await?;
+    let status = r.status();
+    let body: Value = r.json().await?;
+    anyhow::ensure!(status.is_success(), "{url} answered {status}: {body}");
+    Ok(body)
+}
+
+/// `clients` concurrent clients each POST their share of `orders` orders, `per_request` at a time.
+async fn drive(base: &str, key: &str, name: &str, tag: &str, orders: usize, clients: usize, per_request: usize) -> Result<Run> {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (http, base, key, tag) = (http.clone(), base.to_string(), key.to_string(), tag.to_string());
+        let share = orders / clients;
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut n = 0;
+            while n < share {
+                let k = per_request.min(share - n);
+                let t = Instant::now();
+                if per_request == 1 {
+                    post(&http, &format!("{base}/api/v1/orders"), &key, &order(&format!("{tag}-{c}-{n}"), n)).await?;
+                } else {
+                    let batch: Vec<Value> = (n..n + k).map(|i| order(&format!("{tag}-{c}-{i}"), i)).collect();
+                    post(&http, &format!("{base}/api/v1/orders/batch"), &key, &json!({"orders": batch})).await?;
+                }
+                latencies.push(t.elapsed());
+                n += k;
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    Ok(Run { name: name.into(), orders: orders / clients * clients, elapsed: started.elapsed(), latencies })
+}
+
+/// A client and an admin key for it.
+async fn setup(app: &App) -> Result<String> {
+    let err = |e: ordo_domain::DomainError| anyhow::anyhow!("{e}");
+    app.create_client("bench", "Benchmark").await.map_err(err)?;
+    app.create_api_key("bench", Role::Admin).await.map_err(err)
+}
+
+async fn master_data(base: &str, key: &str, stock_per_sku: i64) -> Result<()> {
+    let http = reqwest::Client::new();
+    post(&http, &format!("{base}/api/v1/warehouses"), key, &json!({"code": "wh1", "name": "Bench"})).await?;
+    post(&http, &format!("{base}/api/v1/channels"), key, &json!({"code": "bench", "type": "INTERNAL", "warehouse": "wh1"}))
+        .await?;
+    for s in 0..SKUS {
+        post(&http, &format!("{base}/api/v1/skus"), key, &json!({"sku": format!("SKU-{s}"), "name": "Bench article"})).await?;
+        if stock_per_sku > 0 {
+            post(
+                &http,
+                &format!("{base}/api/v1/inventory/grn"),
+                key,
+                &json!({"warehouse": "wh1", "sku": format!("SKU-{s}"), "qty": stock_per_sku}),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn start(scratch: &Scratch) -> Result<(App, String)> {
+    let store = Store::connect(&scratch.url).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = App::new(store, Arc::new(SystemClock), SecretBox::from_hex(&"5a".repeat(32)).map_err(|e| anyhow::anyhow!(e))?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let served = app.clone();
+    tokio::spawn(async move { ordo_http::serve(served, listener, std::future::pending()).await });
+    Ok((app, base))
+}
+
+/// Runs the benchmark and prints its table.
+pub async fn run(cfg: BenchConfig) -> Result<()> {
+    let scratch = match &cfg.postgres {
+        Some(url) => postgres_schema(url, "bench")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("can't make a schema to measure in")?,
+        None => scratch_sqlite("bench"),
+    };
+    let (app, base) = start(&scratch).await?;
+    let database = app.store.dialect().name();
+    let key = setup(&app).await?;
+    master_data(&base, &key, 1_000_000_000).await?;
+    eprintln!("measuring on {database}: {} orders per run, 2 lines each…", cfg.orders);
+
+    let single = cfg.orders.min(5_000);
+    let mut runs = Vec::new();
+    runs.push(drive(&base, &key, "single POST, 1 client", "s1", single, 1, 1).await?);
+    runs.push(drive(&base, &key, "single POST, 16 clients", "s16", cfg.orders, 16, 1).await?);
+    runs.push(drive(&base, &key, "batch of 100, 1 client", "b1", cfg.orders, 1, 100).await?);
+    runs.push(drive(&base, &key, "batch of 100, 4 clients", "b4", cfg.orders, 4, 100).await?);
+
+    let err = |e: ordo_domain::DomainError| anyhow::anyhow!("{e}");
+    let floor_conns = if database == "postgres" { 4 } else { 1 };
+    let floor_single = app.store.floor(single, 1, 1).await.map_err(err)?;
+    let floor_single_many = app.store.floor(cfg.orders, 1, floor_conns).await.map_err(err)?;
+    let floor_batch = app.store.floor(cfg.orders, 100, floor_conns).await.map_err(err)?;
+    app.store.floor_teardown().await.map_err(err)?;
+    let floors = [
+        single as f64 / floor_single.as_secs_f64(),
+        cfg.orders as f64 / floor_single_many.as_secs_f64(),
+        cfg.orders as f64 / floor_batch.as_secs_f64(),
+        cfg.orders as f64 / floor_batch.as_secs_f64(),
+    ];
+
+    println!();
+    println!(
+        "ordo bench on {database} ({} cores); floor = the same rows as bare SQL on the same database",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:<28} {:>7} {:>10} {:>8} {:>8} {:>10} {:>9}",
+        "workload", "orders", "orders/s", "p50 ms", "p99 ms", "floor/s", "API/floor"
+    );
+    for (r, floor) in runs.iter().zip(floors) {
+        println!(
+            "{:<28} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>10.0} {:>9.2}",
+            r.name,
+            r.orders,
+            r.rate(),
+            r.percentile(0.5),
+            r.percentile(0.99),
+            floor,
+            r.rate() / floor
+        );
+    }
+    println!(
+        "floors: 1 order/tx on 1 connection; 1 order/tx on {floor_conns} connection(s); 100 orders/tx (multi-row) on {floor_conns} connection(s)"
+    );
+
+    if cfg.sweep_orders > 0 {
+        sweep(&cfg).await?;
+    }
+    Ok(())
+}
+
+/// 100,000 orders wait for a SKU with no stock; one GRN serves them all.
+async fn sweep(cfg: &BenchConfig) -> Result<()> {
+    let fresh = match &cfg.postgres {
+        Some(url) => postgres_schema(url, "sweep").await.map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => scratch_sqlite("sweep"),
+    };
+    let (app, base) = start(&fresh).await?;
+    let key = setup(&app).await?;
+    master_data(&base, &key, 0).await?;
+    eprintln!("queueing {} orders that wait for stock…", cfg.sweep_orders);
+    let http = reqwest::Client::new();
+    let mut n = 0;
+    while n < cfg.sweep_orders {
+        let batch: Vec<Value> = (n..(n + 1000).min(cfg.sweep_orders))
+            .map(|i| json!({"channel": "bench", "kind": "B2C", "channel_order_id": format!("w-{i}"), "lines": [{"sku": "SKU-0", "qty": 1}]}))
+            .collect();
+        n += batch.len();
+        post(&http, &format!("{base}/api/v1/orders/batch"), &key, &json!({"orders": batch})).await?;
+    }
+    let started = Instant::now();
+    post(
+        &http,
+        &format!("{base}/api/v1/inventory/grn"),
+        &key,
+        &json!({"warehouse": "wh1", "sku": "SKU-0", "qty": cfg.sweep_orders}),
+    )
+    .await?;
+    let elapsed = started.elapsed();
+    let r = http.get(format!("{base}/api/v1/inventory?sku=SKU-0")).bearer_auth(&key).send().await?.json::<Value>().await?;
+    let allocated = r["items"][0]["allocated"].as_i64().unwrap_or(0);
+    println!(
+        "allocation sweep: {} waiting orders served by one GRN in {:.2} s ({} units allocated; target < 5 s)",
+        cfg.sweep_orders,
+        elapsed.as_secs_f64(),
+        allocated
+    );
+    Ok(())
+}
