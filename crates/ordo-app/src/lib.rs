@@ -8,9 +8,11 @@ mod master;
 mod orders;
 pub mod requests;
 pub mod secrets;
+mod sync;
 mod upload;
 
 pub use orders::{MAX_BATCH, parse_order};
+pub use sync::SyncReport;
 pub use upload::UploadMode;
 
 use clock::Clock;
@@ -104,7 +106,7 @@ impl App {
         let now = self.clock.advance(seconds).ok_or_else(|| {
             DomainError::Conflict("the clock follows real time; start Ordo with --clock manual to move it".into())
         })?;
-        self.run_due_work().await?;
+        self.run_background_work().await?;
         Ok(now)
     }
 }

@@ -138,7 +138,7 @@ impl App {
             let retry = Caller { idempotency: None, ..caller.clone() };
             for outcome in self.ingest_orders(&retry, orders).await? {
                 match outcome {
-                    IngestOutcome::Created(_) | IngestOutcome::Existing(_) => out.created += 1,
+                    IngestOutcome::Created(_) | IngestOutcome::Existing(_) | IngestOutcome::Updated(_) => out.created += 1,
                     IngestOutcome::Failed(_) | IngestOutcome::Invalid(_) => out.still_failed += 1,
                 }
             }
@@ -155,7 +155,7 @@ impl App {
         Ok(released + swept)
     }
 
-    /// Runs [`App::run_due_work`] every `every` until the process ends.
+    /// Runs [`App::run_background_work`] every `every` until the process ends.
     pub fn spawn_background_work(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         tokio::spawn(async move {
@@ -163,7 +163,7 @@ impl App {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                if let Err(e) = app.run_due_work().await {
+                if let Err(e) = app.run_background_work().await {
                     tracing::warn!(error = %e, "background work failed; it is retried on the next tick");
                 }
             }

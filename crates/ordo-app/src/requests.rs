@@ -454,6 +454,8 @@ impl OrderRequest {
             marketplace_hold: self.on_hold.unwrap_or(false),
             lines,
             payload,
+            acknowledge_after_seconds: None,
+            covers: Vec::new(),
         })
     }
 }

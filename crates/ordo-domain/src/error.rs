@@ -42,6 +42,9 @@ pub enum DomainError {
     /// The caller is not allowed to do this (→ 403).
     #[error("{0}")]
     Forbidden(String),
+    /// A marketplace or ERP answered with an error or not at all (→ 502). Its own words are kept.
+    #[error("{0}")]
+    Upstream(String),
     /// A failure that is not the caller's fault (→ 500). The detail is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),

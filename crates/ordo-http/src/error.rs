@@ -72,6 +72,7 @@ impl IntoResponse for ApiError {
                 "this Idempotency-Key was used before with a different request; use a new key for a new request".into(),
                 Some(vec![FieldError::new("Idempotency-Key", "was used with a different request")]),
             ),
+            DomainError::Upstream(detail) => problem(StatusCode::BAD_GATEWAY, "upstream", "The marketplace failed", detail, None),
             DomainError::Forbidden(detail) => problem(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail, None),
             DomainError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

@@ -33,6 +33,7 @@ pub struct AppState {
         (name = "master data", description = "Warehouses, SKUs, channels and SKU mappings"),
         (name = "inventory", description = "Stock, its ledger, and inward POs"),
         (name = "orders", description = "Orders, allocation, holds, failed orders and marketplace events"),
+        (name = "channels", description = "Marketplace sync and the outbox of messages to marketplaces"),
     )
 )]
 struct ApiDoc;

@@ -16,6 +16,7 @@ mod migrations;
 mod orders;
 mod paging;
 mod sql;
+mod sync;
 mod tx;
 mod workers;
 
@@ -27,6 +28,7 @@ pub use inward::InwardPoInput;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
 pub use orders::{Cancellation, IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 pub use paging::{Page, PageRequest};
+pub use sync::{AckDue, OutboxMessage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 
 /// The result of every store method.

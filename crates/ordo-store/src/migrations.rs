@@ -8,12 +8,14 @@ use std::borrow::Cow;
 const SQLITE: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "orders", include_str!("../migrations/sqlite/0002_orders.sql")),
+    (3, "sync", include_str!("../migrations/sqlite/0003_sync.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
 const POSTGRES: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "orders", include_str!("../migrations/postgres/0002_orders.sql")),
+    (3, "sync", include_str!("../migrations/postgres/0003_sync.sql")),
 ];
 
 #[derive(Debug)]

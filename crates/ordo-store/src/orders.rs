@@ -52,6 +52,10 @@ pub struct NewOrder {
     pub lines: Vec<NewLine>,
     /// The order as received, kept whole if it fails.
     pub payload: serde_json::Value,
+    /// Acknowledge the order to the marketplace this long after it arrives (Ajio's 4-hour window).
+    pub acknowledge_after_seconds: Option<i64>,
+    /// For a marketplace B2B order: the channel order ids of the B2C orders it covers.
+    pub covers: Vec<String>,
 }
 
 /// What ingesting one order did.
@@ -59,8 +63,10 @@ pub struct NewOrder {
 pub enum IngestOutcome {
     /// A new order (201).
     Created(Order),
-    /// The order existed already (200); marketplace changes were applied.
+    /// The order existed already and is unchanged (200).
     Existing(Order),
+    /// The order existed already and the marketplace's changes were applied (200).
+    Updated(Order),
     /// A channel SKU has no mapping: the order waits in failed orders (202).
     Failed(FailedOrder),
     /// The order is not valid; nothing was stored for it.
@@ -457,7 +463,7 @@ impl Store {
         // New orders: insert them and their lines, then allocate.
         let order_rows: Vec<Vec<Val>> = fresh
             .iter()
-            .map(|(_, o)| {
+            .map(|(i, o)| {
                 vec![
                     ctx.client_id.into(),
                     o.channel_id.into(),
@@ -478,6 +484,8 @@ impl Store {
                     o.priority.into(),
                     ctx.now.micros().into(),
                     ctx.now.micros().into(),
+                    orders[*i].acknowledge_after_seconds.map(|s| ctx.now.plus_seconds(s).micros()).into(),
+                    orders[*i].payload.get("marketplace_payload").filter(|p| !p.is_null()).map(|p| p.to_string()).into(),
                 ]
             })
             .collect();
@@ -504,6 +512,8 @@ impl Store {
                 "priority",
                 "created_at",
                 "updated_at",
+                "ack_due_at",
+                "marketplace_payload",
             ],
             &order_rows,
             "RETURNING id, channel_id, channel_order_id",
@@ -558,6 +568,18 @@ impl Store {
             created_events.push(event_row(ctx, o.id, None, OrderStatus::Created, &format!("received on channel {}", o.channel)));
         }
         insert_events(tx, &created_events).await?;
+        // A marketplace B2B order names the B2C orders it covers.
+        let mut links = Vec::new();
+        for (i, o) in &fresh {
+            if orders[*i].covers.is_empty() {
+                continue;
+            }
+            let covered: Vec<&str> = orders[*i].covers.iter().map(String::as_str).collect();
+            for (_, linked) in existing_orders(tx, ctx.client_id, o.channel_id, &covered).await? {
+                links.push(vec![ctx.client_id.into(), o.id.into(), linked.into()]);
+            }
+        }
+        insert_rows(tx, "order_links", &["client_id", "order_id", "linked_order_id"], &links, "ON CONFLICT DO NOTHING").await?;
         let mut new_orders: Vec<LoadedOrder> = fresh.iter().map(|(_, o)| o.clone()).collect();
         allocate_and_save(self, tx, ctx, &mut new_orders, "allocated on creation").await?;
         for ((i, _), o) in fresh.iter().zip(&new_orders) {
@@ -601,6 +623,7 @@ impl Store {
             }
         }
         for (i, id) in &updates {
+            let was_changed = changed.contains(id);
             let order = if *id > 0 {
                 loaded.iter().find(|o| o.id == *id).map(|o| o.to_api(&client, ctx.now))
             } else {
@@ -612,6 +635,7 @@ impl Store {
                 }
             };
             outcomes[*i] = Some(match order {
+                Some(o) if was_changed => IngestOutcome::Updated(o),
                 Some(o) => IngestOutcome::Existing(o),
                 None => IngestOutcome::Invalid(vec![FieldError::new("channel_order_id", "the order could not be read back")]),
             });
@@ -759,7 +783,15 @@ impl Store {
             release_stock(self, &mut w.tx, ctx, &o, &freed).await?;
             let pushed = o.channel_type.accepts_seller_cancellation();
             if pushed {
+                let raw: Option<String> = sqlx::query("SELECT marketplace_payload FROM orders WHERE id = $1")
+                    .bind(o.id)
+                    .fetch_one(&mut *w.tx)
+                    .await
+                    .map_err(db)?
+                    .get(0);
+                let raw: serde_json::Value = raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or(serde_json::Value::Null);
                 let payload = serde_json::json!({
+                    "raw": raw,
                     "order_id": o.id.to_string(),
                     "channel": o.channel,
                     "channel_order_id": o.channel_order_id,

@@ -479,6 +479,8 @@ mod order_property {
                         marketplace_hold: false,
                         lines,
                         payload: serde_json::json!({}),
+                        acknowledge_after_seconds: None,
+                        covers: Vec::new(),
                     };
                     match db.store.ingest_orders(&ctx, vec![order]).await.unwrap().pop().unwrap() {
                         ordo_store::IngestOutcome::Created(o) => orders.push(o.id),

@@ -85,7 +85,10 @@ impl FlipkartConnector {
     /// hold and on hold (Flipkart's `hold` defaults to false, hiding held shipments), and cancelled ones
     /// by each kind of canceller (the filter takes one `cancellationType` at a time).
     fn searches(&self, window: &SyncWindow) -> Vec<FilterRequest> {
-        let range = Some(DateRange { from: Some(format_ist(window.from)), to: Some(format_ist(window.to)) });
+        // Flipkart's dates carry milliseconds: the end is rounded up so a change in the window's last
+        // millisecond is not cut off.
+        let to = ordo_domain::Timestamp::from_micros((window.to.micros() + 999).div_euclid(1000) * 1000);
+        let range = Some(DateRange { from: Some(format_ist(window.from)), to: Some(format_ist(to)) });
         let pre = |hold: bool| Filter {
             kind: "preDispatch".into(),
             states: PRE_DISPATCH_STATES.iter().map(|s| s.to_string()).collect(),

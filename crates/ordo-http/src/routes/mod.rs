@@ -6,6 +6,7 @@ mod inward_pos;
 mod orders;
 mod service;
 mod skus;
+mod sync;
 mod warehouses;
 
 use crate::AppState;
@@ -29,7 +30,8 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
     let router = channels::register(router);
     let router = inventory::register(router);
     let router = inward_pos::register(router);
-    orders::register(router)
+    let router = orders::register(router);
+    sync::register(router)
 }
 
 /// 404 for paths Ordo doesn't serve, as problem+json like every other error.

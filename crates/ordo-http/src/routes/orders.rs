@@ -49,7 +49,7 @@ fn invalid(errors: Vec<ordo_domain::FieldError>) -> ApiError {
 fn outcome_response(outcome: IngestOutcome) -> Response {
     match outcome {
         IngestOutcome::Created(o) => (StatusCode::CREATED, Json(o)).into_response(),
-        IngestOutcome::Existing(o) => (StatusCode::OK, Json(o)).into_response(),
+        IngestOutcome::Existing(o) | IngestOutcome::Updated(o) => (StatusCode::OK, Json(o)).into_response(),
         IngestOutcome::Failed(f) => (StatusCode::ACCEPTED, Json(FailedOrderAnswer { failed_order: f })).into_response(),
         IngestOutcome::Invalid(errors) => invalid(errors).into_response(),
     }
@@ -105,7 +105,9 @@ async fn create_orders_batch(State(s): State<AppState>, call: Call) -> ApiResult
         .into_iter()
         .map(|o| match o {
             IngestOutcome::Created(o) => BatchResult { status: 201, order: Some(o), failed_order: None, error: None },
-            IngestOutcome::Existing(o) => BatchResult { status: 200, order: Some(o), failed_order: None, error: None },
+            IngestOutcome::Existing(o) | IngestOutcome::Updated(o) => {
+                BatchResult { status: 200, order: Some(o), failed_order: None, error: None }
+            }
             IngestOutcome::Failed(f) => BatchResult { status: 202, order: None, failed_order: Some(f), error: None },
             IngestOutcome::Invalid(errors) => {
                 let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");

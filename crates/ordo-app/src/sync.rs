@@ -1,0 +1,461 @@
+//! The sync engine: pulls every marketplace on a cursor (a window of "updated after" with overlap,
+//! so nothing changed at a window's edge is missed), applies each page with the cursor in one
+//! transaction, survives rate limits and outages with backoff, stops a channel whose credentials
+//! are refused, acknowledges Ajio orders after their cancellation window, and delivers the outbox.
+
+use crate::clock::{Clock, SystemClock};
+use crate::orders::parse_order;
+use crate::{App, Caller, Result};
+use ordo_channels::{
+    CancelLine, ChannelError, Connector, MarketplaceOrder, MarketplaceState, RetryPolicy, SyncWindow, with_retries_using,
+};
+use ordo_domain::kinds::{ChannelStatus, ChannelType, Permission};
+use ordo_domain::model::Order;
+use ordo_domain::{DomainError, Timestamp};
+use ordo_store::{IngestOutcome, NewOrder, SyncEnd, SyncTarget, WriteCtx};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// What a sync did: `POST /api/v1/channels/{code}/sync`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SyncReport {
+    /// Orders the marketplace returned.
+    pub fetched: u64,
+    pub created: u64,
+    /// Known orders the marketplace changed.
+    pub updated: u64,
+    /// Orders kept in failed orders (unmapped SKUs) or refused.
+    pub failed: u64,
+    /// Orders cancelled because the marketplace cancelled them.
+    pub cancelled: u64,
+}
+
+/// Calls the marketplace, retrying rate limits (honouring `Retry-After`) and transient failures with
+/// a short exponential backoff; a sync that still fails waits for its next turn.
+async fn retrying<T, F, Fut>(f: F) -> std::result::Result<T, ChannelError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, ChannelError>>,
+{
+    let policy = RetryPolicy {
+        max_attempts: 6,
+        base_delay: std::time::Duration::from_millis(200),
+        max_delay: std::time::Duration::from_secs(2),
+        max_retry_after: std::time::Duration::from_secs(60),
+    };
+    with_retries_using(&policy, tokio::time::sleep, f).await
+}
+/// Orders written per transaction.
+const PAGE: usize = 500;
+/// How long a sync may hold its channel before another process may take over.
+const LEASE_SECONDS: i64 = 300;
+
+/// A channel's sync settings, with their defaults.
+struct SyncSettings {
+    interval: i64,
+    overlap: i64,
+    sync_from: Option<Timestamp>,
+    fulfillment_type: Option<String>,
+    acknowledge_after: i64,
+}
+
+impl SyncSettings {
+    fn read(settings: &Value) -> SyncSettings {
+        let int = |k: &str, d: i64| settings.get(k).and_then(Value::as_i64).unwrap_or(d);
+        SyncSettings {
+            interval: int("sync_interval_seconds", 300).max(1),
+            overlap: int("sync_overlap_seconds", 300).max(0),
+            sync_from: settings.get("sync_from").and_then(Value::as_str).and_then(|s| Timestamp::parse(s).ok()),
+            fulfillment_type: settings.get("fulfillment_type").and_then(Value::as_str).map(str::to_string),
+            acknowledge_after: int("acknowledge_after_seconds", 4 * 3600),
+        }
+    }
+}
+
+fn upstream(e: ChannelError) -> DomainError {
+    DomainError::Upstream(e.to_string())
+}
+
+/// The order request a marketplace order amounts to (also what failed orders keep and retry).
+fn order_request(channel: &str, m: &MarketplaceOrder, settings: &SyncSettings) -> Value {
+    let mut req = json!({
+        "channel": channel,
+        "kind": match m.kind { ordo_channels::OrderKind::B2C => "B2C", ordo_channels::OrderKind::B2B => "B2B" },
+        "channel_order_id": m.channel_order_id,
+        "parent_order_id": m.parent_order_id,
+        "dispatch_after": m.dispatch_after,
+        "start_processing_at": m.start_processing_at,
+        "replacement_of": m.replacement_of,
+        "marketplace_status": format!("{:?}", m.state).to_uppercase(),
+        "on_hold": m.on_hold || m.state == MarketplaceState::Pending,
+        "lines": m.lines.iter().filter(|l| l.qty > 0).map(|l| json!({
+            "channel_sku": l.channel_sku, "qty": l.qty, "unit_price": l.unit_price, "channel_line_id": l.channel_line_id,
+        })).collect::<Vec<_>>(),
+        "marketplace_payload": m.raw,
+    });
+    if let Some(f) = &settings.fulfillment_type {
+        req["fulfillment_type"] = json!(f);
+    }
+    req
+}
+
+impl App {
+    fn connector_for(&self, target: &SyncTarget) -> Result<Connector> {
+        let credentials: Value = serde_json::from_slice(&self.secrets.open(&target.credentials)?)
+            .map_err(|e| DomainError::Internal(format!("stored credentials unreadable: {e}")))?;
+        Connector::from_settings(target.channel_type, &credentials, &target.settings)
+            .map_err(|e| DomainError::Conflict(format!("channel '{}' can't sync: {e}", target.code)))
+    }
+
+    async fn connector_of(&self, client_id: i64, code: &str) -> Result<Connector> {
+        let channel = self.store.channel(client_id, code).await?;
+        let sealed = self.store.channel_credentials(client_id, code).await?;
+        let credentials: Value = serde_json::from_slice(&self.secrets.open(&sealed)?)
+            .map_err(|e| DomainError::Internal(format!("stored credentials unreadable: {e}")))?;
+        Connector::from_settings(channel.channel_type, &credentials, &channel.settings)
+            .map_err(|e| DomainError::Conflict(format!("channel '{code}' can't sync: {e}")))
+    }
+
+    /// Pulls from the marketplace now (`POST /api/v1/channels/{code}/sync`).
+    pub async fn sync_channel(&self, caller: &Caller, code: &str) -> Result<SyncReport> {
+        let ctx = self.authorize(caller, Permission::ManageOrders)?;
+        let channel = self.store.channel(ctx.client_id, code).await?;
+        match (channel.channel_type, channel.status) {
+            (ChannelType::Internal, _) => {
+                return Err(DomainError::Conflict(
+                    "the internal channel has no marketplace to pull from: its orders come through the API".into(),
+                ));
+            }
+            (_, ChannelStatus::AuthFailed) => {
+                return Err(DomainError::Conflict(format!(
+                    "the marketplace refused this channel's credentials ({}); update them with PATCH /api/v1/channels/{code}",
+                    channel.last_error.unwrap_or_default()
+                )));
+            }
+            (_, ChannelStatus::Disabled) => {
+                return Err(DomainError::Conflict(format!("channel '{code}' is disabled; enable it first")));
+            }
+            _ => {}
+        }
+        match self.sync_one(ctx.client_id, code).await? {
+            Some(Ok(report)) => Ok(report),
+            Some(Err(e)) => Err(e),
+            None => Err(DomainError::Conflict(format!("channel '{code}' is being synced right now; try again in a moment"))),
+        }
+    }
+
+    /// Claims and syncs one channel; `None` when another sync of it is running.
+    async fn sync_one(&self, client_id: i64, code: &str) -> Result<Option<Result<SyncReport>>> {
+        let lease_now = SystemClock.now();
+        let owner = format!("{}:{:?}", std::process::id(), std::thread::current().id());
+        let now = self.now();
+        let Some(target) =
+            self.store.claim_channel(client_id, code, &owner, lease_now, lease_now.plus_seconds(LEASE_SECONDS), now).await?
+        else {
+            return Ok(None);
+        };
+        let settings = SyncSettings::read(&target.settings);
+        let result = self.pull(&target, &settings).await;
+        let end = match &result {
+            Ok((_, cursor)) => SyncEnd::Success { cursor: *cursor, next_at: now.plus_seconds(settings.interval) },
+            Err(SyncFailure::Auth(message)) => SyncEnd::AuthFailed { message: message.clone() },
+            Err(SyncFailure::Other(message)) => {
+                let failures = self.store.channel_failures(target.channel_id).await.unwrap_or(0);
+                let backoff = (30i64 << failures.min(6)).min(settings.interval.max(30));
+                SyncEnd::Failed { message: message.clone(), next_at: now.plus_seconds(backoff) }
+            }
+            Err(SyncFailure::Store(_)) => {
+                SyncEnd::Failed { message: "Ordo could not store the orders".into(), next_at: now.plus_seconds(30) }
+            }
+        };
+        self.store.finish_sync(&target, &end, self.now()).await?;
+        Ok(Some(match result {
+            Ok((report, _)) => {
+                self.run_due_work().await?;
+                Ok(report)
+            }
+            Err(SyncFailure::Auth(m)) => Err(DomainError::Upstream(format!("the marketplace refused the credentials: {m}"))),
+            Err(SyncFailure::Other(m)) => Err(DomainError::Upstream(m)),
+            Err(SyncFailure::Store(e)) => Err(e),
+        }))
+    }
+
+    /// Fetches the channel's window and applies it; gives the report and the new cursor.
+    async fn pull(
+        &self,
+        target: &SyncTarget,
+        settings: &SyncSettings,
+    ) -> std::result::Result<(SyncReport, Timestamp), SyncFailure> {
+        let connector = self.connector_for(target).map_err(|e| SyncFailure::Other(e.to_string()))?;
+        let now = self.now();
+        let start = target.cursor.unwrap_or_else(|| settings.sync_from.unwrap_or(target.created_at.plus_seconds(-24 * 3600)));
+        let window = SyncWindow { from: start.plus_seconds(-settings.overlap), to: now };
+        let orders = retrying(|| connector.fetch_updated(&window)).await.map_err(SyncFailure::from)?;
+        let mut report = SyncReport { fetched: orders.len() as u64, ..SyncReport::default() };
+        let ctx = WriteCtx::new(target.client_id, format!("sync:{}", target.code), now);
+        let mut requests = Vec::new();
+        let mut cancelled = Vec::new();
+        for m in &orders {
+            match m.state {
+                MarketplaceState::Cancelled => cancelled.push((target.code.clone(), m.channel_order_id.clone())),
+                _ if m.is_cancelled() => cancelled.push((target.code.clone(), m.channel_order_id.clone())),
+                _ => requests.push(self.new_order(target, m, settings, Vec::new())),
+            }
+        }
+        if let Some(ajio) = connector.as_ajio() {
+            let _ = ajio;
+            for po in retrying(|| connector.fetch_b2b(&window)).await.map_err(SyncFailure::from)? {
+                report.fetched += 1;
+                requests.push(self.new_order(target, &po.order, settings, po.b2c_order_ids.clone()));
+            }
+        }
+        for chunk in requests.chunks(PAGE) {
+            let valid: Vec<NewOrder> = chunk.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+            report.failed += chunk.iter().filter(|r| r.is_err()).count() as u64;
+            let outcomes = self.store.apply_marketplace_orders(&ctx, valid, Vec::new()).await.map_err(SyncFailure::Store)?;
+            for o in outcomes {
+                match o {
+                    IngestOutcome::Created(_) => report.created += 1,
+                    IngestOutcome::Updated(_) => report.updated += 1,
+                    IngestOutcome::Existing(_) => {}
+                    IngestOutcome::Failed(_) | IngestOutcome::Invalid(_) => report.failed += 1,
+                }
+            }
+        }
+        for chunk in cancelled.chunks(PAGE) {
+            let before = chunk.len();
+            self.store.apply_marketplace_orders(&ctx, Vec::new(), chunk.to_vec()).await.map_err(SyncFailure::Store)?;
+            report.cancelled += before as u64;
+        }
+        for event in retrying(|| connector.fetch_events(&window)).await.map_err(SyncFailure::from)? {
+            let kind = ordo_domain::kinds::ChannelEventType::parse(
+                &serde_json::to_value(event.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            );
+            if let Ok(kind) = kind {
+                match self.store.channel_event(&ctx, &target.code, kind, &event.channel_order_id, event.reason.as_deref()).await {
+                    Ok(_) | Err(DomainError::NotFound(_)) => {}
+                    Err(e) => return Err(SyncFailure::Store(e)),
+                }
+            }
+        }
+        Ok((report, now))
+    }
+
+    fn new_order(
+        &self,
+        target: &SyncTarget,
+        m: &MarketplaceOrder,
+        settings: &SyncSettings,
+        covers: Vec<String>,
+    ) -> Result<NewOrder> {
+        let mut order = parse_order(order_request(&target.code, m, settings))?;
+        if target.channel_type == ChannelType::AjioVms && order.kind == ordo_domain::kinds::OrderKind::B2c {
+            order.acknowledge_after_seconds = Some(settings.acknowledge_after);
+        }
+        order.covers = covers;
+        Ok(order)
+    }
+
+    /// Re-reads one order from its marketplace now (`POST /api/v1/orders/{id}/sync`).
+    pub async fn sync_order(&self, caller: &Caller, id: &str) -> Result<Order> {
+        let ctx = self.authorize(caller, Permission::ManageOrders)?;
+        let (code, coid) = self.store.order_channel(ctx.client_id, id).await?;
+        let channel = self.store.channel(ctx.client_id, &code).await?;
+        if channel.channel_type == ChannelType::Internal {
+            return self.store.order(ctx.client_id, id, ctx.now).await;
+        }
+        let connector = self.connector_of(ctx.client_id, &code).await?;
+        let fetched = retrying(|| connector.fetch_order(&coid)).await.map_err(upstream)?;
+        let Some(m) = fetched else {
+            return Err(DomainError::Upstream(format!("the marketplace no longer knows order {coid}")));
+        };
+        let sync_ctx = WriteCtx::new(ctx.client_id, format!("sync:{code}"), ctx.now);
+        if m.is_cancelled() {
+            self.store.apply_marketplace_orders(&sync_ctx, Vec::new(), vec![(code.clone(), coid.clone())]).await?;
+        } else {
+            let settings = SyncSettings::read(&channel.settings);
+            let target_kind = channel.channel_type;
+            let mut order = parse_order(order_request(&code, &m, &settings))?;
+            if target_kind == ChannelType::AjioVms && order.kind == ordo_domain::kinds::OrderKind::B2c {
+                order.acknowledge_after_seconds = Some(settings.acknowledge_after);
+            }
+            self.store.apply_marketplace_orders(&sync_ctx, vec![order], Vec::new()).await?;
+        }
+        self.run_due_work().await?;
+        self.store.order(ctx.client_id, id, self.now()).await
+    }
+
+    /// Syncs every channel whose periodic sync is due. Returns how many were synced.
+    pub async fn run_due_syncs(&self) -> Result<usize> {
+        let due = self.store.channels_due_for_sync(self.now(), SystemClock.now()).await?;
+        let mut done = 0;
+        for (client_id, code) in due {
+            let channel = self.store.channel(client_id, &code).await?;
+            if channel.settings.get("sync_enabled").and_then(Value::as_bool) == Some(false) {
+                continue;
+            }
+            if let Some(result) = self.sync_one(client_id, &code).await? {
+                done += 1;
+                if let Err(e) = result {
+                    tracing::warn!(channel = %code, error = %e, "sync failed; it is retried with backoff");
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Acknowledges orders whose cancellation window has passed (Ajio); an order the customer
+    /// cancelled meanwhile is cancelled instead, never acknowledged.
+    pub async fn acknowledge_due_orders(&self) -> Result<usize> {
+        let due = self.store.acknowledgements_due(self.now()).await?;
+        let mut done = 0;
+        for ack in due {
+            let connector = match self.connector_of(ack.client_id, &ack.channel).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(channel = %ack.channel, error = %e, "can't acknowledge");
+                    continue;
+                }
+            };
+            let ctx = WriteCtx::new(ack.client_id, format!("sync:{}", ack.channel), self.now());
+            match retrying(|| connector.acknowledge(&ack.channel_order_id)).await {
+                Ok(m) if m.is_cancelled() => {
+                    self.store
+                        .apply_marketplace_orders(&ctx, Vec::new(), vec![(ack.channel.clone(), ack.channel_order_id.clone())])
+                        .await?;
+                }
+                Ok(_) => {
+                    self.store.mark_acknowledged(ack.order_id, self.now()).await?;
+                    done += 1;
+                }
+                Err(e) => tracing::warn!(order = %ack.channel_order_id, error = %e, "acknowledgement failed; it is retried"),
+            }
+        }
+        Ok(done)
+    }
+
+    /// Delivers due outbox messages (seller cancellations to Amazon EDI), with backoff and a dead
+    /// letter after repeated failures.
+    pub async fn deliver_outbox(&self) -> Result<usize> {
+        let lease_now = SystemClock.now();
+        let claimed = self.store.claim_outbox(self.now(), lease_now, lease_now.plus_seconds(120)).await?;
+        let mut delivered = 0;
+        for (client_id, message) in claimed {
+            let result = self.deliver(client_id, &message).await;
+            let now = self.now();
+            let outcome = match result {
+                Ok(()) => {
+                    delivered += 1;
+                    Ok(())
+                }
+                Err(e) if message.attempts + 1 >= 8 => Err((e.to_string(), None)),
+                Err(ChannelError::Permanent(m)) => Err((m, None)),
+                Err(e) => Err((e.to_string(), Some(now.plus_seconds(30i64 << message.attempts.min(8))))),
+            };
+            self.store.outbox_attempted(&message.id, now, outcome).await?;
+        }
+        Ok(delivered)
+    }
+
+    async fn deliver(&self, client_id: i64, message: &ordo_store::OutboxMessage) -> std::result::Result<(), ChannelError> {
+        let p = &message.payload;
+        let channel = message.channel.clone().unwrap_or_default();
+        let connector = self.connector_of(client_id, &channel).await.map_err(|e| ChannelError::Permanent(e.to_string()))?;
+        match message.topic.as_str() {
+            "channel.cancel_order" => {
+                let lines: Vec<(String, String, i64)> = p["lines"]
+                    .as_array()
+                    .map(|ls| {
+                        ls.iter()
+                            .map(|l| {
+                                (
+                                    l["channel_line_id"].as_str().unwrap_or_default().to_string(),
+                                    l["channel_sku"].as_str().or(l["sku"].as_str()).unwrap_or_default().to_string(),
+                                    l["qty"].as_i64().unwrap_or(0),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let order = MarketplaceOrder {
+                    channel_order_id: p["channel_order_id"].as_str().unwrap_or_default().to_string(),
+                    parent_order_id: None,
+                    kind: ordo_channels::OrderKind::B2C,
+                    state: MarketplaceState::Open,
+                    on_hold: false,
+                    dispatch_after: None,
+                    start_processing_at: None,
+                    replacement_of: None,
+                    updated_at: None,
+                    lines: lines
+                        .iter()
+                        .map(|(id, sku, qty)| ordo_channels::MarketplaceLine {
+                            channel_line_id: id.clone(),
+                            channel_sku: sku.clone(),
+                            qty: *qty,
+                            unit_price: None,
+                            cancelled_qty: 0,
+                        })
+                        .collect(),
+                    raw: p["raw"].clone(),
+                };
+                let cancel: Vec<CancelLine> =
+                    lines.iter().map(|(id, _, qty)| CancelLine { channel_line_id: id.clone(), qty: *qty }).collect();
+                let reason = p["reason"].as_str().unwrap_or("cancelled by the seller");
+                connector.push_cancellation(&order, &cancel, reason, message.created_at).await
+            }
+            other => Err(ChannelError::Permanent(format!("no delivery for messages of topic '{other}'"))),
+        }
+    }
+
+    /// Everything the background worker does: local work due now, then due syncs,
+    /// acknowledgements and outbox deliveries (which talk to marketplaces).
+    pub async fn run_background_work(&self) -> Result<usize> {
+        let mut done = self.run_due_work().await?;
+        done += self.run_due_syncs().await?;
+        done += self.acknowledge_due_orders().await?;
+        done += self.deliver_outbox().await?;
+        Ok(done + self.run_due_work().await?)
+    }
+}
+
+enum SyncFailure {
+    Auth(String),
+    Other(String),
+    Store(DomainError),
+}
+
+impl From<ChannelError> for SyncFailure {
+    fn from(e: ChannelError) -> Self {
+        match e {
+            ChannelError::Auth(m) => SyncFailure::Auth(m),
+            other => SyncFailure::Other(other.to_string()),
+        }
+    }
+}
+
+impl App {
+    /// The outbox: messages to marketplaces and ERPs, newest first.
+    pub async fn outbox(
+        &self,
+        caller: &Caller,
+        status: Option<&str>,
+        page: ordo_store::PageRequest,
+    ) -> Result<ordo_store::Page<ordo_store::OutboxMessage>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        if let Some(s) = status
+            && !["PENDING", "SENDING", "DELIVERED", "DEAD"].contains(&s)
+        {
+            return Err(DomainError::field("status", "must be one of PENDING, SENDING, DELIVERED, DEAD"));
+        }
+        self.store.outbox(ctx.client_id, status, page).await
+    }
+
+    /// Sends a message again (a dead letter, after the cause was fixed).
+    pub async fn replay_outbox(&self, caller: &Caller, id: &str) -> Result<ordo_store::OutboxMessage> {
+        let ctx = self.authorize(caller, Permission::OperateOrders)?;
+        let message = self.store.replay_outbox(&ctx, id).await?;
+        self.deliver_outbox().await?;
+        Ok(message)
+    }
+}

@@ -1,0 +1,434 @@
+//! What the marketplace sync needs from the store: which channels are due, a lease per channel so
+//! one process syncs it at a time, a page of marketplace orders applied with the cursor in one
+//! transaction, acknowledgements due, and the outbox of messages to marketplaces.
+
+use crate::allocation::{load_orders, release_stock, save_orders};
+use crate::db::{Dialect, db};
+use crate::tx::idempotent;
+use crate::{IngestOutcome, NewOrder, Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::kinds::{ChannelStatus, ChannelType, OrderStatus};
+use ordo_domain::{DomainError, Timestamp};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// A channel claimed for a sync.
+#[derive(Debug, Clone)]
+pub struct SyncTarget {
+    pub client_id: i64,
+    pub client: String,
+    pub channel_id: i64,
+    pub code: String,
+    pub channel_type: ChannelType,
+    pub credentials: Vec<u8>,
+    pub settings: serde_json::Value,
+    /// Orders updated after this time are fetched next (None before the first sync).
+    pub cursor: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// How a sync ended, as the channel records it.
+#[derive(Debug, Clone)]
+pub enum SyncEnd {
+    /// Everything up to `cursor` is in; sync again at `next_at`.
+    Success { cursor: Timestamp, next_at: Timestamp },
+    /// The marketplace refused the credentials: the channel stops until they are updated.
+    AuthFailed { message: String },
+    /// Another failure: try again at `next_at`.
+    Failed { message: String, next_at: Timestamp },
+}
+
+/// A message waiting in (or delivered from) the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub topic: String,
+    pub channel: Option<String>,
+    pub order_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// PENDING, SENDING, DELIVERED or DEAD.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// An order whose acknowledgement to the marketplace is due.
+#[derive(Debug, Clone)]
+pub struct AckDue {
+    pub client_id: i64,
+    pub order_id: i64,
+    pub channel: String,
+    pub channel_order_id: String,
+}
+
+const OUTBOX_SELECT: &str = "SELECT o.id, o.topic, c.code, o.order_id, o.payload, o.status, o.attempts, o.next_attempt_at, o.last_error, \
+     o.created_at, o.delivered_at, o.client_id FROM outbox o LEFT JOIN channels c ON c.id = o.channel_id";
+
+fn outbox_from(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: r.get::<i64, _>(0).to_string(),
+        topic: r.get(1),
+        channel: r.get(2),
+        order_id: r.get::<Option<i64>, _>(3).map(|i| i.to_string()),
+        payload: serde_json::from_str(&r.get::<String, _>(4)).map_err(|e| DomainError::Internal(e.to_string()))?,
+        status: r.get(5),
+        attempts: r.get(6),
+        next_attempt_at: Timestamp::from_micros(r.get(7)),
+        last_error: r.get(8),
+        created_at: Timestamp::from_micros(r.get(9)),
+        delivered_at: r.get::<Option<i64>, _>(10).map(Timestamp::from_micros),
+    })
+}
+
+impl Store {
+    /// Channels whose periodic sync is due at `now` and that no process is syncing.
+    pub async fn channels_due_for_sync(&self, now: Timestamp, lease_now: Timestamp) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT client_id, code FROM channels WHERE enabled = 1 AND type <> 'INTERNAL' AND status IN ('ACTIVE', 'ERROR') \
+             AND (next_sync_at IS NULL OR next_sync_at <= $1) AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_sync_at, id",
+        )
+        .bind(now.micros())
+        .bind(lease_now.micros())
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// Takes the channel's lease until `lease_until` (real time) if nobody holds it; `None` when
+    /// another sync of it is running.
+    pub async fn claim_channel(
+        &self,
+        client_id: i64,
+        code: &str,
+        owner: &str,
+        lease_now: Timestamp,
+        lease_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<SyncTarget>> {
+        let claimed = sqlx::query(
+            "UPDATE channels SET lease_owner = $3, lease_until = $4, last_attempt_at = $6 WHERE client_id = $1 AND code = $2 \
+             AND (lease_until IS NULL OR lease_until < $5)",
+        )
+        .bind(client_id)
+        .bind(code)
+        .bind(owner)
+        .bind(lease_until.micros())
+        .bind(lease_now.micros())
+        .bind(now.micros())
+        .execute(&self.write)
+        .await
+        .map_err(db)?;
+        if claimed.rows_affected() == 0 {
+            let exists = sqlx::query("SELECT 1 FROM channels WHERE client_id = $1 AND code = $2")
+                .bind(client_id)
+                .bind(code)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(db)?;
+            return match exists {
+                Some(_) => Ok(None),
+                None => Err(DomainError::NotFound(format!("channel '{code}'"))),
+            };
+        }
+        let r = sqlx::query(
+            "SELECT c.id, c.type, c.credentials, c.settings, c.sync_cursor, c.created_at, k.code FROM channels c \
+             JOIN clients k ON k.id = c.client_id WHERE c.client_id = $1 AND c.code = $2",
+        )
+        .bind(client_id)
+        .bind(code)
+        .fetch_one(&self.write)
+        .await
+        .map_err(db)?;
+        Ok(Some(SyncTarget {
+            client_id,
+            client: r.get(6),
+            channel_id: r.get(0),
+            code: code.to_string(),
+            channel_type: ChannelType::parse(&r.get::<String, _>(1)).map_err(DomainError::Internal)?,
+            credentials: r.get(2),
+            settings: serde_json::from_str(&r.get::<String, _>(3)).map_err(|e| DomainError::Internal(e.to_string()))?,
+            cursor: r.get::<Option<i64>, _>(4).map(Timestamp::from_micros),
+            created_at: Timestamp::from_micros(r.get(5)),
+        }))
+    }
+
+    /// Records how a sync ended and gives the lease back.
+    pub async fn finish_sync(&self, target: &SyncTarget, end: &SyncEnd, now: Timestamp) -> Result<()> {
+        let q = match end {
+            SyncEnd::Success { cursor, next_at } => sqlx::query(
+                "UPDATE channels SET status = CASE WHEN status = 'DISABLED' THEN status ELSE $3 END, sync_cursor = $4, next_sync_at = $5, \
+                 last_success_at = $6, failures = 0, lease_owner = NULL, lease_until = NULL WHERE client_id = $1 AND id = $2",
+            )
+            .bind(target.client_id)
+            .bind(target.channel_id)
+            .bind(ChannelStatus::Active.as_str())
+            .bind(cursor.micros())
+            .bind(next_at.micros())
+            .bind(now.micros()),
+            SyncEnd::AuthFailed { message } => sqlx::query(
+                "UPDATE channels SET status = $3, last_error = $4, failures = failures + 1, lease_owner = NULL, lease_until = NULL \
+                 WHERE client_id = $1 AND id = $2",
+            )
+            .bind(target.client_id)
+            .bind(target.channel_id)
+            .bind(ChannelStatus::AuthFailed.as_str())
+            .bind(message.as_str()),
+            SyncEnd::Failed { message, next_at } => sqlx::query(
+                "UPDATE channels SET status = CASE WHEN status = 'DISABLED' THEN status ELSE $3 END, last_error = $4, next_sync_at = $5, \
+                 failures = failures + 1, lease_owner = NULL, lease_until = NULL WHERE client_id = $1 AND id = $2",
+            )
+            .bind(target.client_id)
+            .bind(target.channel_id)
+            .bind(ChannelStatus::Error.as_str())
+            .bind(message.as_str())
+            .bind(next_at.micros()),
+        };
+        q.execute(&self.write).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// How many syncs of the channel failed in a row (for backoff).
+    pub async fn channel_failures(&self, channel_id: i64) -> Result<i64> {
+        Ok(sqlx::query("SELECT failures FROM channels WHERE id = $1")
+            .bind(channel_id)
+            .fetch_one(&self.read)
+            .await
+            .map_err(db)?
+            .get(0))
+    }
+
+    /// Applies a page of marketplace orders in one transaction: new and changed orders are
+    /// ingested, orders the marketplace cancelled are cancelled (their stock freed).
+    pub async fn apply_marketplace_orders(
+        &self,
+        ctx: &WriteCtx,
+        orders: Vec<NewOrder>,
+        cancelled: Vec<(String, String)>,
+    ) -> Result<Vec<IngestOutcome>> {
+        let mut tx = self.begin(ctx).await?;
+        let outcomes = self.ingest_in_tx(&mut tx.tx, ctx, orders).await?;
+        for (channel, coid) in cancelled {
+            self.cancel_from_marketplace(&mut tx.tx, ctx, &channel, &coid, "cancelled on the marketplace").await?;
+        }
+        tx.commit(&()).await?;
+        Ok(outcomes)
+    }
+
+    /// Cancels an order the marketplace cancelled (no-op when unknown or already final).
+    pub(crate) async fn cancel_from_marketplace(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        ctx: &WriteCtx,
+        channel: &str,
+        coid: &str,
+        reason: &str,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT o.id FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.client_id = $1 AND c.code = $2 AND o.channel_order_id = $3",
+        )
+        .bind(ctx.client_id)
+        .bind(channel)
+        .bind(coid)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let id: i64 = row.get(0);
+        let mut orders = load_orders(self, tx, ctx.client_id, &[id], true).await?;
+        let Some(o) = orders.first_mut() else { return Ok(None) };
+        if o.core.status().is_final() {
+            return Ok(Some(id));
+        }
+        let (freed, change) = o.core.cancel(reason).map_err(|e| DomainError::Conflict(e.0))?;
+        o.changes.extend(change);
+        let order = o.clone();
+        release_stock(self, tx, ctx, &order, &freed).await?;
+        save_orders(tx, ctx, &mut orders).await?;
+        Ok(Some(id))
+    }
+
+    /// The channel of an order and its id there, for a one-order sync.
+    pub async fn order_channel(&self, client_id: i64, id: &str) -> Result<(String, String)> {
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        let r = sqlx::query("SELECT c.code, o.channel_order_id FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.client_id = $1 AND o.id = $2")
+            .bind(client_id)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .ok_or_else(not_found)?;
+        Ok((r.get(0), r.get(1)))
+    }
+
+    /// Orders whose acknowledgement is due at `now`: not yet acknowledged and not cancelled.
+    pub async fn acknowledgements_due(&self, now: Timestamp) -> Result<Vec<AckDue>> {
+        let rows = sqlx::query(
+            "SELECT o.client_id, o.id, c.code, o.channel_order_id FROM orders o JOIN channels c ON c.id = o.channel_id \
+             WHERE o.ack_due_at IS NOT NULL AND o.acknowledged_at IS NULL AND o.ack_due_at <= $1 AND o.status <> $2 ORDER BY o.ack_due_at, o.id LIMIT 500",
+        )
+        .bind(now.micros())
+        .bind(OrderStatus::Cancelled.as_str())
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|r| AckDue { client_id: r.get(0), order_id: r.get(1), channel: r.get(2), channel_order_id: r.get(3) })
+            .collect())
+    }
+
+    /// Records that the marketplace took the acknowledgement.
+    pub async fn mark_acknowledged(&self, order_id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE orders SET acknowledged_at = $2 WHERE id = $1 AND acknowledged_at IS NULL")
+            .bind(order_id)
+            .bind(at.micros())
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// When an order was acknowledged to its marketplace, if it was.
+    pub async fn acknowledged_at(&self, client_id: i64, id: &str) -> Result<Option<Timestamp>> {
+        let id: i64 = id.parse().map_err(|_| DomainError::NotFound(format!("order '{id}'")))?;
+        let r = sqlx::query("SELECT acknowledged_at FROM orders WHERE client_id = $1 AND id = $2")
+            .bind(client_id)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| DomainError::NotFound(format!("order '{id}'")))?;
+        Ok(r.get::<Option<i64>, _>(0).map(Timestamp::from_micros))
+    }
+
+    /// Ids (channel order ids) of the B2C orders a B2B order covers.
+    pub async fn linked_orders(&self, client_id: i64, id: &str) -> Result<Vec<String>> {
+        let id: i64 = id.parse().map_err(|_| DomainError::NotFound(format!("order '{id}'")))?;
+        let rows = sqlx::query(
+            "SELECT o.channel_order_id FROM order_links l JOIN orders o ON o.id = l.linked_order_id WHERE l.client_id = $1 AND l.order_id = $2 ORDER BY o.id",
+        )
+        .bind(client_id)
+        .bind(id)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Claims outbox messages due at `now` for delivery until `lease_until` (real time): each is
+    /// delivered by one process at a time.
+    pub async fn claim_outbox(
+        &self,
+        now: Timestamp,
+        lease_now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<Vec<(i64, OutboxMessage)>> {
+        let mut tx = match self.dialect {
+            Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.write.begin().await,
+        }
+        .map_err(db)?;
+        let skip = if self.dialect == Dialect::Postgres { " FOR UPDATE OF o SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "{OUTBOX_SELECT} WHERE (o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2) \
+             ORDER BY o.id LIMIT 50{skip}"
+        );
+        let rows = sqlx::query(&sql).bind(now.micros()).bind(lease_now.micros()).fetch_all(&mut *tx).await.map_err(db)?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let m = outbox_from(r)?;
+            sqlx::query("UPDATE outbox SET status = 'SENDING', lease_until = $2 WHERE id = $1")
+                .bind(r.get::<i64, _>(0))
+                .bind(lease_until.micros())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            out.push((r.get::<i64, _>(11), m));
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(out)
+    }
+
+    /// Records a delivery attempt: delivered, or failed (retried at `retry_at`, or dead when `None`).
+    pub async fn outbox_attempted(
+        &self,
+        id: &str,
+        now: Timestamp,
+        result: std::result::Result<(), (String, Option<Timestamp>)>,
+    ) -> Result<()> {
+        let id: i64 = id.parse().map_err(|_| DomainError::NotFound(format!("message '{id}'")))?;
+        let q = match &result {
+            Ok(()) => sqlx::query("UPDATE outbox SET status = 'DELIVERED', delivered_at = $2, attempts = attempts + 1, lease_until = NULL WHERE id = $1")
+                .bind(id)
+                .bind(now.micros()),
+            Err((error, Some(retry_at))) => sqlx::query(
+                "UPDATE outbox SET status = 'PENDING', last_error = $2, next_attempt_at = $3, attempts = attempts + 1, lease_until = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .bind(error.as_str())
+            .bind(retry_at.micros()),
+            Err((error, None)) => {
+                sqlx::query("UPDATE outbox SET status = 'DEAD', last_error = $2, attempts = attempts + 1, lease_until = NULL WHERE id = $1")
+                    .bind(id)
+                    .bind(error.as_str())
+            }
+        };
+        q.execute(&self.write).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// The client's outbox, newest first, optionally by status.
+    pub async fn outbox(&self, client_id: i64, status: Option<&str>, page: PageRequest) -> Result<Page<OutboxMessage>> {
+        let sql = format!(
+            "{OUTBOX_SELECT} WHERE o.client_id = $1 AND ($2 IS NULL OR o.status = $2) AND o.id < $3 ORDER BY o.id DESC LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(status)
+            .bind(page.after.unwrap_or(i64::MAX))
+            .bind(page.limit + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        let items = rows.iter().map(|r| Ok((r.get::<i64, _>(0), outbox_from(r)?))).collect::<Result<Vec<_>>>()?;
+        Ok(Page::from_rows(items, page.limit))
+    }
+
+    /// Sends a dead (or delivered) message again: it is pending from now.
+    pub async fn replay_outbox(&self, ctx: &WriteCtx, id: &str) -> Result<OutboxMessage> {
+        idempotent!(self, ctx, |w| {
+            let not_found = || DomainError::NotFound(format!("outbox message '{id}'"));
+            let n: i64 = id.parse().map_err(|_| not_found())?;
+            let done = sqlx::query(
+                "UPDATE outbox SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL WHERE client_id = $1 AND id = $2 AND status <> 'SENDING'",
+            )
+            .bind(ctx.client_id)
+            .bind(n)
+            .bind(ctx.now.micros())
+            .execute(&mut *w.tx)
+            .await
+            .map_err(db)?;
+            if done.rows_affected() == 0 {
+                let exists = sqlx::query("SELECT 1 FROM outbox WHERE client_id = $1 AND id = $2")
+                    .bind(ctx.client_id)
+                    .bind(n)
+                    .fetch_optional(&mut *w.tx)
+                    .await
+                    .map_err(db)?;
+                return Err(if exists.is_some() {
+                    DomainError::Conflict("the message is being delivered right now".into())
+                } else {
+                    not_found()
+                });
+            }
+            let sql = format!("{OUTBOX_SELECT} WHERE o.id = $1");
+            let r = sqlx::query(&sql).bind(n).fetch_one(&mut *w.tx).await.map_err(db)?;
+            outbox_from(&r)
+        })
+    }
+}
