@@ -1,6 +1,7 @@
 //! The `ordo` binary: serve the API, migrate, create clients and keys, check the books.
 
 mod bench;
+mod demo;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -8,7 +9,7 @@ use ordo_app::App;
 use ordo_app::clock::{Clock, ManualClock, SystemClock};
 use ordo_app::ordo_store::Store;
 use ordo_app::secrets::SecretBox;
-use ordo_domain::kinds::Role;
+use ordo_domain::kinds::{ChannelType, Role};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -67,6 +68,26 @@ enum Command {
         #[arg(long, env = "ORDO_WORK_INTERVAL_MS", default_value_t = 1000)]
         work_interval_ms: u64,
     },
+    /// Run the demo: a seeded seller, a simulator for every marketplace producing orders, and the
+    /// API, on the embedded database.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "ORDO_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Serve a marketplace simulator (the marketplace's API from memory, with a control API under
+    /// /_sim for orders and faults), to point a channel's `endpoint` at.
+    Simulate {
+        /// AMAZON_SP, AMAZON_EDI, AMAZON_FLEX, FLIPKART_V2, FLIPKART_V3, PAYTM, AJIO_VMS or SHOPIFY.
+        #[arg(value_parser = parse_channel_type)]
+        channel_type: ChannelType,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9090")]
+        listen: String,
+        /// Orders per page of the marketplace's answers.
+        #[arg(long, default_value_t = 50)]
+        page_size: usize,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Manage clients (tenants).
@@ -122,6 +143,10 @@ enum KeyCommand {
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
+}
+
+fn parse_channel_type(s: &str) -> Result<ChannelType, String> {
+    ChannelType::parse(&s.to_ascii_uppercase())
 }
 
 impl Config {
@@ -200,6 +225,27 @@ async fn main() -> Result<()> {
             ordo_http::serve(app.clone(), listener, shutdown_signal()).await?;
             worker.abort();
             app.store.close().await;
+        }
+        Command::Demo { listen } => {
+            let app = cli.config.app(system).await?;
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("can't listen on {listen}; try --listen 127.0.0.1:0"))?;
+            demo::run(app, listener, shutdown_signal()).await?;
+        }
+        Command::Simulate { channel_type, listen, page_size } => {
+            let config = ordo_channels::SimConfig { page_size: page_size.max(1), ..Default::default() };
+            let addr: std::net::SocketAddr =
+                listen.parse().with_context(|| format!("'{listen}' is not an address such as 127.0.0.1:9090"))?;
+            let sim = ordo_channels::spawn_simulator(channel_type, config, addr).await?;
+            println!("{channel_type} simulator at {}", sim.base_url);
+            println!("channel credentials: {}", sim.handle.credentials());
+            println!("channel settings:    {}", sim.handle.settings(&sim.base_url));
+            println!(
+                "control API: {}/_sim/orders, {}/_sim/faults (see crates/ordo-channels/README.md)",
+                sim.base_url, sim.base_url
+            );
+            shutdown_signal().await;
         }
         Command::Migrate => {
             let app = cli.config.app(system).await?;

@@ -39,9 +39,18 @@ fn serve(cmd: &mut Command) -> (Child, String) {
 }
 
 fn http_get(addr: &str, path: &str, key: Option<&str>) -> (u16, String) {
+    http(addr, "GET", path, key, "")
+}
+
+fn http(addr: &str, method: &str, path: &str, key: Option<&str>, body: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
     let mut response = String::new();
     s.read_to_string(&mut response).unwrap();
     let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -108,5 +117,108 @@ fn a_postgres_url_runs_the_same_features_on_postgres() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!dir.join("ordo-data").exists(), "with PostgreSQL and a secret key, nothing is written locally");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_shows_marketplace_orders_arriving_and_allocated_within_a_minute() {
+    let dir = scratch_dir("demo");
+    let mut child = ordo(&dir)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .env("ORDO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ordo demo starts");
+    let started = std::time::Instant::now();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let key = loop {
+        let line = lines.next().unwrap().unwrap();
+        if line.starts_with("ordo_") {
+            break line;
+        }
+    };
+    let mut allocated = false;
+    for line in lines {
+        let line = line.unwrap();
+        if line.starts_with("orders ") && line.contains("FULFILLABLE") {
+            allocated = true;
+            break;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            break;
+        }
+    }
+    let (status, body) = http_get(&addr, "/api/v1/orders?limit=100", Some(&key));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(allocated, "marketplace orders were allocated within a minute");
+    assert_eq!(status, 200);
+    let orders: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    let channels: std::collections::BTreeSet<&str> =
+        orders["items"].as_array().map(|a| a.iter().filter_map(|o| o["channel"].as_str()).collect()).unwrap_or_default();
+    assert!(channels.iter().any(|c| *c != "internal"), "orders came from the marketplaces: {channels:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn two_processes_sharing_postgres_never_oversell() {
+    let Ok(_) = std::env::var("ORDO_TEST_DATABASE_URL") else {
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI must run the PostgreSQL half");
+        return;
+    };
+    let dir = scratch_dir("pg2");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let url =
+        rt.block_on(async { ordo_app::ordo_store::testing::scratch_postgres("twoproc").await.unwrap().unwrap().url.clone() });
+    let secret = "cd".repeat(32);
+    let cmd = || {
+        let mut c = ordo(&dir);
+        c.env("ORDO_DATABASE_URL", &url).env("ORDO_SECRET_KEY", &secret).env("ORDO_LOG", "warn");
+        c
+    };
+    assert!(run(cmd().args(["client", "create", "--code", "acme", "--name", "Acme"])).0);
+    let (_, key, _) = run(cmd().args(["key", "create", "--client", "acme", "--role", "admin"]));
+    let key = key.trim().to_string();
+    let (mut a, addr_a) = serve(cmd().env("ORDO_LOG", "info"));
+    let (mut b, addr_b) = serve(cmd().env("ORDO_LOG", "info"));
+    let post = |addr: &str, path: &str, body: serde_json::Value| http(addr, "POST", path, Some(&key), &body.to_string());
+    assert_eq!(post(&addr_a, "/api/v1/warehouses", serde_json::json!({"code": "wh1", "name": "Main"})).0, 201);
+    assert_eq!(post(&addr_a, "/api/v1/skus", serde_json::json!({"sku": "A", "name": "A"})).0, 201);
+    assert_eq!(
+        post(&addr_b, "/api/v1/channels", serde_json::json!({"code": "web", "type": "INTERNAL", "warehouse": "wh1"})).0,
+        201
+    );
+    assert_eq!(post(&addr_a, "/api/v1/inventory/grn", serde_json::json!({"warehouse": "wh1", "sku": "A", "qty": 100})).0, 200);
+    let threads: Vec<_> = (0..20)
+        .map(|t| {
+            let addr = if t % 2 == 0 { addr_a.clone() } else { addr_b.clone() };
+            let key = key.clone();
+            std::thread::spawn(move || {
+                let mut fulfillable = 0;
+                for i in 0..50 {
+                    let order = serde_json::json!({"channel": "web", "kind": "B2C", "channel_order_id": format!("T{t}-{i}"), "lines": [{"sku": "A", "qty": 1}]});
+                    let (status, body) = http(&addr, "POST", "/api/v1/orders", Some(&key), &order.to_string());
+                    assert_eq!(status, 201, "{body}");
+                    if body.contains("\"status\":\"FULFILLABLE\"") {
+                        fulfillable += 1;
+                    }
+                }
+                fulfillable
+            })
+        })
+        .collect();
+    let fulfillable: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    let (_, inventory) = http_get(&addr_b, "/api/v1/inventory?sku=A", Some(&key));
+    a.kill().unwrap();
+    b.kill().unwrap();
+    a.wait().unwrap();
+    b.wait().unwrap();
+    assert_eq!(fulfillable, 100, "exactly the 100 units in stock were promised");
+    assert!(inventory.contains("\"allocated\":100") && inventory.contains("\"available\":0"), "{inventory}");
+    let (ok, out, _) = run(cmd().arg("check"));
+    assert!(ok && out.starts_with("ok"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,326 @@
+//! `ordo demo`: Ordo doing its main job on one machine with no setup. It seeds a demo seller
+//! (warehouse, articles, stock, a channel of every marketplace type), starts a simulator for each
+//! marketplace in this process, keeps those marketplaces producing orders, cancellations, holds and
+//! return pickups, and serves the API while Ordo pulls, allocates, holds and releases.
+
+use anyhow::{Result, anyhow};
+use ordo_app::clock::Clock;
+use ordo_app::requests::{ChannelPatchRequest, ChannelRequest, SkuMappingRequest, SkuRequest, WarehouseRequest};
+use ordo_app::{App, Caller};
+use ordo_channels::{
+    MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind, RunningSimulator, SimConfig, spawn_simulator,
+};
+use ordo_domain::DomainError;
+use ordo_domain::kinds::{ChannelType, Pool, Role};
+use ordo_domain::model::Principal;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+const CLIENT: &str = "demo";
+
+/// The demo's articles: (SKU, name, EAN, HSN, MRP, stock in QC_PASS).
+const ARTICLES: &[(&str, &str, &str, &str, &str, i64)] = &[
+    ("TSHIRT-BLK-M", "Cotton T-shirt, black, M", "8901234500011", "6109", "499.00", 40),
+    ("TSHIRT-BLK-L", "Cotton T-shirt, black, L", "8901234500028", "6109", "499.00", 25),
+    ("KURTA-IND-M", "Cotton kurta, indigo, M", "8901234500035", "6211", "1299.00", 15),
+    ("JEANS-32", "Slim jeans, 32", "8901234500042", "6203", "1799.00", 8),
+    ("SNEAKER-9", "Canvas sneakers, UK 9", "8901234500059", "6404", "2199.00", 4),
+    ("CAP-RED", "Baseball cap, red", "8901234500066", "6505", "399.00", 0),
+];
+
+/// (channel code, type) of the demo's marketplace accounts.
+const CHANNELS: &[(&str, ChannelType)] = &[
+    ("amazon", ChannelType::AmazonSp),
+    ("amazon-edi", ChannelType::AmazonEdi),
+    ("amazon-flex", ChannelType::AmazonFlex),
+    ("flipkart", ChannelType::FlipkartV3),
+    ("flipkart-v2", ChannelType::FlipkartV2),
+    ("paytm", ChannelType::Paytm),
+    ("ajio", ChannelType::AjioVms),
+    ("shopify", ChannelType::Shopify),
+];
+
+/// A small deterministic random source (xorshift), enough to vary the demo's orders.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+fn err(e: DomainError) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+fn ignore_conflict<T>(r: Result<T, DomainError>) -> Result<()> {
+    match r {
+        Ok(_) | Err(DomainError::Conflict(_)) => Ok(()),
+        Err(e) => Err(err(e)),
+    }
+}
+
+/// Seeds the demo seller (idempotently) and returns an admin key and its caller.
+async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Result<(String, Caller)> {
+    if app.store.client_by_code(CLIENT).await.is_err() {
+        app.create_client(CLIENT, "Demo Seller").await.map_err(err)?;
+    }
+    let key = app.create_api_key(CLIENT, Role::Admin).await.map_err(err)?;
+    let principal: Principal =
+        app.authenticate(&key).await.map_err(err)?.ok_or_else(|| anyhow!("the new key does not authenticate"))?;
+    let caller = Caller { principal, idempotency: None };
+    let warehouse = WarehouseRequest {
+        code: "wh1".into(),
+        name: "Demo Warehouse, Bhiwandi".into(),
+        gstin: Some("27AAPFU0939F1ZV".into()),
+        address: Some("Plot 12, Logistics Park, Bhiwandi, Maharashtra".into()),
+    };
+    app.upsert_warehouse(&caller, warehouse).await.map_err(err)?;
+    let fresh = app.inventory(&caller, &Default::default(), Default::default()).await.map_err(err)?.items.is_empty();
+    for (sku, name, ean, hsn, mrp, stock) in ARTICLES {
+        let req: SkuRequest =
+            serde_json::from_value(json!({"sku": sku, "name": name, "ean": ean, "hsn": hsn, "mrp": mrp, "tax_rate": "12"}))?;
+        app.upsert_sku(&caller, req).await.map_err(err)?;
+        if fresh && *stock > 0 {
+            let grn = ordo_app::requests::GrnRequest {
+                warehouse: "wh1".into(),
+                sku: sku.to_string(),
+                qty: *stock,
+                pool: Some(Pool::QcPass),
+                inward_po: None,
+                reason: Some("opening stock".into()),
+            };
+            app.change_stock(&caller, grn.validate().map_err(err)?).await.map_err(err)?;
+        }
+    }
+    if fresh {
+        // Stock the explanations can point at: caps only in QC_FAIL, some sneakers set aside.
+        let grn = ordo_app::requests::GrnRequest {
+            warehouse: "wh1".into(),
+            sku: "CAP-RED".into(),
+            qty: 6,
+            pool: Some(Pool::QcFail),
+            inward_po: None,
+            reason: Some("returned, failed QC".into()),
+        };
+        app.change_stock(&caller, grn.validate().map_err(err)?).await.map_err(err)?;
+    }
+    let internal = ChannelRequest {
+        code: "internal".into(),
+        channel_type: ChannelType::Internal,
+        warehouse: "wh1".into(),
+        credentials: Default::default(),
+        settings: Default::default(),
+        enabled: Some(true),
+    };
+    ignore_conflict(app.create_channel(&caller, internal).await)?;
+    for (code, ty, sim) in sims {
+        let mut settings = sim.handle.settings(&sim.base_url);
+        settings["sync_interval_seconds"] = json!(5);
+        let credentials = sim.handle.credentials();
+        let as_map = |v: Value| v.as_object().cloned().unwrap_or_default();
+        let created = app
+            .create_channel(
+                &caller,
+                ChannelRequest {
+                    code: code.to_string(),
+                    channel_type: *ty,
+                    warehouse: "wh1".into(),
+                    credentials: as_map(credentials.clone()),
+                    settings: as_map(settings.clone()),
+                    enabled: Some(true),
+                },
+            )
+            .await;
+        if let Err(DomainError::Conflict(_)) = created {
+            // The simulators listen on new ports each run: point the channel at them again.
+            let patch = ChannelPatchRequest {
+                credentials: Some(as_map(credentials)),
+                settings: Some(as_map(settings)),
+                enabled: Some(true),
+            };
+            app.update_channel(&caller, code, patch).await.map_err(err)?;
+        } else {
+            created.map_err(err)?;
+        }
+        for (sku, ..) in ARTICLES {
+            let mapping = SkuMappingRequest {
+                channel: code.to_string(),
+                channel_sku: format!("{}-{sku}", prefix(*ty)),
+                sku: sku.to_string(),
+            };
+            app.upsert_sku_mapping(&caller, mapping).await.map_err(err)?;
+        }
+    }
+    Ok((key, caller))
+}
+
+/// How each marketplace spells the demo's SKUs.
+fn prefix(ty: ChannelType) -> &'static str {
+    match ty {
+        ChannelType::AmazonSp | ChannelType::AmazonFlex | ChannelType::AmazonEdi => "AMZ",
+        ChannelType::FlipkartV2 | ChannelType::FlipkartV3 => "FK",
+        ChannelType::Paytm => "PTM",
+        ChannelType::AjioVms => "AJ",
+        ChannelType::Shopify => "SHOP",
+        ChannelType::Internal => "INT",
+    }
+}
+
+/// An order id in the marketplace's own style.
+fn order_id(ty: ChannelType, n: u64, dice: &mut Dice) -> String {
+    match ty {
+        ChannelType::AmazonSp | ChannelType::AmazonFlex => {
+            format!("40{}-{:07}-{:07}", 2 + dice.next(6), dice.next(10_000_000), n)
+        }
+        ChannelType::AmazonEdi => format!("7{:07}", n),
+        ChannelType::FlipkartV2 => format!("{:016}", 1_300_000_000_000_000 + n),
+        ChannelType::FlipkartV3 => format!("SHP{:012}", n),
+        ChannelType::Paytm => format!("{:010}", 5_000_000_000 + n),
+        ChannelType::AjioVms => format!("FN{:08}", n),
+        ChannelType::Shopify => format!("{}", 5_400_000_000_000 + n),
+        ChannelType::Internal => format!("INT-{n}"),
+    }
+}
+
+/// The marketplaces at work: every couple of seconds a new order somewhere; now and then a
+/// cancellation, a hold, a dispatch-after in the near future, a replacement, an unmapped SKU.
+async fn market(sims: Vec<(&'static str, ChannelType, RunningSimulator)>, clock: Arc<dyn Clock>) {
+    let mut dice = Dice(clock.now().micros() as u64 | 1);
+    let mut placed: Vec<(usize, String)> = Vec::new();
+    let mut n = 1u64;
+    loop {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let i = dice.next(sims.len() as u64) as usize;
+        let (_, ty, sim) = &sims[i];
+        let id = order_id(*ty, n, &mut dice);
+        n += 1;
+        let lines = if *ty == ChannelType::FlipkartV2 { 1 } else { 1 + dice.next(2) };
+        let mut order = MarketplaceOrder {
+            channel_order_id: id.clone(),
+            parent_order_id: match ty {
+                ChannelType::FlipkartV2 | ChannelType::FlipkartV3 => Some(format!("OD{:018}", 300_000_000_000_000_000 + n)),
+                _ => None,
+            },
+            kind: OrderKind::B2C,
+            state: MarketplaceState::Open,
+            on_hold: false,
+            dispatch_after: None,
+            start_processing_at: None,
+            replacement_of: None,
+            updated_at: None,
+            lines: (0..lines)
+                .map(|l| {
+                    let (sku, .., mrp, _) = ARTICLES[dice.next(ARTICLES.len() as u64) as usize];
+                    let unmapped = dice.next(25) == 0;
+                    MarketplaceLine {
+                        channel_line_id: format!("{}{}", id.chars().rev().take(6).collect::<String>(), l + 1),
+                        channel_sku: if unmapped {
+                            format!("{}-NEW-ARRIVAL", prefix(*ty))
+                        } else {
+                            format!("{}-{sku}", prefix(*ty))
+                        },
+                        qty: 1 + dice.next(2) as i64,
+                        unit_price: Some(mrp.to_string()),
+                        cancelled_qty: 0,
+                    }
+                })
+                .collect(),
+            raw: Value::Null,
+        };
+        match ty {
+            ChannelType::FlipkartV3 | ChannelType::FlipkartV2 if dice.next(3) == 0 => {
+                order.dispatch_after = Some(clock.now().plus_seconds(30 + dice.next(60) as i64));
+            }
+            ChannelType::Paytm if dice.next(3) == 0 => {
+                if let Some((_, forward)) = placed.iter().rev().find(|(s, _)| *s == i) {
+                    order.replacement_of = Some(forward.clone());
+                }
+            }
+            _ => {}
+        }
+        if sim.handle.add_model_order(&order).is_ok() {
+            placed.push((i, id));
+        }
+        // Now and then the marketplace changes its mind about an earlier order.
+        if placed.len() > 5 && dice.next(6) == 0 {
+            let (j, earlier) = placed[dice.next(placed.len() as u64) as usize].clone();
+            let (_, ty, sim) = &sims[j];
+            let _ = match (ty, dice.next(3)) {
+                (ChannelType::Paytm, 0) => sim.handle.report_return_pickup(&earlier).map(|_| ()),
+                (ChannelType::FlipkartV3, 1) => sim.handle.hold(&earlier).map(|_| ()),
+                _ => sim.handle.cancel_order(&earlier).map(|_| ()),
+            };
+        }
+    }
+}
+
+/// One line saying what Ordo is doing.
+async fn summary(app: &App, caller: &Caller) -> Result<String> {
+    let page = ordo_app::ordo_store::PageRequest { limit: 1000, after: None };
+    let orders = app.search_orders(caller, &Default::default(), page).await.map_err(err)?.items;
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for o in &orders {
+        *counts.entry(o.status.to_string()).or_default() += 1;
+    }
+    let failed = app.failed_orders(caller, page).await.map_err(err)?.items.len();
+    let channels = app.list_channels(caller, Default::default()).await.map_err(err)?.items;
+    let healthy = channels.iter().filter(|c| c.status.as_str() == "ACTIVE").count();
+    let statuses = counts.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
+    Ok(format!("orders {} ({statuses}) · failed orders {failed} · channels healthy {healthy}/{}", orders.len(), channels.len()))
+}
+
+/// Runs the demo until interrupted.
+pub async fn run(
+    app: App,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let clock = app.clock.clone();
+    let sim_clock = clock.clone();
+    let config = SimConfig { page_size: 25, clock: Arc::new(move || sim_clock.now()) };
+    let mut sims = Vec::new();
+    for (code, ty) in CHANNELS {
+        sims.push((*code, *ty, spawn_simulator(*ty, config.clone(), "127.0.0.1:0".parse()?).await?));
+    }
+    let (key, caller) = seed(&app, &sims).await?;
+    // A bulk order on the internal channel, waiting for the user's Retry (B2B allocation is manual).
+    let b2b = json!({"channel": "internal", "kind": "B2B", "channel_order_id": "B2B-DEMO-1", "fulfillment_type": "PARTIAL",
+                     "lines": [{"sku": "JEANS-32", "qty": 20}]});
+    app.ingest_orders(&caller, vec![ordo_app::parse_order(b2b)]).await.map_err(err)?;
+
+    let addr = listener.local_addr()?;
+    println!("Ordo demo is running at http://{addr}  (API docs: http://{addr}/api/docs)");
+    println!("Admin key for client '{CLIENT}':\n{key}");
+    println!("Try:\n  curl -s -H 'Authorization: Bearer {key}' 'http://{addr}/api/v1/orders?limit=5'");
+    println!("  curl -s -H 'Authorization: Bearer {key}' http://{addr}/api/v1/inventory");
+    println!("  curl -s -H 'Authorization: Bearer {key}' http://{addr}/api/v1/failed-orders");
+    println!("Marketplace simulators (orders arrive every few seconds):");
+    for (code, ty, sim) in &sims {
+        println!("  {code:<12} {:<12} {}", ty.as_str(), sim.base_url);
+    }
+    let worker = app.spawn_background_work(Duration::from_millis(500));
+    let status_app = app.clone();
+    let status_caller = caller.clone();
+    let reporter = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            match summary(&status_app, &status_caller).await {
+                Ok(line) => println!("{line}"),
+                Err(e) => eprintln!("status unavailable: {e}"),
+            }
+        }
+    });
+    let market = tokio::spawn(market(sims, clock));
+    ordo_http::serve(app.clone(), listener, shutdown).await?;
+    for task in [worker, reporter, market] {
+        task.abort();
+    }
+    app.store.close().await;
+    Ok(())
+}
