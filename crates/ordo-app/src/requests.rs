@@ -354,6 +354,9 @@ pub struct OrderLineRequest {
     pub unit_price: Option<Decimal>,
     /// The marketplace's id of the line (Flipkart order item id, Amazon OrderItemId…).
     pub channel_line_id: Option<String>,
+    /// Units of the line cancelled on the marketplace. Sent again for a known order, it cancels
+    /// those units in Ordo too (before packing) and frees their stock.
+    pub cancelled_qty: Option<i64>,
 }
 
 /// `POST /api/v1/orders`, and each order of a batch.
@@ -431,8 +434,12 @@ impl OrderRequest {
                 Some(s) => c.take(&format!("lines[{i}].channel_line_id"), parse_reference(&s)),
                 None => None,
             };
+            let cancelled_qty = l.cancelled_qty.unwrap_or(0);
+            if cancelled_qty < 0 || qty.is_some_and(|q| cancelled_qty > q) {
+                c.push(format!("lines[{i}].cancelled_qty"), "must be between 0 and qty");
+            }
             if let (Some(item), Some(qty)) = (item, qty) {
-                lines.push(NewLine { item, qty, unit_price, channel_line_id });
+                lines.push(NewLine { item, qty, unit_price, channel_line_id, cancelled_qty });
             }
         }
         let marketplace_status =

@@ -89,7 +89,8 @@ fn order_request(channel: &str, m: &MarketplaceOrder, settings: &SyncSettings) -
         "marketplace_status": format!("{:?}", m.state).to_uppercase(),
         "on_hold": m.on_hold || m.state == MarketplaceState::Pending,
         "lines": m.lines.iter().filter(|l| l.qty > 0).map(|l| json!({
-            "channel_sku": l.channel_sku, "qty": l.qty, "unit_price": l.unit_price, "channel_line_id": l.channel_line_id,
+            "channel_sku": l.channel_sku, "qty": l.qty, "cancelled_qty": l.cancelled_qty.clamp(0, l.qty),
+            "unit_price": l.unit_price, "channel_line_id": l.channel_line_id,
         })).collect::<Vec<_>>(),
         "marketplace_payload": m.raw,
     });

@@ -238,6 +238,31 @@ impl OrderCore {
         Ok((freed, change))
     }
 
+    /// The marketplace reduced line `i` to `open_qty` units (a partial cancellation before packing):
+    /// the units no longer wanted are cancelled and what was allocated to them (and not yet picked)
+    /// is freed. Packed units can't be cancelled this way. Returns the units freed.
+    pub fn reduce_line(&mut self, i: usize, open_qty: i64) -> i64 {
+        if self.status.is_final() {
+            return 0;
+        }
+        let l = &mut self.lines[i];
+        let open = l.qty - l.cancelled;
+        let cancel = (open - open_qty.max(0)).min(l.qty - l.cancelled - l.packed).max(0);
+        if cancel == 0 {
+            return 0;
+        }
+        l.cancelled += cancel;
+        let excess = (l.allocated + l.cancelled - l.qty).max(0);
+        let free = excess.min(l.allocated - l.picked);
+        l.allocated -= free;
+        free
+    }
+
+    /// Whether every unit of every line is cancelled.
+    pub fn nothing_left(&self) -> bool {
+        self.lines.iter().all(|l| l.cancelled >= l.qty)
+    }
+
     /// Short-closes the order at what has been served: frees allocated, unpicked units; nothing more
     /// is allocated. COMPLETED at once when no picked unit still waits to ship.
     pub fn complete(&mut self, reason: &str) -> Result<(Vec<i64>, Option<StatusChange>), NotAllowed> {
@@ -372,6 +397,18 @@ mod tests {
         assert_eq!(o.waiting_total(), 0);
         assert!(o.cancel("again").is_err());
         assert!(o.complete("no").is_err());
+    }
+
+    #[test]
+    fn a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted() {
+        let mut o = OrderCore::new(OrderKind::B2c, FulfillmentType::Partial, Holds::default(), vec![LineQty::new(5)]);
+        o.add_allocation(&[4]);
+        assert_eq!(o.reduce_line(0, 2), 2);
+        assert_eq!(o.lines[0], LineQty { qty: 5, allocated: 2, cancelled: 3, ..LineQty::default() });
+        assert_eq!(o.reduce_line(0, 2), 0, "the same update again changes nothing");
+        assert!(!o.nothing_left());
+        o.reduce_line(0, 0);
+        assert!(o.nothing_left());
     }
 
     #[test]

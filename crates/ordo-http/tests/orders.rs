@@ -28,6 +28,7 @@ api_tests!(
     bad_orders_are_refused_and_change_nothing,
     timeline_records_every_status_change,
     roles_and_tenants_apply_to_orders,
+    a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted,
 );
 
 async fn setup(t: &TestApp) {
@@ -554,4 +555,31 @@ async fn roles_and_tenants_apply_to_orders(t: TestApp) {
     let (_, found) = read(t.req(Method::GET, "/api/v1/orders?q=RT-1", &other).send().await.unwrap()).await;
     assert_eq!(found["items"], json!([]));
     assert_eq!(get_order(&t, &o["id"]).await["status"], "FULFILLABLE");
+}
+
+async fn a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted(t: TestApp) {
+    setup(&t).await;
+    grn(&t, "A", 5, "QC_PASS").await;
+    let body = |cancelled: i64| {
+        json!({"channel": "fk3", "kind": "B2C", "channel_order_id": "PC-1", "lines": [
+            {"sku": "A", "qty": 4, "channel_line_id": "L1", "cancelled_qty": cancelled},
+            {"sku": "B", "qty": 1, "channel_line_id": "L2"}]})
+    };
+    let o = order(&t, body(0)).await;
+    assert_eq!(o["lines"][0]["allocated"], 4);
+    let (status, updated) = t.post("/api/v1/orders", body(3)).await;
+    assert_eq!(status, 200);
+    assert_eq!((updated["lines"][0]["cancelled"].as_i64(), updated["lines"][0]["allocated"].as_i64()), (Some(3), Some(1)));
+    assert_eq!(t.stock("A", "QC_PASS").await["allocated"], 1);
+    let waiting = order(&t, b2c("PC-2", "A", 4)).await;
+    assert_eq!(waiting["lines"][0]["allocated"], 4, "the freed units serve the next order");
+    let (_, again) = t.post("/api/v1/orders", body(3)).await;
+    assert_eq!(again["lines"][0]["cancelled"], 3, "the same update twice is one update");
+    let everything = json!({"channel": "fk3", "kind": "B2C", "channel_order_id": "PC-1", "lines": [
+        {"sku": "A", "qty": 4, "channel_line_id": "L1", "cancelled_qty": 4},
+        {"sku": "B", "qty": 1, "channel_line_id": "L2", "cancelled_qty": 1}]});
+    let (_, gone) = t.post("/api/v1/orders", everything).await;
+    assert_eq!(gone["status"], "CANCELLED");
+    assert!(t.app.check_ledger().await.unwrap().is_empty());
+    assert!(t.app.store.check_allocations().await.unwrap().is_empty());
 }

@@ -31,6 +31,8 @@ pub struct NewLine {
     /// Hundredths.
     pub unit_price: Option<i64>,
     pub channel_line_id: Option<String>,
+    /// Units of the line the marketplace cancelled (before packing).
+    pub cancelled_qty: i64,
 }
 
 /// An order to ingest, validated.
@@ -269,8 +271,22 @@ async fn picked_up(tx: &mut Transaction<'static, Any>, client_id: i64, channel_i
 }
 
 /// Applies what the marketplace may change on an existing order before it is packed: ids, times,
-/// holds and its status words. Returns whether anything changed.
-fn apply_marketplace_update(o: &mut LoadedOrder, n: &NewOrder) -> bool {
+/// holds, its status words, and lines it reduced (matched by the marketplace's line id). Returns
+/// whether anything changed, and the units freed per line.
+fn apply_marketplace_update(o: &mut LoadedOrder, n: &NewOrder) -> (bool, Vec<i64>) {
+    let lines_before = o.core.lines.clone();
+    let mut freed = vec![0; o.lines.len()];
+    for (i, line) in o.lines.iter().enumerate() {
+        let Some(id) = &line.channel_line_id else { continue };
+        if let Some(update) = n.lines.iter().find(|l| l.channel_line_id.as_ref() == Some(id)) {
+            freed[i] = o.core.reduce_line(i, update.qty - update.cancelled_qty);
+        }
+    }
+    let header_changed = apply_header_update(o, n);
+    (header_changed || o.core.lines != lines_before, freed)
+}
+
+fn apply_header_update(o: &mut LoadedOrder, n: &NewOrder) -> bool {
     let before = (o.parent_order_id.clone(), o.core.holds, o.start_processing_at, o.marketplace_status.clone());
     if matches!(o.core.status(), OrderStatus::Packed | OrderStatus::Dispatched | OrderStatus::Completed | OrderStatus::Cancelled)
     {
@@ -422,7 +438,9 @@ impl Store {
                 awaiting_return_pickup: awaiting,
                 marketplace_hold: o.marketplace_hold,
             };
-            let core = OrderCore::new(o.kind, o.fulfillment_type, holds, o.lines.iter().map(|l| LineQty::new(l.qty)).collect());
+            let lines_qty =
+                o.lines.iter().map(|l| LineQty { cancelled: l.cancelled_qty.clamp(0, l.qty), ..LineQty::new(l.qty) }).collect();
+            let core = OrderCore::new(o.kind, o.fulfillment_type, holds, lines_qty);
             let warehouse = warehouses.iter().find(|(_, id)| **id == warehouse_id).map(|(c, _)| c.clone()).unwrap_or_default();
             fresh.push((
                 i,
@@ -534,6 +552,7 @@ impl Store {
                     l.channel_sku.clone().into(),
                     l.channel_line_id.clone().into(),
                     q.qty.into(),
+                    q.cancelled.into(),
                     l.unit_price.into(),
                     ctx.now.micros().into(),
                 ]);
@@ -552,6 +571,7 @@ impl Store {
                 "channel_sku",
                 "channel_line_id",
                 "qty",
+                "cancelled",
                 "unit_price",
                 "order_created_at",
             ],
@@ -608,12 +628,24 @@ impl Store {
             if *id < 0 {
                 continue;
             }
-            if let Some(o) = loaded.iter_mut().find(|o| o.id == *id)
-                && apply_marketplace_update(o, &orders[*i])
-            {
-                o.settle(ctx.now, "updated by the marketplace");
-                changed.push(o.id);
+            let Some(o) = loaded.iter_mut().find(|o| o.id == *id) else { continue };
+            let (was_changed, freed) = apply_marketplace_update(o, &orders[*i]);
+            if !was_changed {
+                continue;
             }
+            if freed.iter().any(|f| *f > 0) || o.core.nothing_left() {
+                let snapshot = o.clone();
+                release_stock(self, tx, ctx, &snapshot, &freed).await?;
+                if o.core.nothing_left() && !o.core.status().is_final() {
+                    let (more, change) =
+                        o.core.cancel("every unit was cancelled on the marketplace").map_err(|e| DomainError::Conflict(e.0))?;
+                    o.changes.extend(change);
+                    let snapshot = o.clone();
+                    release_stock(self, tx, ctx, &snapshot, &more).await?;
+                }
+            }
+            o.settle(ctx.now, "updated by the marketplace");
+            changed.push(o.id);
         }
         let mut to_save: Vec<LoadedOrder> = loaded.iter().filter(|o| changed.contains(&o.id)).cloned().collect();
         save_orders(tx, ctx, &mut to_save).await?;

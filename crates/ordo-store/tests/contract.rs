@@ -458,7 +458,13 @@ mod order_property {
                     let lines: Vec<NewLine> = [("A", a), ("B", b)]
                         .into_iter()
                         .filter(|(_, q)| *q > 0)
-                        .map(|(s, q)| NewLine { item: LineItem::Sku(s.into()), qty: q, unit_price: None, channel_line_id: None })
+                        .map(|(s, q)| NewLine {
+                            item: LineItem::Sku(s.into()),
+                            qty: q,
+                            unit_price: None,
+                            channel_line_id: None,
+                            cancelled_qty: 0,
+                        })
                         .collect();
                     if lines.is_empty() {
                         continue;
