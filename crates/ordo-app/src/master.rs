@@ -10,6 +10,38 @@ use ordo_domain::model::{Channel, Sku, SkuMapping, UploadReport, Upserted, Wareh
 use ordo_domain::{DomainError, FieldError};
 use ordo_store::{ChannelInput, ChannelPatch, MappingInput, Page, PageRequest};
 
+/// Checks the channel settings Ordo itself reads; other keys are kept for the connector.
+fn check_settings(settings: &serde_json::Map<String, serde_json::Value>) -> Result<()> {
+    use serde_json::Value;
+    let mut c = Checker::new();
+    for (key, value) in settings {
+        let field = format!("settings.{key}");
+        let ok = match key.as_str() {
+            "endpoint" | "auth_endpoint" => value.as_str().is_some_and(|u| u.starts_with("http://") || u.starts_with("https://")),
+            "sync_interval_seconds" => value.as_i64().is_some_and(|n| (1..=86_400).contains(&n)),
+            "sync_overlap_seconds" | "acknowledge_after_seconds" => value.as_i64().is_some_and(|n| (0..=7 * 86_400).contains(&n)),
+            "sync_enabled" | "erp_integrated" => value.is_boolean(),
+            "sync_from" => value.as_str().is_some_and(|t| ordo_domain::Timestamp::parse(t).is_ok()),
+            "marketplace_ids" => value.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            "fulfillment_type" => value.as_str().is_some_and(|f| ordo_domain::kinds::FulfillmentType::parse(f).is_ok()),
+            _ => true,
+        };
+        if !ok {
+            let expected = match key.as_str() {
+                "endpoint" | "auth_endpoint" => "an http:// or https:// URL",
+                "sync_interval_seconds" => "a whole number of seconds from 1 to 86400",
+                "sync_overlap_seconds" | "acknowledge_after_seconds" => "a whole number of seconds from 0 to 604800",
+                "sync_enabled" | "erp_integrated" => "true or false",
+                "sync_from" => "an RFC 3339 time",
+                "marketplace_ids" => "a list of marketplace ids",
+                _ => "PARTIAL or BLOCK_COMPLETE",
+            };
+            c.push(field, format!("must be {expected}"));
+        }
+    }
+    c.finish()
+}
+
 fn seal_credentials(app: &App, credentials: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
     app.secrets.seal(serde_json::Value::Object(credentials.clone()).to_string().as_bytes())
 }
@@ -73,6 +105,7 @@ impl App {
         let code = c.take("code", parse_code(&req.code));
         let warehouse = c.take("warehouse", parse_code(&req.warehouse));
         c.finish()?;
+        check_settings(&req.settings)?;
         let input = ChannelInput {
             code: code.unwrap_or_default(),
             channel_type: req.channel_type,
@@ -88,6 +121,9 @@ impl App {
     /// Changes a channel's credentials, settings or enabled flag.
     pub async fn update_channel(&self, caller: &Caller, code: &str, req: ChannelPatchRequest) -> Result<Channel> {
         let ctx = self.authorize(caller, Permission::ManageSetup)?;
+        if let Some(settings) = &req.settings {
+            check_settings(settings)?;
+        }
         let patch = ChannelPatch {
             credentials: req.credentials.as_ref().map(|c| seal_credentials(self, c)),
             settings: req.settings.map(serde_json::Value::Object),

@@ -123,6 +123,16 @@ async fn validation_errors_name_each_field_and_change_nothing(t: TestApp) {
         ("/api/v1/warehouses", json!({"code": "wh2", "name": "x", "gstin": "27AAPFU0939F1ZO"}), "gstin"),
         ("/api/v1/channels", json!({"code": "c1", "type": "EBAY", "warehouse": "wh1"}), "type"),
         ("/api/v1/channels", json!({"code": "c1", "type": "SHOPIFY", "warehouse": "nowhere"}), "warehouse"),
+        (
+            "/api/v1/channels",
+            json!({"code": "c1", "type": "SHOPIFY", "warehouse": "wh1", "settings": {"sync_interval_seconds": 0}}),
+            "settings.sync_interval_seconds",
+        ),
+        (
+            "/api/v1/channels",
+            json!({"code": "c1", "type": "SHOPIFY", "warehouse": "wh1", "settings": {"endpoint": "ftp://x"}}),
+            "settings.endpoint",
+        ),
         ("/api/v1/sku-mappings", json!({"channel": "nope", "channel_sku": "X", "sku": "A"}), "channel"),
         ("/api/v1/inward-pos", json!({"warehouse": "wh1", "po_number": "P1", "lines": [{"sku": "A", "qty": 0}]}), "lines[0].qty"),
     ];
