@@ -12,7 +12,7 @@ use ordo_channels::{
 use ordo_domain::kinds::{ChannelStatus, ChannelType, Permission};
 use ordo_domain::model::Order;
 use ordo_domain::{DomainError, Timestamp};
-use ordo_store::{IngestOutcome, NewOrder, SyncEnd, SyncTarget, WriteCtx};
+use ordo_store::{IngestOutcome, MarketplacePage, NewOrder, SyncEnd, SyncTarget, WriteCtx};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -158,7 +158,7 @@ impl App {
         let settings = SyncSettings::read(&target.settings);
         let result = self.pull(&target, &settings).await;
         let end = match &result {
-            Ok((_, cursor)) => SyncEnd::Success { cursor: *cursor, next_at: now.plus_seconds(settings.interval) },
+            Ok(_) => SyncEnd::Success { next_at: now.plus_seconds(settings.interval) },
             Err(SyncFailure::Auth(message)) => SyncEnd::AuthFailed { message: message.clone() },
             Err(SyncFailure::Other(message)) => {
                 let failures = self.store.channel_failures(target.channel_id).await.unwrap_or(0);
@@ -171,7 +171,7 @@ impl App {
         };
         self.store.finish_sync(&target, &end, self.now()).await?;
         Ok(Some(match result {
-            Ok((report, _)) => {
+            Ok(report) => {
                 self.run_due_work().await?;
                 Ok(report)
             }
@@ -182,11 +182,7 @@ impl App {
     }
 
     /// Fetches the channel's window and applies it; gives the report and the new cursor.
-    async fn pull(
-        &self,
-        target: &SyncTarget,
-        settings: &SyncSettings,
-    ) -> std::result::Result<(SyncReport, Timestamp), SyncFailure> {
+    async fn pull(&self, target: &SyncTarget, settings: &SyncSettings) -> std::result::Result<SyncReport, SyncFailure> {
         let connector = self.connector_for(target).map_err(|e| SyncFailure::Other(e.to_string()))?;
         let now = self.now();
         let start = target.cursor.unwrap_or_else(|| settings.sync_from.unwrap_or(target.created_at.plus_seconds(-24 * 3600)));
@@ -210,11 +206,27 @@ impl App {
                 requests.push(self.new_order(target, &po.order, settings, po.b2c_order_ids.clone()));
             }
         }
-        for chunk in requests.chunks(PAGE) {
-            let valid: Vec<NewOrder> = chunk.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
-            report.failed += chunk.iter().filter(|r| r.is_err()).count() as u64;
-            let outcomes = self.store.apply_marketplace_orders(&ctx, valid, Vec::new()).await.map_err(SyncFailure::Store)?;
-            for o in outcomes {
+        let mut events = Vec::new();
+        for event in retrying(|| connector.fetch_events(&window)).await.map_err(SyncFailure::from)? {
+            let word = serde_json::to_value(event.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            if let Ok(kind) = ordo_domain::kinds::ChannelEventType::parse(&word) {
+                events.push((target.code.clone(), kind, event.channel_order_id.clone(), event.reason.clone()));
+            }
+        }
+        report.failed += requests.iter().filter(|r| r.is_err()).count() as u64;
+        let valid: Vec<NewOrder> = requests.into_iter().filter_map(|r| r.ok()).collect();
+        // Pages of orders, each in its own transaction; the last one also carries the cancellations,
+        // the events and the new cursor, so the cursor never runs ahead of what is stored.
+        let mut pages: Vec<Vec<NewOrder>> = valid.chunks(PAGE).map(<[NewOrder]>::to_vec).collect();
+        let last = pages.pop().unwrap_or_default();
+        let mut apply = Vec::new();
+        for orders in pages {
+            apply.push(MarketplacePage { orders, ..MarketplacePage::default() });
+        }
+        report.cancelled = cancelled.len() as u64;
+        apply.push(MarketplacePage { orders: last, cancelled, events, cursor: Some((target.channel_id, now)) });
+        for page in apply {
+            for o in self.store.apply_marketplace_orders(&ctx, page).await.map_err(SyncFailure::Store)? {
                 match o {
                     IngestOutcome::Created(_) => report.created += 1,
                     IngestOutcome::Updated(_) => report.updated += 1,
@@ -223,23 +235,7 @@ impl App {
                 }
             }
         }
-        for chunk in cancelled.chunks(PAGE) {
-            let before = chunk.len();
-            self.store.apply_marketplace_orders(&ctx, Vec::new(), chunk.to_vec()).await.map_err(SyncFailure::Store)?;
-            report.cancelled += before as u64;
-        }
-        for event in retrying(|| connector.fetch_events(&window)).await.map_err(SyncFailure::from)? {
-            let kind = ordo_domain::kinds::ChannelEventType::parse(
-                &serde_json::to_value(event.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-            );
-            if let Ok(kind) = kind {
-                match self.store.channel_event(&ctx, &target.code, kind, &event.channel_order_id, event.reason.as_deref()).await {
-                    Ok(_) | Err(DomainError::NotFound(_)) => {}
-                    Err(e) => return Err(SyncFailure::Store(e)),
-                }
-            }
-        }
-        Ok((report, now))
+        Ok(report)
     }
 
     fn new_order(
@@ -272,7 +268,8 @@ impl App {
         };
         let sync_ctx = WriteCtx::new(ctx.client_id, format!("sync:{code}"), ctx.now);
         if m.is_cancelled() {
-            self.store.apply_marketplace_orders(&sync_ctx, Vec::new(), vec![(code.clone(), coid.clone())]).await?;
+            let page = MarketplacePage { cancelled: vec![(code.clone(), coid.clone())], ..MarketplacePage::default() };
+            self.store.apply_marketplace_orders(&sync_ctx, page).await?;
         } else {
             let settings = SyncSettings::read(&channel.settings);
             let target_kind = channel.channel_type;
@@ -280,7 +277,9 @@ impl App {
             if target_kind == ChannelType::AjioVms && order.kind == ordo_domain::kinds::OrderKind::B2c {
                 order.acknowledge_after_seconds = Some(settings.acknowledge_after);
             }
-            self.store.apply_marketplace_orders(&sync_ctx, vec![order], Vec::new()).await?;
+            self.store
+                .apply_marketplace_orders(&sync_ctx, MarketplacePage { orders: vec![order], ..MarketplacePage::default() })
+                .await?;
         }
         self.run_due_work().await?;
         self.store.order(ctx.client_id, id, self.now()).await
@@ -321,9 +320,11 @@ impl App {
             let ctx = WriteCtx::new(ack.client_id, format!("sync:{}", ack.channel), self.now());
             match retrying(|| connector.acknowledge(&ack.channel_order_id)).await {
                 Ok(m) if m.is_cancelled() => {
-                    self.store
-                        .apply_marketplace_orders(&ctx, Vec::new(), vec![(ack.channel.clone(), ack.channel_order_id.clone())])
-                        .await?;
+                    let page = MarketplacePage {
+                        cancelled: vec![(ack.channel.clone(), ack.channel_order_id.clone())],
+                        ..MarketplacePage::default()
+                    };
+                    self.store.apply_marketplace_orders(&ctx, page).await?;
                 }
                 Ok(_) => {
                     self.store.mark_acknowledged(ack.order_id, self.now()).await?;

@@ -28,7 +28,7 @@ pub use inward::InwardPoInput;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
 pub use orders::{Cancellation, IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 pub use paging::{Page, PageRequest};
-pub use sync::{AckDue, OutboxMessage, SyncEnd, SyncTarget};
+pub use sync::{AckDue, MarketplacePage, OutboxMessage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 
 /// The result of every store method.

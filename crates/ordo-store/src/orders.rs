@@ -5,7 +5,7 @@ use crate::allocation::{
     LoadedLine, LoadedOrder, allocate_and_save, event_row, insert_events, load_orders, release_stock, save_orders,
 };
 use crate::db::db;
-use crate::sql::{Val, in_list, insert_rows, positional};
+use crate::sql::{Val, in_list, insert_rows, positional, update_by_id};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelEventType, ChannelType, FulfillmentType, OrderKind, OrderStatus, Pool};
@@ -647,6 +647,19 @@ impl Store {
             o.settle(ctx.now, "updated by the marketplace");
             changed.push(o.id);
         }
+        // The marketplace's payload (addresses and the rest) is kept as it last said it.
+        let payloads: Vec<Vec<Val>> = updates
+            .iter()
+            .filter(|(_, id)| *id > 0)
+            .filter_map(|(i, id)| {
+                orders[*i]
+                    .payload
+                    .get("marketplace_payload")
+                    .filter(|p| !p.is_null())
+                    .map(|p| vec![(*id).into(), p.to_string().into()])
+            })
+            .collect();
+        update_by_id(tx, "orders", &["marketplace_payload"], &payloads).await?;
         let mut to_save: Vec<LoadedOrder> = loaded.iter().filter(|o| changed.contains(&o.id)).cloned().collect();
         save_orders(tx, ctx, &mut to_save).await?;
         for o in to_save {
@@ -887,88 +900,98 @@ impl Store {
         channel_order_id: &str,
         reason: Option<&str>,
     ) -> Result<Order> {
-        idempotent!(self, ctx, |w| {
-            let client = client_code(&mut w.tx, ctx.client_id).await?;
-            let channels = channels_by_code(&mut w.tx, ctx.client_id).await?;
-            let ch = channels.get(channel).ok_or_else(|| DomainError::NotFound(format!("channel '{channel}'")))?;
-            let target =
-                existing_orders(&mut w.tx, ctx.client_id, ch.id, &[channel_order_id]).await?.get(channel_order_id).copied();
-            let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
-            let order = match event {
-                ChannelEventType::ReturnPickupDone => {
-                    let rows = sqlx::query(
-                        "SELECT id FROM orders WHERE client_id = $1 AND channel_id = $2 AND replacement_of = $3 AND awaiting_return_pickup = 1 ORDER BY id",
-                    )
-                    .bind(ctx.client_id)
-                    .bind(ch.id)
-                    .bind(channel_order_id)
-                    .fetch_all(&mut *w.tx)
-                    .await
-                    .map_err(db)?;
-                    let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-                    if ids.is_empty() && target.is_none() {
-                        return Err(DomainError::NotFound(format!("order '{channel_order_id}' on channel '{channel}'")));
-                    }
-                    sqlx::query(
-                        "INSERT INTO return_pickups (client_id, channel_id, channel_order_id, reported_at) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (client_id, channel_id, channel_order_id) DO NOTHING",
-                    )
-                    .bind(ctx.client_id)
-                    .bind(ch.id)
-                    .bind(channel_order_id)
-                    .bind(ctx.now.micros())
-                    .execute(&mut *w.tx)
-                    .await
-                    .map_err(db)?;
-                    let mut replacements = load_orders(self, &mut w.tx, ctx.client_id, &ids, true).await?;
-                    for r in replacements.iter_mut() {
-                        r.core.holds.awaiting_return_pickup = false;
-                        r.settle(ctx.now, &format!("return pickup of {channel_order_id} reported by the marketplace{why}"));
-                    }
-                    save_orders(&mut w.tx, ctx, &mut replacements).await?;
-                    match replacements.into_iter().next() {
-                        Some(r) => r,
-                        None => load_orders(self, &mut w.tx, ctx.client_id, &[target.unwrap_or_default()], false)
-                            .await?
-                            .pop()
-                            .ok_or_else(|| DomainError::NotFound(format!("order '{channel_order_id}'")))?,
-                    }
+        idempotent!(self, ctx, |w| { self.channel_event_in_tx(&mut w.tx, ctx, channel, event, channel_order_id, reason).await })
+    }
+
+    /// [`Store::channel_event`] inside an open transaction.
+    pub(crate) async fn channel_event_in_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        ctx: &WriteCtx,
+        channel: &str,
+        event: ChannelEventType,
+        channel_order_id: &str,
+        reason: Option<&str>,
+    ) -> Result<Order> {
+        let client = client_code(tx, ctx.client_id).await?;
+        let channels = channels_by_code(tx, ctx.client_id).await?;
+        let ch = channels.get(channel).ok_or_else(|| DomainError::NotFound(format!("channel '{channel}'")))?;
+        let target = existing_orders(tx, ctx.client_id, ch.id, &[channel_order_id]).await?.get(channel_order_id).copied();
+        let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+        let order = match event {
+            ChannelEventType::ReturnPickupDone => {
+                let rows = sqlx::query(
+                    "SELECT id FROM orders WHERE client_id = $1 AND channel_id = $2 AND replacement_of = $3 AND awaiting_return_pickup = 1 ORDER BY id",
+                )
+                .bind(ctx.client_id)
+                .bind(ch.id)
+                .bind(channel_order_id)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(db)?;
+                let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+                if ids.is_empty() && target.is_none() {
+                    return Err(DomainError::NotFound(format!("order '{channel_order_id}' on channel '{channel}'")));
                 }
-                other => {
-                    let id = target
-                        .ok_or_else(|| DomainError::NotFound(format!("order '{channel_order_id}' on channel '{channel}'")))?;
-                    let mut o = load_orders(self, &mut w.tx, ctx.client_id, &[id], true)
+                sqlx::query(
+                    "INSERT INTO return_pickups (client_id, channel_id, channel_order_id, reported_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (client_id, channel_id, channel_order_id) DO NOTHING",
+                )
+                .bind(ctx.client_id)
+                .bind(ch.id)
+                .bind(channel_order_id)
+                .bind(ctx.now.micros())
+                .execute(&mut **tx)
+                .await
+                .map_err(db)?;
+                let mut replacements = load_orders(self, tx, ctx.client_id, &ids, true).await?;
+                for r in replacements.iter_mut() {
+                    r.core.holds.awaiting_return_pickup = false;
+                    r.settle(ctx.now, &format!("return pickup of {channel_order_id} reported by the marketplace{why}"));
+                }
+                save_orders(tx, ctx, &mut replacements).await?;
+                match replacements.into_iter().next() {
+                    Some(r) => r,
+                    None => load_orders(self, tx, ctx.client_id, &[target.unwrap_or_default()], false)
                         .await?
                         .pop()
-                        .ok_or_else(|| DomainError::NotFound(id.to_string()))?;
-                    match other {
-                        ChannelEventType::OrderCancelled => {
-                            if o.core.status() != OrderStatus::Cancelled {
-                                let (freed, change) = o
-                                    .core
-                                    .cancel(&format!("cancelled on the marketplace{why}"))
-                                    .map_err(|e| DomainError::Conflict(e.0))?;
-                                o.changes.extend(change);
-                                release_stock(self, &mut w.tx, ctx, &o, &freed).await?;
-                            }
-                        }
-                        ChannelEventType::Hold => {
-                            o.core.holds.marketplace_hold = true;
-                            o.settle(ctx.now, &format!("held by the marketplace{why}"));
-                        }
-                        _ => {
-                            o.core.holds.marketplace_hold = false;
-                            o.settle(ctx.now, &format!("hold lifted by the marketplace{why}"));
+                        .ok_or_else(|| DomainError::NotFound(format!("order '{channel_order_id}'")))?,
+                }
+            }
+            other => {
+                let id =
+                    target.ok_or_else(|| DomainError::NotFound(format!("order '{channel_order_id}' on channel '{channel}'")))?;
+                let mut o = load_orders(self, tx, ctx.client_id, &[id], true)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| DomainError::NotFound(id.to_string()))?;
+                match other {
+                    ChannelEventType::OrderCancelled => {
+                        if o.core.status() != OrderStatus::Cancelled {
+                            let (freed, change) = o
+                                .core
+                                .cancel(&format!("cancelled on the marketplace{why}"))
+                                .map_err(|e| DomainError::Conflict(e.0))?;
+                            o.changes.extend(change);
+                            release_stock(self, tx, ctx, &o, &freed).await?;
                         }
                     }
-                    let mut orders = [o];
-                    save_orders(&mut w.tx, ctx, &mut orders).await?;
-                    let [o] = orders;
-                    o
+                    ChannelEventType::Hold => {
+                        o.core.holds.marketplace_hold = true;
+                        o.settle(ctx.now, &format!("held by the marketplace{why}"));
+                    }
+                    _ => {
+                        o.core.holds.marketplace_hold = false;
+                        o.settle(ctx.now, &format!("hold lifted by the marketplace{why}"));
+                    }
                 }
-            };
-            Ok::<_, DomainError>(order.to_api(&client, ctx.now))
-        })
+                let mut orders = [o];
+                save_orders(tx, ctx, &mut orders).await?;
+                let [o] = orders;
+                o
+            }
+        };
+        Ok(order.to_api(&client, ctx.now))
     }
 
     /// The failed-order list, oldest first.

@@ -29,12 +29,25 @@ pub struct SyncTarget {
 /// How a sync ended, as the channel records it.
 #[derive(Debug, Clone)]
 pub enum SyncEnd {
-    /// Everything up to `cursor` is in; sync again at `next_at`.
-    Success { cursor: Timestamp, next_at: Timestamp },
+    /// Everything is in (the cursor was stored with the last page); sync again at `next_at`.
+    Success { next_at: Timestamp },
     /// The marketplace refused the credentials: the channel stops until they are updated.
     AuthFailed { message: String },
     /// Another failure: try again at `next_at`.
     Failed { message: String, next_at: Timestamp },
+}
+
+/// What one transaction of a sync applies: orders, cancellations, marketplace events, and (with
+/// the last page) the channel's new cursor, so the cursor never runs ahead of what was stored.
+#[derive(Debug, Clone, Default)]
+pub struct MarketplacePage {
+    pub orders: Vec<NewOrder>,
+    /// (channel code, channel order id) of orders the marketplace cancelled.
+    pub cancelled: Vec<(String, String)>,
+    /// (channel code, event, channel order id, reason).
+    pub events: Vec<(String, ordo_domain::kinds::ChannelEventType, String, Option<String>)>,
+    /// (channel id, cursor) to store with this page.
+    pub cursor: Option<(i64, Timestamp)>,
 }
 
 /// A message waiting in (or delivered from) the outbox.
@@ -159,14 +172,13 @@ impl Store {
     /// Records how a sync ended and gives the lease back.
     pub async fn finish_sync(&self, target: &SyncTarget, end: &SyncEnd, now: Timestamp) -> Result<()> {
         let q = match end {
-            SyncEnd::Success { cursor, next_at } => sqlx::query(
-                "UPDATE channels SET status = CASE WHEN status = 'DISABLED' THEN status ELSE $3 END, sync_cursor = $4, next_sync_at = $5, \
-                 last_success_at = $6, failures = 0, lease_owner = NULL, lease_until = NULL WHERE client_id = $1 AND id = $2",
+            SyncEnd::Success { next_at } => sqlx::query(
+                "UPDATE channels SET status = CASE WHEN status = 'DISABLED' THEN status ELSE $3 END, next_sync_at = $4, \
+                 last_success_at = $5, failures = 0, lease_owner = NULL, lease_until = NULL WHERE client_id = $1 AND id = $2",
             )
             .bind(target.client_id)
             .bind(target.channel_id)
             .bind(ChannelStatus::Active.as_str())
-            .bind(cursor.micros())
             .bind(next_at.micros())
             .bind(now.micros()),
             SyncEnd::AuthFailed { message } => sqlx::query(
@@ -203,16 +215,26 @@ impl Store {
 
     /// Applies a page of marketplace orders in one transaction: new and changed orders are
     /// ingested, orders the marketplace cancelled are cancelled (their stock freed).
-    pub async fn apply_marketplace_orders(
-        &self,
-        ctx: &WriteCtx,
-        orders: Vec<NewOrder>,
-        cancelled: Vec<(String, String)>,
-    ) -> Result<Vec<IngestOutcome>> {
+    pub async fn apply_marketplace_orders(&self, ctx: &WriteCtx, page: MarketplacePage) -> Result<Vec<IngestOutcome>> {
         let mut tx = self.begin(ctx).await?;
-        let outcomes = self.ingest_in_tx(&mut tx.tx, ctx, orders).await?;
-        for (channel, coid) in cancelled {
+        let outcomes = self.ingest_in_tx(&mut tx.tx, ctx, page.orders).await?;
+        for (channel, coid) in page.cancelled {
             self.cancel_from_marketplace(&mut tx.tx, ctx, &channel, &coid, "cancelled on the marketplace").await?;
+        }
+        for (channel, event, coid, reason) in page.events {
+            match self.channel_event_in_tx(&mut tx.tx, ctx, &channel, event, &coid, reason.as_deref()).await {
+                Ok(_) | Err(DomainError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some((channel_id, cursor)) = page.cursor {
+            sqlx::query("UPDATE channels SET sync_cursor = $3 WHERE client_id = $1 AND id = $2")
+                .bind(ctx.client_id)
+                .bind(channel_id)
+                .bind(cursor.micros())
+                .execute(&mut *tx.tx)
+                .await
+                .map_err(db)?;
         }
         tx.commit(&()).await?;
         Ok(outcomes)
