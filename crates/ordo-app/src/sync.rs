@@ -225,13 +225,28 @@ impl App {
         }
         report.cancelled = cancelled.len() as u64;
         apply.push(MarketplacePage { orders: last, cancelled, events, cursor: Some((target.channel_id, now)) });
+        let mut new_b2b = Vec::new();
         for page in apply {
             for o in self.store.apply_marketplace_orders(&ctx, page).await.map_err(SyncFailure::Store)? {
                 match o {
+                    IngestOutcome::Created(o) if o.kind == ordo_domain::kinds::OrderKind::B2b => {
+                        report.created += 1;
+                        new_b2b.push(o.id);
+                    }
                     IngestOutcome::Created(_) => report.created += 1,
                     IngestOutcome::Updated(_) => report.updated += 1,
                     IngestOutcome::Existing(_) => {}
                     IngestOutcome::Failed(_) | IngestOutcome::Invalid(_) => report.failed += 1,
+                }
+            }
+        }
+        // Ajio without an ERP: picking starts as soon as the B2B order covering the B2C orders is in.
+        // (With an ERP, the ERP's invoice for the final quantities comes first.)
+        let erp = target.settings.get("erp_integrated").and_then(Value::as_bool).unwrap_or(false);
+        if target.channel_type == ChannelType::AjioVms && !erp {
+            for id in new_b2b {
+                if let Ok(n) = id.parse::<i64>() {
+                    self.store.release_covered_orders(&ctx, n).await.map_err(SyncFailure::Store)?;
                 }
             }
         }

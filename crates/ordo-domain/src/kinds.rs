@@ -149,6 +149,17 @@ mod tests {
     }
 
     #[test]
+    fn each_role_may_do_its_job_and_no_more() {
+        assert!(Role::Integration.can(Permission::ManageOrders), "ERPs and connectors send orders");
+        assert!(!Role::Integration.can(Permission::OperateOrders));
+        assert!(Role::Operator.can(Permission::OperateOrders));
+        assert!(!Role::Operator.can(Permission::ChangeStock));
+        assert!(Role::Warehouse.can(Permission::Pick) && !Role::Warehouse.can(Permission::ManageOrders));
+        assert!(!Role::Warehouse.can(Permission::ManageSetup));
+        assert!(Permission::ALL_FOR_ADMIN.iter().all(|p| Role::Admin.can(*p)));
+    }
+
+    #[test]
     fn only_amazon_edi_accepts_seller_cancellations() {
         let pushing: Vec<_> = ChannelType::ALL.iter().filter(|t| t.accepts_seller_cancellation()).collect();
         assert_eq!(pushing, vec![&ChannelType::AmazonEdi]);
@@ -174,6 +185,23 @@ pub enum Permission {
     ManageOrders,
     /// Retry, cancel and complete orders.
     OperateOrders,
+    /// Release picklists and work them.
+    Pick,
+}
+
+impl Permission {
+    /// Every permission (an admin has them all).
+    pub const ALL_FOR_ADMIN: &'static [Permission] = &[
+        Permission::Read,
+        Permission::ManageSetup,
+        Permission::ManageCatalog,
+        Permission::ManageInwardPos,
+        Permission::ChangeStock,
+        Permission::ControlClock,
+        Permission::ManageOrders,
+        Permission::OperateOrders,
+        Permission::Pick,
+    ];
 }
 
 impl Role {
@@ -182,11 +210,12 @@ impl Role {
         use Permission as P;
         match self {
             Role::Admin => true,
-            Role::Operator => matches!(permission, P::Read | P::ManageCatalog | P::ManageInwardPos),
-            Role::Warehouse => matches!(permission, P::Read | P::ChangeStock),
-            Role::Integration => {
-                matches!(permission, P::Read | P::ManageCatalog | P::ManageInwardPos)
-            }
+            Role::Operator => matches!(
+                permission,
+                P::Read | P::ManageCatalog | P::ManageInwardPos | P::ManageOrders | P::OperateOrders | P::Pick
+            ),
+            Role::Warehouse => matches!(permission, P::Read | P::ChangeStock | P::Pick),
+            Role::Integration => matches!(permission, P::Read | P::ManageCatalog | P::ManageInwardPos | P::ManageOrders),
         }
     }
 }

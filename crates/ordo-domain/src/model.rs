@@ -242,6 +242,27 @@ pub struct FailedOrder {
     pub attempts: i64,
 }
 
+/// A batch of released orders for one warehouse, to be picked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Picklist {
+    pub id: String,
+    pub warehouse: String,
+    pub status: String,
+    /// The orders released into it (Ordo ids).
+    pub orders: Vec<String>,
+    pub lines: Vec<PicklistLine>,
+    pub created_at: Timestamp,
+}
+
+/// Units of one line of one order to pick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PicklistLine {
+    pub order_id: String,
+    pub line_id: String,
+    pub sku: String,
+    pub qty: i64,
+}
+
 /// What retrying failed orders did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FailedRetry {

@@ -238,6 +238,27 @@ impl OrderCore {
         Ok((freed, change))
     }
 
+    /// Releases a FULFILLABLE order to a picklist (→ PROCESSING), only once its start processing
+    /// time (if the marketplace gave one) has come. Returns the units to pick per line.
+    pub fn release(
+        &mut self,
+        now: Timestamp,
+        start_processing_at: Option<Timestamp>,
+    ) -> Result<(Vec<i64>, StatusChange), NotAllowed> {
+        if self.status != OrderStatus::Fulfillable {
+            return Err(NotAllowed(format!(
+                "an order in {} can't be released to a picklist; only FULFILLABLE orders can",
+                self.status
+            )));
+        }
+        if let Some(t) = start_processing_at.filter(|t| *t > now) {
+            return Err(NotAllowed(format!("the marketplace allows processing only from {t}")));
+        }
+        let to_pick = self.lines.iter().map(|l| l.allocated - l.picked).collect();
+        let change = self.move_to(OrderStatus::Processing, "released to a picklist").expect("FULFILLABLE moves to PROCESSING");
+        Ok((to_pick, change))
+    }
+
     /// The marketplace reduced line `i` to `open_qty` units (a partial cancellation before packing):
     /// the units no longer wanted are cancelled and what was allocated to them (and not yet picked)
     /// is freed. Packed units can't be cancelled this way. Returns the units freed.

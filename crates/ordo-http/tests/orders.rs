@@ -29,6 +29,7 @@ api_tests!(
     timeline_records_every_status_change,
     roles_and_tenants_apply_to_orders,
     a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted,
+    orders_are_released_to_picklists_only_after_their_start_processing_time,
 );
 
 async fn setup(t: &TestApp) {
@@ -543,6 +544,16 @@ async fn roles_and_tenants_apply_to_orders(t: TestApp) {
     let r = t.req(Method::POST, "/api/v1/orders", &warehouse).json(&b2c("RT-2", "A", 1)).send().await.unwrap();
     assert_eq!(r.status(), 403);
     let integration = t.key("acme", Role::Integration).await;
+    let r = t.req(Method::POST, "/api/v1/orders", &integration).json(&b2c("RT-3", "A", 1)).send().await.unwrap();
+    assert_eq!(r.status(), 201, "integrations send orders");
+    let operator = t.key("acme", Role::Operator).await;
+    let r = t
+        .req(Method::POST, &format!("/api/v1/orders/{}/retry", o["id"].as_str().unwrap()), &operator)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "operators retry orders");
     let path = format!("/api/v1/orders/{}/cancel", o["id"].as_str().unwrap());
     assert_eq!(t.req(Method::POST, &path, &integration).json(&json!({})).send().await.unwrap().status(), 403);
     let other = t.key("globex", Role::Admin).await;
@@ -582,4 +593,37 @@ async fn a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted(t: 
     assert_eq!(gone["status"], "CANCELLED");
     assert!(t.app.check_ledger().await.unwrap().is_empty());
     assert!(t.app.store.check_allocations().await.unwrap().is_empty());
+}
+
+async fn orders_are_released_to_picklists_only_after_their_start_processing_time(t: TestApp) {
+    setup(&t).await;
+    grn(&t, "A", 4, "QC_PASS").await;
+    let (_, now) = t.get("/api/v1/clock").await;
+    let later = ordo_domain::Timestamp::parse(now["now"].as_str().unwrap()).unwrap().plus_seconds(3600).to_string();
+    let ready = order(&t, b2c("PK-1", "A", 2)).await;
+    let timed = order(&t, json!({"channel": "fk", "kind": "B2C", "channel_order_id": "PK-2", "start_processing_at": later, "lines": [{"sku": "A", "qty": 2}]})).await;
+    let short = order(&t, b2c("PK-3", "A", 5)).await;
+    assert_eq!((timed["status"].as_str(), short["status"].as_str()), (Some("FULFILLABLE"), Some("UNFULFILLABLE")));
+    let (_, e) = t.get(&format!("/api/v1/orders/{}/explain", timed["id"].as_str().unwrap())).await;
+    assert!(e["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "START_PROCESSING_TIME"), "{e}");
+    let (status, named) = t.post("/api/v1/picklists", json!({"warehouse": "wh1", "orders": [timed["id"]]})).await;
+    assert_eq!(status, 409, "{named}");
+    let (status, picklist) = t.post("/api/v1/picklists", json!({"warehouse": "wh1"})).await;
+    assert_eq!(status, 201, "{picklist}");
+    assert_eq!(picklist["orders"], json!([ready["id"]]));
+    assert_eq!((picklist["lines"][0]["sku"].as_str(), picklist["lines"][0]["qty"].as_i64()), (Some("A"), Some(2)));
+    assert_eq!(get_order(&t, &ready["id"]).await["status"], "PROCESSING");
+    assert_eq!(t.post("/api/v1/picklists", json!({"warehouse": "wh1"})).await.0, 409, "nothing else is ready yet");
+    t.post("/api/v1/clock/advance", json!({"seconds": 3600})).await;
+    let (status, second) = t.post("/api/v1/picklists", json!({"warehouse": "wh1"})).await;
+    assert_eq!((status, second["orders"].clone()), (201, json!([timed["id"]])));
+    let (_, fetched) = t.get(&format!("/api/v1/picklists/{}", second["id"].as_str().unwrap())).await;
+    assert_eq!(fetched, second);
+    let (status, done) = action(&t, &ready["id"], "complete").await;
+    assert_eq!((status, done["status"].as_str()), (200, Some("COMPLETED")), "nothing picked yet: completed at once");
+    assert_eq!(get_order(&t, &short["id"]).await["lines"][0]["allocated"], 2, "the freed units went to the waiting order");
+    let warehouse = t.key("acme", Role::Warehouse).await;
+    let r = t.req(Method::POST, "/api/v1/picklists", &warehouse).json(&json!({"warehouse": "wh1"})).send().await.unwrap();
+    let (status, third) = read(r).await;
+    assert_eq!((status, third["orders"].clone()), (201, json!([short["id"]])), "warehouse staff release the partly served order");
 }

@@ -278,6 +278,7 @@ async fn ajio_acknowledges_after_four_hours_unless_the_customer_cancels(t: TestA
     assert_eq!(b2b.len(), 1);
     let covered = t.app.store.linked_orders(client_id, b2b[0]["id"].as_str().unwrap()).await.unwrap();
     assert_eq!(covered, vec!["FN1002".to_string()]);
+    assert_eq!(t.get(&format!("/api/v1/orders/{second}")).await.1["status"], "PROCESSING", "without an ERP, picking starts");
 }
 
 async fn flipkart_dispatch_after_and_paytm_replacements_come_through_sync(t: TestApp) {

@@ -15,6 +15,7 @@ mod master;
 mod migrations;
 mod orders;
 mod paging;
+mod picklists;
 mod sql;
 mod sync;
 mod tx;
@@ -28,6 +29,7 @@ pub use inward::InwardPoInput;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
 pub use orders::{Cancellation, IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 pub use paging::{Page, PageRequest};
+pub use picklists::PicklistRequest;
 pub use sync::{AckDue, MarketplacePage, OutboxMessage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 

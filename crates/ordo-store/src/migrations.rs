@@ -9,6 +9,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "orders", include_str!("../migrations/sqlite/0002_orders.sql")),
     (3, "sync", include_str!("../migrations/sqlite/0003_sync.sql")),
+    (4, "picklists", include_str!("../migrations/sqlite/0004_picklists.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -16,6 +17,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "orders", include_str!("../migrations/postgres/0002_orders.sql")),
     (3, "sync", include_str!("../migrations/postgres/0003_sync.sql")),
+    (4, "picklists", include_str!("../migrations/postgres/0004_picklists.sql")),
 ];
 
 #[derive(Debug)]

@@ -1,0 +1,182 @@
+//! Picklists: FULFILLABLE orders of a warehouse released for picking (→ PROCESSING), only after
+//! their start processing time.
+
+use crate::allocation::{load_orders, save_orders};
+use crate::db::db;
+use crate::master::warehouse_id;
+use crate::sql::{Val, insert_rows};
+use crate::tx::idempotent;
+use crate::{Result, Store, WriteCtx};
+use ordo_domain::kinds::OrderStatus;
+use ordo_domain::model::{Picklist, PicklistLine};
+use ordo_domain::{DomainError, Timestamp};
+use sqlx::{Any, AnyConnection, Row, Transaction};
+
+/// Which orders to release.
+#[derive(Debug, Clone)]
+pub struct PicklistRequest {
+    pub warehouse: String,
+    /// These orders (Ordo ids); all releasable orders of the warehouse, oldest first, when absent.
+    pub orders: Option<Vec<i64>>,
+    /// At most this many orders.
+    pub limit: i64,
+}
+
+async fn load_picklist(conn: &mut AnyConnection, client_id: i64, id: i64) -> Result<Option<Picklist>> {
+    let Some(head) = sqlx::query("SELECT p.id, w.code, p.status, p.created_at FROM picklists p JOIN warehouses w ON w.id = p.warehouse_id WHERE p.client_id = $1 AND p.id = $2")
+        .bind(client_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let rows = sqlx::query(
+        "SELECT pl.order_id, pl.order_line_id, s.sku, pl.qty FROM picklist_lines pl JOIN order_lines l ON l.id = pl.order_line_id \
+         JOIN skus s ON s.id = l.sku_id WHERE pl.picklist_id = $1 ORDER BY pl.order_id, pl.order_line_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    let lines: Vec<PicklistLine> = rows
+        .iter()
+        .map(|r| PicklistLine {
+            order_id: r.get::<i64, _>(0).to_string(),
+            line_id: r.get::<i64, _>(1).to_string(),
+            sku: r.get(2),
+            qty: r.get(3),
+        })
+        .collect();
+    let mut orders: Vec<String> = lines.iter().map(|l| l.order_id.clone()).collect();
+    orders.dedup();
+    Ok(Some(Picklist {
+        id: head.get::<i64, _>(0).to_string(),
+        warehouse: head.get(1),
+        status: head.get(2),
+        orders,
+        lines,
+        created_at: Timestamp::from_micros(head.get(3)),
+    }))
+}
+
+impl Store {
+    /// Releases orders to a new picklist in one transaction. Named orders that can't be released
+    /// (not FULFILLABLE, before their start processing time, another warehouse) refuse the whole
+    /// request; without names, only releasable orders are taken.
+    pub async fn release_picklist(&self, ctx: &WriteCtx, req: PicklistRequest) -> Result<Picklist> {
+        idempotent!(self, ctx, |w| { self.release_picklist_in_tx(&mut w.tx, ctx, req).await })
+    }
+
+    pub(crate) async fn release_picklist_in_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        ctx: &WriteCtx,
+        req: PicklistRequest,
+    ) -> Result<Picklist> {
+        let wh = warehouse_id(tx, ctx.client_id, &req.warehouse, "warehouse").await?;
+        let named = req.orders.is_some();
+        let ids: Vec<i64> = match &req.orders {
+            Some(ids) => ids.clone(),
+            None => sqlx::query(
+                "SELECT id FROM orders WHERE client_id = $1 AND warehouse_id = $2 AND status = $3 \
+                 AND (start_processing_at IS NULL OR start_processing_at <= $4) ORDER BY created_at, id LIMIT $5",
+            )
+            .bind(ctx.client_id)
+            .bind(wh)
+            .bind(OrderStatus::Fulfillable.as_str())
+            .bind(ctx.now.micros())
+            .bind(req.limit)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+        };
+        let mut orders = load_orders(self, tx, ctx.client_id, &ids, true).await?;
+        if named && orders.len() != ids.len() {
+            let missing: Vec<String> =
+                ids.iter().filter(|id| !orders.iter().any(|o| o.id == **id)).map(|id| id.to_string()).collect();
+            return Err(DomainError::field("orders", format!("no order {}", missing.join(", "))));
+        }
+        let mut lines = Vec::new();
+        for o in orders.iter_mut() {
+            if o.warehouse_id != wh {
+                return Err(DomainError::field("orders", format!("order {} is served from warehouse {}", o.id, o.warehouse)));
+            }
+            let (to_pick, change) = o
+                .core
+                .release(ctx.now, o.start_processing_at)
+                .map_err(|e| DomainError::Conflict(format!("order {}: {}", o.id, e.0)))?;
+            o.changes.push(change);
+            for (l, qty) in o.lines.iter().zip(to_pick) {
+                if qty > 0 {
+                    lines.push((o.id, l.id, qty));
+                }
+            }
+        }
+        if orders.is_empty() {
+            return Err(DomainError::Conflict(format!(
+                "no order of warehouse {} is ready for picking (FULFILLABLE and past its start processing time)",
+                req.warehouse
+            )));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO picklists (client_id, warehouse_id, status, created_at) VALUES ($1, $2, 'OPEN', $3) RETURNING id",
+        )
+        .bind(ctx.client_id)
+        .bind(wh)
+        .bind(ctx.now.micros())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db)?
+        .get(0);
+        let rows: Vec<Vec<Val>> =
+            lines.iter().map(|(o, l, q)| vec![id.into(), ctx.client_id.into(), (*o).into(), (*l).into(), (*q).into()]).collect();
+        insert_rows(tx, "picklist_lines", &["picklist_id", "client_id", "order_id", "order_line_id", "qty"], &rows, "").await?;
+        save_orders(tx, ctx, &mut orders).await?;
+        load_picklist(tx, ctx.client_id, id).await?.ok_or_else(|| DomainError::Internal("the picklist was just written".into()))
+    }
+
+    /// One picklist.
+    pub async fn picklist(&self, client_id: i64, id: &str) -> Result<Picklist> {
+        let not_found = || DomainError::NotFound(format!("picklist '{id}'"));
+        let n: i64 = id.parse().map_err(|_| not_found())?;
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        load_picklist(&mut conn, client_id, n).await?.ok_or_else(not_found)
+    }
+
+    /// Releases the B2C orders a B2B order covers (Ajio without an ERP: picking starts once the
+    /// B2B order is in). Orders not releasable yet are left as they are.
+    pub async fn release_covered_orders(&self, ctx: &WriteCtx, b2b_order_id: i64) -> Result<Option<Picklist>> {
+        let mut tx = self.begin(ctx).await?;
+        let rows = sqlx::query(
+            "SELECT o.id, w.code FROM order_links l JOIN orders o ON o.id = l.linked_order_id JOIN warehouses w ON w.id = o.warehouse_id \
+             WHERE l.client_id = $1 AND l.order_id = $2 AND o.status = $3 AND (o.start_processing_at IS NULL OR o.start_processing_at <= $4)",
+        )
+        .bind(ctx.client_id)
+        .bind(b2b_order_id)
+        .bind(OrderStatus::Fulfillable.as_str())
+        .bind(ctx.now.micros())
+        .fetch_all(&mut *tx.tx)
+        .await
+        .map_err(db)?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let warehouse: String = first.get(1);
+        let ids: Vec<i64> = rows.iter().filter(|r| r.get::<String, _>(1) == warehouse).map(|r| r.get(0)).collect();
+        let picklist =
+            self.release_picklist_in_tx(&mut tx.tx, ctx, PicklistRequest { warehouse, orders: Some(ids), limit: 1000 }).await?;
+        tx.commit(&()).await?;
+        Ok(Some(picklist))
+    }
+
+    /// B2B orders of a channel created since `since` that cover B2C orders.
+    pub async fn covering_orders_since(&self, client_id: i64, channel_id: i64, since: Timestamp) -> Result<Vec<i64>> {
+        let sql = "SELECT DISTINCT o.id FROM orders o JOIN order_links l ON l.order_id = o.id WHERE o.client_id = $1 AND o.channel_id = $2 AND o.created_at >= $3";
+        let rows =
+            sqlx::query(sql).bind(client_id).bind(channel_id).bind(since.micros()).fetch_all(&self.read).await.map_err(db)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}
