@@ -42,7 +42,18 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretBox,
     orders: group_commit::GroupCommit,
+    keys: Arc<KeyCache>,
 }
+
+/// Recently seen API keys (by hash), so a request does not read the key table every time. Entries
+/// live [`KEY_CACHE_SECONDS`] (real time): a key revoked in the database stops working within that.
+#[derive(Default)]
+struct KeyCache {
+    entries: std::sync::RwLock<std::collections::HashMap<String, (Principal, std::time::Instant)>>,
+}
+
+/// How long a key stays cached.
+const KEY_CACHE_SECONDS: u64 = 30;
 
 impl App {
     /// Wires an app from its parts.
@@ -53,7 +64,7 @@ impl App {
             ordo_store::Dialect::Postgres => 4,
         };
         let orders = group_commit::GroupCommit::start(store.clone(), clock.clone(), writers);
-        App { store, clock, secrets, orders }
+        App { store, clock, secrets, orders, keys: Arc::default() }
     }
 
     /// Now, by the app's clock.
@@ -77,7 +88,22 @@ impl App {
 
     /// The caller behind an API key, if it is a valid key.
     pub async fn authenticate(&self, key: &str) -> Result<Option<Principal>> {
-        self.store.principal_by_key_hash(&secrets::hash_api_key(key)).await
+        let hash = secrets::hash_api_key(key);
+        let fresh = std::time::Duration::from_secs(KEY_CACHE_SECONDS);
+        if let Some((p, at)) = self.keys.entries.read().expect("key cache lock").get(&hash)
+            && at.elapsed() < fresh
+        {
+            return Ok(Some(p.clone()));
+        }
+        let principal = self.store.principal_by_key_hash(&hash).await?;
+        if let Some(p) = &principal {
+            let mut entries = self.keys.entries.write().expect("key cache lock");
+            if entries.len() > 10_000 {
+                entries.retain(|_, (_, at)| at.elapsed() < fresh);
+            }
+            entries.insert(hash, (p.clone(), std::time::Instant::now()));
+        }
+        Ok(principal)
     }
 
     /// Creates a client (a tenant).
