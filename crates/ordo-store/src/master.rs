@@ -1,6 +1,7 @@
 //! Master data: warehouses, the article master (SKUs), channels and SKU mappings.
 
 use crate::db::db;
+use crate::sql::{Val, in_list, insert_rows, positional};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelStatus, ChannelType};
@@ -61,9 +62,6 @@ pub struct MappingInput {
     pub channel_sku: String,
     pub sku: String,
 }
-
-/// Rows per multi-row INSERT: well under both databases' bound-parameter limits.
-const CHUNK: usize = 500;
 
 const WAREHOUSE_COLUMNS: &str = "code, name, gstin, address, created_at, updated_at";
 
@@ -145,9 +143,9 @@ pub(crate) async fn sku_id(tx: &mut Transaction<'static, Any>, client_id: i64, s
 /// Ids of those of `skus` that exist for the client.
 async fn sku_ids(tx: &mut Transaction<'static, Any>, client_id: i64, skus: &[&str]) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(skus.len());
-    for chunk in skus.chunks(CHUNK) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!("SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN ({})", placeholders.join(", "));
+    for chunk in skus.chunks(1000) {
+        let sql = format!("SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN ({})", in_list(2, chunk.len()));
+        let sql = positional(tx, sql);
         let mut q = sqlx::query(&sql).bind(client_id);
         for s in chunk {
             q = q.bind(*s);
@@ -225,38 +223,34 @@ impl Store {
             let codes: Vec<&str> = inputs.iter().map(|s| s.sku.as_str()).collect();
             let existing = sku_ids(&mut w.tx, ctx.client_id, &codes).await?;
             let mut report = UploadReport::default();
-            for chunk in inputs.chunks(CHUNK) {
-                let mut sql = String::from(
-                    "INSERT INTO skus (client_id, sku, name, ean, hsn, mrp, tax_rate, weight_grams, created_at, updated_at) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    let b = i * 7 + 3;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!(
-                        "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $2)",
-                        b,
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6
-                    ));
-                }
-                sql.push_str(
-                    " ON CONFLICT (client_id, sku) DO UPDATE SET name = excluded.name, \
-                     ean = COALESCE(excluded.ean, skus.ean), hsn = COALESCE(excluded.hsn, skus.hsn), \
-                     mrp = COALESCE(excluded.mrp, skus.mrp), tax_rate = COALESCE(excluded.tax_rate, skus.tax_rate), \
-                     weight_grams = COALESCE(excluded.weight_grams, skus.weight_grams), updated_at = excluded.updated_at",
-                );
-                let mut q = sqlx::query(&sql).bind(ctx.client_id).bind(ctx.now.micros());
-                for s in chunk {
-                    q = q.bind(&s.sku).bind(&s.name).bind(&s.ean).bind(&s.hsn).bind(s.mrp).bind(s.tax_rate).bind(s.weight_grams);
-                }
-                q.execute(&mut *w.tx).await.map_err(db)?;
-            }
+            let rows: Vec<Vec<Val>> = inputs
+                .iter()
+                .map(|s| {
+                    vec![
+                        ctx.client_id.into(),
+                        s.sku.as_str().into(),
+                        s.name.as_str().into(),
+                        s.ean.clone().into(),
+                        s.hsn.clone().into(),
+                        s.mrp.into(),
+                        s.tax_rate.into(),
+                        s.weight_grams.into(),
+                        ctx.now.micros().into(),
+                        ctx.now.micros().into(),
+                    ]
+                })
+                .collect();
+            insert_rows(
+                &mut w.tx,
+                "skus",
+                &["client_id", "sku", "name", "ean", "hsn", "mrp", "tax_rate", "weight_grams", "created_at", "updated_at"],
+                &rows,
+                "ON CONFLICT (client_id, sku) DO UPDATE SET name = excluded.name, \
+                 ean = COALESCE(excluded.ean, skus.ean), hsn = COALESCE(excluded.hsn, skus.hsn), \
+                 mrp = COALESCE(excluded.mrp, skus.mrp), tax_rate = COALESCE(excluded.tax_rate, skus.tax_rate), \
+                 weight_grams = COALESCE(excluded.weight_grams, skus.weight_grams), updated_at = excluded.updated_at",
+            )
+            .await?;
             for s in &inputs {
                 if existing.contains_key(&s.sku) { report.updated += 1 } else { report.created += 1 }
             }
@@ -450,24 +444,27 @@ impl Store {
                     .map_err(db)?;
                 existing.extend(rows.iter().map(|r| (channel_id, r.get::<String, _>(0))));
             }
-            for chunk in good.chunks(CHUNK) {
-                let mut sql = String::from(
-                    "INSERT INTO sku_mappings (client_id, channel_id, channel_sku, sku_id, created_at, updated_at) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    let b = i * 3 + 3;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("($1, ${}, ${}, ${}, $2, $2)", b, b + 1, b + 2));
-                }
-                sql.push_str(" ON CONFLICT (client_id, channel_id, channel_sku) DO UPDATE SET sku_id = excluded.sku_id, updated_at = excluded.updated_at");
-                let mut q = sqlx::query(&sql).bind(ctx.client_id).bind(ctx.now.micros());
-                for (c, cs, s) in chunk {
-                    q = q.bind(*c).bind(*cs).bind(*s);
-                }
-                q.execute(&mut *w.tx).await.map_err(db)?;
-            }
+            let rows: Vec<Vec<Val>> = good
+                .iter()
+                .map(|(c, cs, sku)| {
+                    vec![
+                        ctx.client_id.into(),
+                        (*c).into(),
+                        (*cs).into(),
+                        (*sku).into(),
+                        ctx.now.micros().into(),
+                        ctx.now.micros().into(),
+                    ]
+                })
+                .collect();
+            insert_rows(
+                &mut w.tx,
+                "sku_mappings",
+                &["client_id", "channel_id", "channel_sku", "sku_id", "created_at", "updated_at"],
+                &rows,
+                "ON CONFLICT (client_id, channel_id, channel_sku) DO UPDATE SET sku_id = excluded.sku_id, updated_at = excluded.updated_at",
+            )
+            .await?;
             for (c, cs, _) in &good {
                 if existing.contains(&(*c, cs.to_string())) { report.updated += 1 } else { report.created += 1 }
             }
