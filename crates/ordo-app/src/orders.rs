@@ -14,7 +14,7 @@ pub const MAX_BATCH: usize = 1000;
 
 /// Reads one order of a request body: a validation error names fields inside the order.
 pub fn parse_order(value: serde_json::Value) -> Result<NewOrder> {
-    let req: OrderRequest = serde_path_to_error::deserialize(value.clone()).map_err(|e| {
+    let req: OrderRequest = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
         let msg = e.into_inner().to_string();
         match msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
