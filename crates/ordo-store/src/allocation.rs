@@ -41,14 +41,27 @@ pub(crate) async fn lock_stock(
         .iter()
         .map(|(w, s, p)| vec![ctx.client_id.into(), (*w).into(), (*s).into(), p.as_str().into(), ctx.now.micros().into()])
         .collect();
-    insert_rows(
-        tx,
-        "stock",
-        &["client_id", "warehouse_id", "sku_id", "pool", "updated_at"],
-        &rows,
-        "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO NOTHING",
-    )
-    .await?;
+    let columns = ["client_id", "warehouse_id", "sku_id", "pool", "updated_at"];
+    if store.dialect == crate::Dialect::Postgres {
+        // One round trip: the upsert locks each row, existing or new, in the order of the VALUES
+        // list (the lock order), and answers the balance as it stands once locked. The update
+        // changes nothing.
+        let returned = insert_rows(
+            tx,
+            "stock",
+            &columns,
+            &rows,
+            "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO UPDATE SET updated_at = stock.updated_at \
+             RETURNING warehouse_id, sku_id, pool, live, recycle, allocated",
+        )
+        .await?;
+        for r in returned {
+            let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
+            balances.insert((r.get(0), r.get(1), pool), Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) });
+        }
+        return Ok(balances);
+    }
+    insert_rows(tx, "stock", &columns, &rows, "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO NOTHING").await?;
     for chunk in ordered.chunks(1000) {
         let tuples: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 2, i * 3 + 3, i * 3 + 4)).collect();
         let sql = format!(
@@ -364,15 +377,25 @@ pub(crate) async fn load_orders(
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-/// Allocates what stock allows to the orders that take stock, in the given order (the caller sorts
-/// by age), settles every order's status and writes everything.
-pub(crate) async fn allocate_and_save(
+/// Units allocated to line `line` of `orders[order]` (an index into the slice given to
+/// [`allocate_in_memory`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Taken {
+    pub order: usize,
+    pub line: usize,
+    pub qty: i64,
+}
+
+/// Locks the stock the orders wait for and allocates what it allows to the orders that take stock,
+/// in the given order (the caller sorts by age), then settles every order's status. Writes nothing
+/// but the locks: the caller writes the stock changes ([`allocation_ledger`]) and the orders.
+pub(crate) async fn allocate_in_memory(
     store: &Store,
     tx: &mut Transaction<'static, Any>,
     ctx: &WriteCtx,
     orders: &mut [LoadedOrder],
     reason: &str,
-) -> Result<()> {
+) -> Result<Vec<Taken>> {
     let mut keys = BTreeSet::new();
     for o in orders.iter() {
         for i in 0..o.lines.len() {
@@ -385,8 +408,8 @@ pub(crate) async fn allocate_and_save(
     let key_list: Vec<StockKey> = balances.keys().copied().collect();
     let index: HashMap<StockKey, usize> = key_list.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let mut available: Vec<i64> = key_list.iter().map(|k| balances[k].available()).collect();
-    let mut ledger = Vec::new();
-    for o in orders.iter_mut() {
+    let mut out = Vec::new();
+    for (n, o) in orders.iter_mut().enumerate() {
         if !o.core.takes_stock() {
             continue;
         }
@@ -400,18 +423,7 @@ pub(crate) async fn allocate_and_save(
         for (&i, &t) in waiting.iter().zip(&taken) {
             per_line[i] = t;
             if t > 0 {
-                ledger.push(KeyedLine {
-                    key: o.key(i),
-                    line: LedgerLine {
-                        kind: LedgerKind::Allocate,
-                        pool: o.pool,
-                        status: UnitStatus::Live,
-                        qty_delta: 0,
-                        allocated_delta: t,
-                    },
-                    reference: Some(("ORDER".into(), o.id.to_string())),
-                    reason: None,
-                });
+                out.push(Taken { order: n, line: i, qty: t });
             }
         }
         o.core.add_allocation(&per_line);
@@ -419,7 +431,42 @@ pub(crate) async fn allocate_and_save(
     for o in orders.iter_mut() {
         o.settle(ctx.now, reason);
     }
-    write_stock_changes(tx, ctx, &ledger).await?;
+    Ok(out)
+}
+
+/// The ledger rows of allocations made by [`allocate_in_memory`] (the orders must have their ids).
+pub(crate) fn allocation_ledger(orders: &[LoadedOrder], taken: &[Taken]) -> Vec<KeyedLine> {
+    taken
+        .iter()
+        .map(|t| {
+            let o = &orders[t.order];
+            KeyedLine {
+                key: o.key(t.line),
+                line: LedgerLine {
+                    kind: LedgerKind::Allocate,
+                    pool: o.pool,
+                    status: UnitStatus::Live,
+                    qty_delta: 0,
+                    allocated_delta: t.qty,
+                },
+                reference: Some(("ORDER".into(), o.id.to_string())),
+                reason: None,
+            }
+        })
+        .collect()
+}
+
+/// Allocates what stock allows to the orders that take stock, in the given order (the caller sorts
+/// by age), settles every order's status and writes everything.
+pub(crate) async fn allocate_and_save(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    orders: &mut [LoadedOrder],
+    reason: &str,
+) -> Result<()> {
+    let taken = allocate_in_memory(store, tx, ctx, orders, reason).await?;
+    write_stock_changes(tx, ctx, &allocation_ledger(orders, &taken)).await?;
     save_orders(tx, ctx, orders).await
 }
 
@@ -458,7 +505,7 @@ pub(crate) async fn release_stock(
 
 /// When the hold-release worker must look at an order again: its dispatch-after time, while it is
 /// ONHOLD and that time is still ahead.
-fn release_at(o: &LoadedOrder, now: Timestamp) -> Option<i64> {
+pub(crate) fn release_at(o: &LoadedOrder, now: Timestamp) -> Option<i64> {
     if o.core.status() == OrderStatus::OnHold {
         o.core.holds.dispatch_after.filter(|t| *t > now).map(|t| t.micros())
     } else {

@@ -2,7 +2,8 @@
 //! channel events, search and the timeline.
 
 use crate::allocation::{
-    LoadedLine, LoadedOrder, allocate_and_save, event_row, insert_events, load_orders, release_stock, save_orders,
+    LoadedLine, LoadedOrder, allocate_and_save, allocate_in_memory, allocation_ledger, event_row, insert_events, load_orders,
+    release_at, release_stock, save_orders, write_stock_changes,
 };
 use crate::db::db;
 use crate::sql::{Val, in_list, insert_rows, positional, update_by_id};
@@ -478,10 +479,40 @@ impl Store {
             ));
         }
 
-        // New orders: insert them and their lines, then allocate.
+        // A created order leaves the failed-order list.
+        for chunk in failed_ids.chunks(1000) {
+            let pairs: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 2, i * 2 + 3)).collect();
+            let sql = format!(
+                "DELETE FROM failed_orders WHERE client_id = $1 AND (channel_id, channel_order_id) IN ({})",
+                pairs.join(", ")
+            );
+            let sql = positional(tx, sql);
+            let mut q = sqlx::query(&sql).bind(ctx.client_id);
+            for (channel_id, coid) in chunk {
+                q = q.bind(*channel_id).bind(coid.as_str());
+            }
+            q.execute(&mut **tx).await.map_err(db)?;
+        }
+        // A marketplace B2B order names the B2C orders it covers.
+        let mut covered_ids: Vec<(usize, i64)> = Vec::new();
+        for (n, (i, o)) in fresh.iter().enumerate() {
+            if orders[*i].covers.is_empty() {
+                continue;
+            }
+            let covered: Vec<&str> = orders[*i].covers.iter().map(String::as_str).collect();
+            for (_, linked) in existing_orders(tx, ctx.client_id, o.channel_id, &covered).await? {
+                covered_ids.push((n, linked));
+            }
+        }
+
+        // New orders: allocate first (locking the stock they draw from), then insert them and their
+        // lines as they end up, so nothing written here is rewritten in the same transaction.
+        let mut new_orders: Vec<LoadedOrder> = fresh.iter().map(|(_, o)| o.clone()).collect();
+        let taken = allocate_in_memory(self, tx, ctx, &mut new_orders, "allocated on creation").await?;
         let order_rows: Vec<Vec<Val>> = fresh
             .iter()
-            .map(|(i, o)| {
+            .zip(&new_orders)
+            .map(|((i, _), o)| {
                 vec![
                     ctx.client_id.into(),
                     o.channel_id.into(),
@@ -489,7 +520,7 @@ impl Store {
                     o.core.kind.as_str().into(),
                     o.channel_order_id.clone().into(),
                     o.parent_order_id.clone().into(),
-                    OrderStatus::Created.as_str().into(),
+                    o.core.status().as_str().into(),
                     o.core.fulfillment_type.as_str().into(),
                     o.pool.as_str().into(),
                     o.core.holds.dispatch_after.map(|t| t.micros()).into(),
@@ -499,7 +530,9 @@ impl Store {
                     i64::from(o.core.holds.marketplace_hold).into(),
                     o.marketplace_status.clone().into(),
                     i64::from(o.core.allocation_started).into(),
+                    i64::from(o.core.closing).into(),
                     o.priority.into(),
+                    release_at(o, ctx.now).into(),
                     ctx.now.micros().into(),
                     ctx.now.micros().into(),
                     orders[*i].acknowledge_after_seconds.map(|s| ctx.now.plus_seconds(s).micros()).into(),
@@ -527,7 +560,9 @@ impl Store {
                 "marketplace_hold",
                 "marketplace_status",
                 "allocation_started",
+                "closing",
                 "priority",
+                "release_at",
                 "created_at",
                 "updated_at",
                 "ack_due_at",
@@ -539,7 +574,7 @@ impl Store {
         .await?;
         let new_ids: HashMap<(i64, String), i64> = ids.iter().map(|r| ((r.get(1), r.get(2)), r.get(0))).collect();
         let mut line_rows = Vec::new();
-        for (_, o) in fresh.iter_mut() {
+        for o in new_orders.iter_mut() {
             o.id = new_ids[&(o.channel_id, o.channel_order_id.clone())];
             for (n, (l, q)) in o.lines.iter().zip(&o.core.lines).enumerate() {
                 line_rows.push(vec![
@@ -552,7 +587,9 @@ impl Store {
                     l.channel_sku.clone().into(),
                     l.channel_line_id.clone().into(),
                     q.qty.into(),
+                    q.allocated.into(),
                     q.cancelled.into(),
+                    o.core.waiting(n).into(),
                     l.unit_price.into(),
                     ctx.now.micros().into(),
                 ]);
@@ -571,7 +608,9 @@ impl Store {
                 "channel_sku",
                 "channel_line_id",
                 "qty",
+                "allocated",
                 "cancelled",
+                "waiting",
                 "unit_price",
                 "order_created_at",
             ],
@@ -580,46 +619,27 @@ impl Store {
         )
         .await?;
         let line_id: HashMap<(i64, i64), i64> = line_ids.iter().map(|r| ((r.get(1), r.get(2)), r.get(0))).collect();
-        let mut created_events = Vec::new();
-        for (_, o) in fresh.iter_mut() {
+        let links: Vec<Vec<Val>> = covered_ids
+            .iter()
+            .map(|(n, linked)| vec![ctx.client_id.into(), new_orders[*n].id.into(), (*linked).into()])
+            .collect();
+        insert_rows(tx, "order_links", &["client_id", "order_id", "linked_order_id"], &links, "ON CONFLICT DO NOTHING").await?;
+        write_stock_changes(tx, ctx, &allocation_ledger(&new_orders, &taken)).await?;
+        // Each new order's timeline: received, then what allocation made of it.
+        let mut events = Vec::new();
+        for o in new_orders.iter_mut() {
             for (n, l) in o.lines.iter_mut().enumerate() {
                 l.id = line_id[&(o.id, n as i64)];
             }
-            created_events.push(event_row(ctx, o.id, None, OrderStatus::Created, &format!("received on channel {}", o.channel)));
-        }
-        insert_events(tx, &created_events).await?;
-        // A marketplace B2B order names the B2C orders it covers.
-        let mut links = Vec::new();
-        for (i, o) in &fresh {
-            if orders[*i].covers.is_empty() {
-                continue;
-            }
-            let covered: Vec<&str> = orders[*i].covers.iter().map(String::as_str).collect();
-            for (_, linked) in existing_orders(tx, ctx.client_id, o.channel_id, &covered).await? {
-                links.push(vec![ctx.client_id.into(), o.id.into(), linked.into()]);
+            events.push(event_row(ctx, o.id, None, OrderStatus::Created, &format!("received on channel {}", o.channel)));
+            for c in o.changes.drain(..) {
+                events.push(event_row(ctx, o.id, Some(c.from), c.to, &c.reason));
             }
         }
-        insert_rows(tx, "order_links", &["client_id", "order_id", "linked_order_id"], &links, "ON CONFLICT DO NOTHING").await?;
-        let mut new_orders: Vec<LoadedOrder> = fresh.iter().map(|(_, o)| o.clone()).collect();
-        allocate_and_save(self, tx, ctx, &mut new_orders, "allocated on creation").await?;
+        insert_events(tx, &events).await?;
         for ((i, _), o) in fresh.iter().zip(&new_orders) {
             outcomes[*i] = Some(IngestOutcome::Created(o.to_api(&client, ctx.now)));
         }
-        // A created order leaves the failed-order list.
-        for chunk in failed_ids.chunks(1000) {
-            let pairs: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 2, i * 2 + 3)).collect();
-            let sql = format!(
-                "DELETE FROM failed_orders WHERE client_id = $1 AND (channel_id, channel_order_id) IN ({})",
-                pairs.join(", ")
-            );
-            let sql = positional(tx, sql);
-            let mut q = sqlx::query(&sql).bind(ctx.client_id);
-            for (channel_id, coid) in chunk {
-                q = q.bind(*channel_id).bind(coid.as_str());
-            }
-            q.execute(&mut **tx).await.map_err(db)?;
-        }
-
         // Known orders: load (locked), apply changes, settle and save.
         let known: Vec<i64> = updates.iter().filter(|(_, id)| *id > 0).map(|(_, id)| *id).collect();
         let mut loaded = load_orders(self, tx, ctx.client_id, &known, true).await?;
