@@ -142,9 +142,14 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
 
     let single = cfg.orders.min(5_000);
     let mut runs = Vec::new();
+    // Between runs, statistics as autovacuum would keep them in production.
+    let analyze = || async { app.store.analyze().await.map_err(|e| anyhow::anyhow!("{e}")) };
     runs.push(drive(&base, &key, "single POST, 1 client", "s1", single, 1, 1).await?);
+    analyze().await?;
     runs.push(drive(&base, &key, "single POST, 16 clients", "s16", cfg.orders, 16, 1).await?);
+    analyze().await?;
     runs.push(drive(&base, &key, "batch of 100, 1 client", "b1", cfg.orders, 1, 100).await?);
+    analyze().await?;
     runs.push(drive(&base, &key, "batch of 100, 4 clients", "b4", cfg.orders, 4, 100).await?);
 
     let err = |e: ordo_domain::DomainError| anyhow::anyhow!("{e}");
@@ -210,6 +215,8 @@ async fn sweep(cfg: &BenchConfig) -> Result<()> {
         n += batch.len();
         post(&http, &format!("{base}/api/v1/orders/batch"), &key, &json!({"orders": batch})).await?;
     }
+    // Statistics as autovacuum would keep them in production.
+    app.store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
     post(
         &http,
