@@ -139,10 +139,13 @@ impl Store {
 }
 
 impl Store {
-    /// Refreshes the planner's statistics (`ANALYZE`). PostgreSQL's autovacuum does this on its
-    /// own in production; a benchmark that loads tables quickly calls it so plans match.
+    /// Refreshes PostgreSQL's planner statistics (`ANALYZE`). Autovacuum does this on its own in
+    /// production; a benchmark that loads tables quickly calls it so plans match. SQLite plans well
+    /// without statistics, so it is left alone.
     pub async fn analyze(&self) -> Result<()> {
-        sqlx::query("ANALYZE").execute(&self.write).await.map_err(db)?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("ANALYZE").execute(&self.write).await.map_err(db)?;
+        }
         Ok(())
     }
 }
