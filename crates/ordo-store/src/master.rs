@@ -1,7 +1,7 @@
 //! Master data: warehouses, the article master (SKUs), channels and SKU mappings.
 
 use crate::db::db;
-use crate::sql::{Val, in_list, insert_rows, positional};
+use crate::sql::{Val, insert_rows, rows_in};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelStatus, ChannelType};
@@ -141,20 +141,9 @@ pub(crate) async fn sku_id(tx: &mut Transaction<'static, Any>, client_id: i64, s
 }
 
 /// Ids of those of `skus` that exist for the client.
-async fn sku_ids(tx: &mut Transaction<'static, Any>, client_id: i64, skus: &[&str]) -> Result<HashMap<String, i64>> {
-    let mut ids = HashMap::with_capacity(skus.len());
-    for chunk in skus.chunks(1000) {
-        let sql = format!("SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN ({})", in_list(2, chunk.len()));
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql).bind(client_id);
-        for s in chunk {
-            q = q.bind(*s);
-        }
-        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
-            ids.insert(r.get(0), r.get(1));
-        }
-    }
-    Ok(ids)
+pub(crate) async fn sku_ids(tx: &mut Transaction<'static, Any>, client_id: i64, skus: &[&str]) -> Result<HashMap<String, i64>> {
+    let sql = "SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN (";
+    Ok(rows_in(tx, sql, &[client_id], skus).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
 impl Store {

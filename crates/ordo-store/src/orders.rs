@@ -6,7 +6,8 @@ use crate::allocation::{
     release_at, release_stock, save_orders, write_stock_changes,
 };
 use crate::db::db;
-use crate::sql::{Val, in_list, insert_rows, positional, update_by_id};
+use crate::master::sku_ids;
+use crate::sql::{Val, in_list, insert_rows, positional, rows_in, update_by_id};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelEventType, ChannelType, FulfillmentType, OrderKind, OrderStatus, Pool};
@@ -134,39 +135,8 @@ async fn existing_orders(
     channel_id: i64,
     ids: &[&str],
 ) -> Result<HashMap<String, i64>> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(1000) {
-        let sql = format!(
-            "SELECT channel_order_id, id FROM orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN ({})",
-            in_list(3, chunk.len())
-        );
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
-            out.insert(r.get(0), r.get(1));
-        }
-    }
-    Ok(out)
-}
-
-/// Ids of client SKUs by code.
-async fn skus_by_code(tx: &mut Transaction<'static, Any>, client_id: i64, codes: &[&str]) -> Result<HashMap<String, i64>> {
-    let mut out = HashMap::new();
-    for chunk in codes.chunks(1000) {
-        let sql = format!("SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN ({})", in_list(2, chunk.len()));
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql).bind(client_id);
-        for c in chunk {
-            q = q.bind(*c);
-        }
-        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
-            out.insert(r.get(0), r.get(1));
-        }
-    }
-    Ok(out)
+    let sql = "SELECT channel_order_id, id FROM orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN (";
+    Ok(rows_in(tx, sql, &[client_id, channel_id], ids).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
 /// Client SKU (id, code) of channel SKUs of one channel, through the mappings.
@@ -176,23 +146,9 @@ async fn mapped_skus(
     channel_id: i64,
     channel_skus: &[&str],
 ) -> Result<HashMap<String, (i64, String)>> {
-    let mut out = HashMap::new();
-    for chunk in channel_skus.chunks(1000) {
-        let sql = format!(
-            "SELECT m.channel_sku, s.id, s.sku FROM sku_mappings m JOIN skus s ON s.id = m.sku_id \
-             WHERE m.client_id = $1 AND m.channel_id = $2 AND m.channel_sku IN ({})",
-            in_list(3, chunk.len())
-        );
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
-        for c in chunk {
-            q = q.bind(*c);
-        }
-        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
-            out.insert(r.get(0), (r.get(1), r.get(2)));
-        }
-    }
-    Ok(out)
+    let sql = "SELECT m.channel_sku, s.id, s.sku FROM sku_mappings m JOIN skus s ON s.id = m.sku_id \
+               WHERE m.client_id = $1 AND m.channel_id = $2 AND m.channel_sku IN (";
+    Ok(rows_in(tx, sql, &[client_id, channel_id], channel_skus).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect())
 }
 
 fn failed_from(r: &sqlx::any::AnyRow) -> Result<FailedOrder> {
@@ -255,20 +211,8 @@ async fn record_failed(
 
 /// Forward orders (channel order ids) of a channel whose return pickup was reported.
 async fn picked_up(tx: &mut Transaction<'static, Any>, client_id: i64, channel_id: i64, ids: &[&str]) -> Result<HashSet<String>> {
-    let mut out = HashSet::new();
-    for chunk in ids.chunks(1000) {
-        let sql = format!(
-            "SELECT channel_order_id FROM return_pickups WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN ({})",
-            in_list(3, chunk.len())
-        );
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql).bind(client_id).bind(channel_id);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        out.extend(q.fetch_all(&mut **tx).await.map_err(db)?.iter().map(|r| r.get::<String, _>(0)));
-    }
-    Ok(out)
+    let sql = "SELECT channel_order_id FROM return_pickups WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN (";
+    Ok(rows_in(tx, sql, &[client_id, channel_id], ids).await?.iter().map(|r| r.get::<String, _>(0)).collect())
 }
 
 /// Applies what the marketplace may change on an existing order before it is packed: ids, times,
@@ -369,7 +313,7 @@ impl Store {
                 LineItem::ChannelSku(_) => None,
             })
             .collect();
-        let skus = skus_by_code(tx, ctx.client_id, &client_skus).await?;
+        let skus = sku_ids(tx, ctx.client_id, &client_skus).await?;
 
         // Existing orders: apply what the marketplace changed.
         let mut updates: Vec<(usize, i64)> = Vec::new();

@@ -178,3 +178,27 @@ pub(crate) fn positional(conn: &sqlx::AnyConnection, sql: String) -> String {
 pub(crate) fn in_list(start: usize, n: usize) -> String {
     (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
+
+/// Rows of `select … WHERE <fixed conditions> AND <column> IN (values)`, in chunks of 1000 values.
+/// `sql` is the statement up to and including `IN (`; its own parameters `$1…$k` are `fixed`, and
+/// the values follow them.
+pub(crate) async fn rows_in(
+    tx: &mut Transaction<'static, Any>,
+    sql: &str,
+    fixed: &[i64],
+    values: &[&str],
+) -> Result<Vec<AnyRow>> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(1000) {
+        let text = positional(tx, format!("{sql}{})", in_list(fixed.len() + 1, chunk.len())));
+        let mut q = sqlx::query(&text);
+        for f in fixed {
+            q = q.bind(*f);
+        }
+        for v in chunk {
+            q = q.bind(*v);
+        }
+        out.extend(q.fetch_all(&mut **tx).await.map_err(db)?);
+    }
+    Ok(out)
+}
