@@ -61,7 +61,7 @@ impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
         let writers = match store.dialect() {
             ordo_store::Dialect::Sqlite => 1,
-            ordo_store::Dialect::Postgres => 4,
+            ordo_store::Dialect::Postgres => 1,
         };
         let orders = group_commit::GroupCommit::start(store.clone(), clock.clone(), writers);
         App { store, clock, secrets, orders, keys: Arc::default() }

@@ -10,6 +10,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (2, "orders", include_str!("../migrations/sqlite/0002_orders.sql")),
     (3, "sync", include_str!("../migrations/sqlite/0003_sync.sql")),
     (4, "picklists", include_str!("../migrations/sqlite/0004_picklists.sql")),
+    (5, "hot path constraints", include_str!("../migrations/sqlite/0005_hot_path_constraints.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -18,6 +19,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (2, "orders", include_str!("../migrations/postgres/0002_orders.sql")),
     (3, "sync", include_str!("../migrations/postgres/0003_sync.sql")),
     (4, "picklists", include_str!("../migrations/postgres/0004_picklists.sql")),
+    (5, "hot path constraints", include_str!("../migrations/postgres/0005_hot_path_constraints.sql")),
 ];
 
 #[derive(Debug)]
