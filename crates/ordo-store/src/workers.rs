@@ -14,7 +14,7 @@ use sqlx::Row;
 type QueuedKey = (i64, i64, i64, String);
 
 /// Orders allocated per sweep transaction.
-const SWEEP_PAGE: i64 = 2000;
+const SWEEP_PAGE: i64 = 5000;
 
 impl Store {
     fn skip_locked(&self) -> &'static str {
