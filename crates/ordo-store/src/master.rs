@@ -195,13 +195,7 @@ impl Store {
     /// The client's warehouses, by creation.
     pub async fn list_warehouses(&self, client_id: i64, page: PageRequest) -> Result<Page<Warehouse>> {
         let sql = format!("SELECT id, {WAREHOUSE_COLUMNS} FROM warehouses WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3");
-        let rows = sqlx::query(&sql)
-            .bind(client_id)
-            .bind(page.after.unwrap_or(0))
-            .bind(page.limit + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db)?;
+        let rows = self.ascending_page(&sql, client_id, page).await?;
         Ok(Page::from_rows(rows.iter().map(|r| (r.get(0), warehouse_from(r, 1))).collect(), page.limit))
     }
 
@@ -271,13 +265,7 @@ impl Store {
     /// The client's article master, by creation.
     pub async fn list_skus(&self, client_id: i64, page: PageRequest) -> Result<Page<Sku>> {
         let sql = format!("SELECT id, {SKU_COLUMNS} FROM skus WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3");
-        let rows = sqlx::query(&sql)
-            .bind(client_id)
-            .bind(page.after.unwrap_or(0))
-            .bind(page.limit + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db)?;
+        let rows = self.ascending_page(&sql, client_id, page).await?;
         Ok(Page::from_rows(rows.iter().map(|r| (r.get(0), sku_from(r, 1))).collect(), page.limit))
     }
 
@@ -373,13 +361,7 @@ impl Store {
     /// The client's channels, by creation.
     pub async fn list_channels(&self, client_id: i64, page: PageRequest) -> Result<Page<Channel>> {
         let sql = format!("{CHANNEL_SELECT} WHERE c.client_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3");
-        let rows = sqlx::query(&sql)
-            .bind(client_id)
-            .bind(page.after.unwrap_or(0))
-            .bind(page.limit + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db)?;
+        let rows = self.ascending_page(&sql, client_id, page).await?;
         let rows = rows.iter().map(|r| Ok((r.get::<i64, _>(10), channel_from(r)?))).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_rows(rows, page.limit))
     }

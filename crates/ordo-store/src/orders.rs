@@ -961,13 +961,7 @@ impl Store {
     /// The failed-order list, oldest first.
     pub async fn failed_orders(&self, client_id: i64, page: PageRequest) -> Result<Page<FailedOrder>> {
         let sql = format!("{FAILED_SELECT} WHERE f.client_id = $1 AND f.id > $2 ORDER BY f.id LIMIT $3");
-        let rows = sqlx::query(&sql)
-            .bind(client_id)
-            .bind(page.after.unwrap_or(0))
-            .bind(page.limit + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db)?;
+        let rows = self.ascending_page(&sql, client_id, page).await?;
         let items = rows.iter().map(|r| Ok((r.get::<i64, _>(0), failed_from(r)?))).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_rows(items, page.limit))
     }

@@ -56,3 +56,22 @@ impl<T> Page<T> {
         Page { items: rows.into_iter().map(|(_, t)| t).collect(), next_cursor }
     }
 }
+
+impl crate::Store {
+    /// One page, oldest first, of a client's rows: `select` ends with the conditions
+    /// `client_id = $1 AND id > $2 ORDER BY id LIMIT $3` on its own table's columns.
+    pub(crate) async fn ascending_page(
+        &self,
+        select: &str,
+        client_id: i64,
+        page: PageRequest,
+    ) -> crate::Result<Vec<sqlx::any::AnyRow>> {
+        sqlx::query(select)
+            .bind(client_id)
+            .bind(page.after.unwrap_or(0))
+            .bind(page.limit + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(crate::db::db)
+    }
+}
