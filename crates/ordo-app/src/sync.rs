@@ -432,6 +432,7 @@ impl App {
         done += self.run_due_syncs().await?;
         done += self.acknowledge_due_orders().await?;
         done += self.deliver_outbox().await?;
+        self.store.expire_idempotency_keys(self.now()).await?;
         Ok(done + self.run_due_work().await?)
     }
 }

@@ -11,6 +11,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (3, "sync", include_str!("../migrations/sqlite/0003_sync.sql")),
     (4, "picklists", include_str!("../migrations/sqlite/0004_picklists.sql")),
     (5, "hot path constraints", include_str!("../migrations/sqlite/0005_hot_path_constraints.sql")),
+    (6, "idempotency expiry", include_str!("../migrations/sqlite/0006_idempotency_expiry.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -20,6 +21,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (3, "sync", include_str!("../migrations/postgres/0003_sync.sql")),
     (4, "picklists", include_str!("../migrations/postgres/0004_picklists.sql")),
     (5, "hot path constraints", include_str!("../migrations/postgres/0005_hot_path_constraints.sql")),
+    (6, "idempotency expiry", include_str!("../migrations/postgres/0006_idempotency_expiry.sql")),
 ];
 
 #[derive(Debug)]

@@ -141,4 +141,14 @@ impl Store {
             tx.commit().await.map_err(db)?;
         }
     }
+
+    /// Forgets idempotency keys older than a day: a retry comes within minutes, not days.
+    pub async fn expire_idempotency_keys(&self, now: Timestamp) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(now.plus_seconds(-24 * 3600).micros())
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
 }

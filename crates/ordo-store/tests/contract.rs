@@ -52,6 +52,7 @@ on_both_backends!(
     concurrent_stock_changes_keep_ledger_and_balances_equal,
     sku_and_mapping_uploads_count_created_and_updated,
     pages_follow_the_cursor,
+    idempotency_keys_are_forgotten_after_a_day,
 );
 
 fn t0() -> Timestamp {
@@ -317,6 +318,21 @@ async fn sku_and_mapping_uploads_count_created_and_updated(db: Db) {
     let report = db.store.upsert_sku_mappings(&ctx, vec![m(2, "fk", "FK-A", "B")], false).await.unwrap();
     assert_eq!((report.created, report.updated), (0, 1));
     assert_eq!(db.store.sku_mapping(ctx.client_id, "fk", "FK-A").await.unwrap().sku, "B");
+}
+
+async fn idempotency_keys_are_forgotten_after_a_day(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    let keyed = |fingerprint: &str, now: Timestamp| WriteCtx {
+        now,
+        idempotency: Some(IdempotencyClaim { key: "k".into(), fingerprint: fingerprint.into() }),
+        ..ctx.clone()
+    };
+    db.store.change_stock(&keyed("a", t0()), grn("A", 1)).await.unwrap();
+    assert_eq!(db.store.expire_idempotency_keys(t0().plus_seconds(23 * 3600)).await.unwrap(), 0, "kept for a day");
+    assert_eq!(db.store.change_stock(&keyed("b", t0()), grn("A", 2)).await, Err(DomainError::IdempotencyKeyReused));
+    assert_eq!(db.store.expire_idempotency_keys(t0().plus_seconds(25 * 3600)).await.unwrap(), 1);
+    db.store.change_stock(&keyed("b", t0().plus_seconds(25 * 3600)), grn("A", 2)).await.unwrap();
+    assert_eq!(balance(&db, &ctx, "A", Pool::QcPass).await.live, 3);
 }
 
 async fn pages_follow_the_cursor(db: Db) {
