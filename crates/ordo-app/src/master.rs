@@ -171,6 +171,12 @@ impl App {
         Ok(Upserted { record, created: report.created == 1 })
     }
 
+    /// SKU mappings, optionally of one channel.
+    pub async fn list_sku_mappings(&self, caller: &Caller, channel: Option<&str>, page: PageRequest) -> Result<Page<SkuMapping>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.list_sku_mappings(ctx.client_id, channel, page).await
+    }
+
     /// Creates or updates SKU mappings from a CSV file `channel,channel_sku,sku`.
     pub async fn upload_sku_mappings(&self, caller: &Caller, csv: &[u8], mode: UploadMode) -> Result<UploadReport> {
         let ctx = self.authorize(caller, Permission::ManageCatalog)?;

@@ -208,6 +208,14 @@ async fn sku_mapping_csv_reports_unknown_channels_and_skus(t: TestApp) {
     assert_eq!((status, body["sku"].as_str()), (200, Some("B")));
     let (status, _) = t.post("/api/v1/sku-mappings", json!({"channel": "fk", "channel_sku": "FK-C", "sku": "A"})).await;
     assert_eq!(status, 201);
+    let (_, list) = t.get("/api/v1/sku-mappings?channel=fk").await;
+    let pairs: Vec<(String, String)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["channel_sku"].as_str().unwrap().to_string(), m["sku"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(pairs, vec![("FK-A".into(), "B".into()), ("FK-B".into(), "B".into()), ("FK-C".into(), "A".into())]);
 }
 
 async fn idempotency_key_returns_the_first_response_again(t: TestApp) {

@@ -443,6 +443,38 @@ impl Store {
         })
     }
 
+    /// SKU mappings, by channel and channel SKU, optionally of one channel. The cursor counts rows
+    /// already seen.
+    pub async fn list_sku_mappings(&self, client_id: i64, channel: Option<&str>, page: PageRequest) -> Result<Page<SkuMapping>> {
+        let offset = page.after.unwrap_or(0).max(0);
+        let rows = sqlx::query(
+            "SELECT c.code, m.channel_sku, s.sku, m.updated_at FROM sku_mappings m JOIN channels c ON c.id = m.channel_id \
+             JOIN skus s ON s.id = m.sku_id WHERE m.client_id = $1 AND ($2 IS NULL OR c.code = $2) \
+             ORDER BY c.code, m.channel_sku LIMIT $3 OFFSET $4",
+        )
+        .bind(client_id)
+        .bind(channel)
+        .bind(page.limit + 1)
+        .bind(offset)
+        .fetch_all(&self.read)
+        .await
+        .map_err(db)?;
+        let items = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let m = SkuMapping {
+                    channel: r.get(0),
+                    channel_sku: r.get(1),
+                    sku: r.get(2),
+                    updated_at: Timestamp::from_micros(r.get(3)),
+                };
+                (offset + i as i64 + 1, m)
+            })
+            .collect();
+        Ok(Page::from_rows(items, page.limit))
+    }
+
     /// The mapping of a channel SKU.
     pub async fn sku_mapping(&self, client_id: i64, channel: &str, channel_sku: &str) -> Result<SkuMapping> {
         let row = sqlx::query(

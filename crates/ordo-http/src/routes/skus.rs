@@ -20,7 +20,7 @@ pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
         .routes(routes!(upsert_sku, list_skus))
         .routes(routes!(upload_skus))
         .routes(routes!(get_sku))
-        .routes(routes!(upsert_sku_mapping))
+        .routes(routes!(upsert_sku_mapping, list_sku_mappings))
         .routes(routes!(upload_sku_mappings))
 }
 
@@ -118,4 +118,29 @@ async fn upsert_sku_mapping(State(s): State<AppState>, call: Call) -> ApiResult<
 async fn upload_sku_mappings(State(s): State<AppState>, ApiQuery(q): ApiQuery<UploadQuery>, call: Call) -> ApiResult<Response> {
     let report = s.app.upload_sku_mappings(&call.caller, &call.body, q.mode()).await?;
     Ok(upload_response(report, q.mode()))
+}
+
+/// `?channel=&limit=&cursor=` of the mapping list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct MappingQuery {
+    /// Only this channel's mappings.
+    channel: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// SKU mappings, by channel and channel SKU.
+#[utoipa::path(get, path = "/api/v1/sku-mappings", tag = "master data", security(("bearer" = [])), params(MappingQuery),
+    responses((status = 200, description = "`{items: [SkuMapping], next_cursor}`")))]
+async fn list_sku_mappings(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<MappingQuery>,
+) -> ApiResult<Response> {
+    let page_req = ordo_app::ordo_store::PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let channel = q.channel.as_deref().filter(|c| !c.is_empty());
+    Ok(page(s.app.list_sku_mappings(&caller, channel, page_req).await?))
 }
