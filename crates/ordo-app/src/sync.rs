@@ -100,21 +100,36 @@ fn order_request(channel: &str, m: &MarketplaceOrder, settings: &SyncSettings) -
     req
 }
 
+/// The order a marketplace order becomes: Ajio's B2C orders are acknowledged after their
+/// cancellation window; a marketplace B2B order names the B2C orders it `covers`.
+fn marketplace_order(
+    code: &str,
+    channel_type: ChannelType,
+    m: &MarketplaceOrder,
+    settings: &SyncSettings,
+    covers: Vec<String>,
+) -> Result<NewOrder> {
+    let mut order = parse_order(order_request(code, m, settings))?;
+    if channel_type == ChannelType::AjioVms && order.kind == ordo_domain::kinds::OrderKind::B2c {
+        order.acknowledge_after_seconds = Some(settings.acknowledge_after);
+    }
+    order.covers = covers;
+    Ok(order)
+}
+
 impl App {
-    fn connector_for(&self, target: &SyncTarget) -> Result<Connector> {
-        let credentials: Value = serde_json::from_slice(&self.secrets.open(&target.credentials)?)
+    /// The connector of a channel, from its type, sealed credentials and settings.
+    fn connector(&self, code: &str, channel_type: ChannelType, sealed: &[u8], settings: &Value) -> Result<Connector> {
+        let credentials: Value = serde_json::from_slice(&self.secrets.open(sealed)?)
             .map_err(|e| DomainError::Internal(format!("stored credentials unreadable: {e}")))?;
-        Connector::from_settings(target.channel_type, &credentials, &target.settings)
-            .map_err(|e| DomainError::Conflict(format!("channel '{}' can't sync: {e}", target.code)))
+        Connector::from_settings(channel_type, &credentials, settings)
+            .map_err(|e| DomainError::Conflict(format!("channel '{code}' can't sync: {e}")))
     }
 
     async fn connector_of(&self, client_id: i64, code: &str) -> Result<Connector> {
         let channel = self.store.channel(client_id, code).await?;
         let sealed = self.store.channel_credentials(client_id, code).await?;
-        let credentials: Value = serde_json::from_slice(&self.secrets.open(&sealed)?)
-            .map_err(|e| DomainError::Internal(format!("stored credentials unreadable: {e}")))?;
-        Connector::from_settings(channel.channel_type, &credentials, &channel.settings)
-            .map_err(|e| DomainError::Conflict(format!("channel '{code}' can't sync: {e}")))
+        self.connector(code, channel.channel_type, &sealed, &channel.settings)
     }
 
     /// Pulls from the marketplace now (`POST /api/v1/channels/{code}/sync`).
@@ -183,7 +198,9 @@ impl App {
 
     /// Fetches the channel's window and applies it; gives the report and the new cursor.
     async fn pull(&self, target: &SyncTarget, settings: &SyncSettings) -> std::result::Result<SyncReport, SyncFailure> {
-        let connector = self.connector_for(target).map_err(|e| SyncFailure::Other(e.to_string()))?;
+        let connector = self
+            .connector(&target.code, target.channel_type, &target.credentials, &target.settings)
+            .map_err(|e| SyncFailure::Other(e.to_string()))?;
         let now = self.now();
         let start = target.cursor.unwrap_or_else(|| settings.sync_from.unwrap_or(target.created_at.plus_seconds(-24 * 3600)));
         let window = SyncWindow { from: start.plus_seconds(-settings.overlap), to: now };
@@ -196,14 +213,19 @@ impl App {
             match m.state {
                 MarketplaceState::Cancelled => cancelled.push((target.code.clone(), m.channel_order_id.clone())),
                 _ if m.is_cancelled() => cancelled.push((target.code.clone(), m.channel_order_id.clone())),
-                _ => requests.push(self.new_order(target, m, settings, Vec::new())),
+                _ => requests.push(marketplace_order(&target.code, target.channel_type, m, settings, Vec::new())),
             }
         }
-        if let Some(ajio) = connector.as_ajio() {
-            let _ = ajio;
+        if connector.as_ajio().is_some() {
             for po in retrying(|| connector.fetch_b2b(&window)).await.map_err(SyncFailure::from)? {
                 report.fetched += 1;
-                requests.push(self.new_order(target, &po.order, settings, po.b2c_order_ids.clone()));
+                requests.push(marketplace_order(
+                    &target.code,
+                    target.channel_type,
+                    &po.order,
+                    settings,
+                    po.b2c_order_ids.clone(),
+                ));
             }
         }
         let mut events = Vec::new();
@@ -253,21 +275,6 @@ impl App {
         Ok(report)
     }
 
-    fn new_order(
-        &self,
-        target: &SyncTarget,
-        m: &MarketplaceOrder,
-        settings: &SyncSettings,
-        covers: Vec<String>,
-    ) -> Result<NewOrder> {
-        let mut order = parse_order(order_request(&target.code, m, settings))?;
-        if target.channel_type == ChannelType::AjioVms && order.kind == ordo_domain::kinds::OrderKind::B2c {
-            order.acknowledge_after_seconds = Some(settings.acknowledge_after);
-        }
-        order.covers = covers;
-        Ok(order)
-    }
-
     /// Re-reads one order from its marketplace now (`POST /api/v1/orders/{id}/sync`).
     pub async fn sync_order(&self, caller: &Caller, id: &str) -> Result<Order> {
         let ctx = self.authorize(caller, Permission::ManageOrders)?;
@@ -287,11 +294,7 @@ impl App {
             self.store.apply_marketplace_orders(&sync_ctx, page).await?;
         } else {
             let settings = SyncSettings::read(&channel.settings);
-            let target_kind = channel.channel_type;
-            let mut order = parse_order(order_request(&code, &m, &settings))?;
-            if target_kind == ChannelType::AjioVms && order.kind == ordo_domain::kinds::OrderKind::B2c {
-                order.acknowledge_after_seconds = Some(settings.acknowledge_after);
-            }
+            let order = marketplace_order(&code, channel.channel_type, &m, &settings, Vec::new())?;
             self.store
                 .apply_marketplace_orders(&sync_ctx, MarketplacePage { orders: vec![order], ..MarketplacePage::default() })
                 .await?;

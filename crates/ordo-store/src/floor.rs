@@ -71,11 +71,7 @@ impl Store {
         let mut n = 0;
         while n < orders {
             let batch = per_tx.min(orders - n);
-            let mut tx = match self.dialect {
-                Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-                Dialect::Postgres => self.write.begin().await,
-            }
-            .map_err(db)?;
+            let mut tx = self.begin_write().await?;
             // Orders, multi-row.
             let values: Vec<String> = (0..batch).map(|i| format!("(1, ${}, 'FULFILLABLE', 0)", i + 1)).collect();
             let sql = format!(

@@ -350,11 +350,7 @@ impl Store {
         lease_now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Vec<(i64, OutboxMessage)>> {
-        let mut tx = match self.dialect {
-            Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.write.begin().await,
-        }
-        .map_err(db)?;
+        let mut tx = self.begin_write().await?;
         let skip = if self.dialect == Dialect::Postgres { " FOR UPDATE OF o SKIP LOCKED" } else { "" };
         let sql = format!(
             "{OUTBOX_SELECT} WHERE (o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2) \

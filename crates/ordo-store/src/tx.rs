@@ -42,14 +42,20 @@ pub(crate) struct WriteTx<'c> {
 }
 
 impl Store {
-    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite, so it never has to upgrade a read
-    /// lock and fail with SQLITE_BUSY).
-    pub(crate) async fn begin<'c>(&self, ctx: &'c WriteCtx) -> Result<WriteTx<'c>> {
-        let tx = match self.dialect {
+    /// Starts a bare write transaction: `BEGIN IMMEDIATE` on SQLite, so it never has to upgrade a
+    /// read lock and fail with SQLITE_BUSY.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        match self.dialect {
             Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
             Dialect::Postgres => self.write.begin().await,
         }
-        .map_err(db)?;
+        .map_err(db)
+    }
+
+    /// Starts the write transaction of a use case, queued behind any other with the same
+    /// idempotency key.
+    pub(crate) async fn begin<'c>(&self, ctx: &'c WriteCtx) -> Result<WriteTx<'c>> {
+        let tx = self.begin_write().await?;
         let mut w = WriteTx { tx, ctx };
         if let (Dialect::Postgres, Some(claim)) = (self.dialect, &ctx.idempotency) {
             // Two requests with the same key queue here instead of both doing the work.

@@ -24,14 +24,6 @@ impl Store {
         }
     }
 
-    async fn begin_work(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        match self.dialect {
-            Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.write.begin().await,
-        }
-        .map_err(db)
-    }
-
     /// Retries the orders waiting on balances whose stock became allocatable (oldest orders first),
     /// until the queue is empty. Returns how many orders were looked at.
     pub async fn sweep_allocations(&self, now: Timestamp) -> Result<usize> {
@@ -39,7 +31,7 @@ impl Store {
         // The cursor within the balance being swept: (order_created_at, order_id) of the last order seen.
         let mut cursor: Option<(QueuedKey, (i64, i64))> = None;
         loop {
-            let mut tx = self.begin_work().await?;
+            let mut tx = self.begin_write().await?;
             let sql = format!(
                 "SELECT client_id, warehouse_id, sku_id, pool, generation FROM allocation_queue ORDER BY queued_at, client_id, warehouse_id, sku_id, pool LIMIT 1{}",
                 self.skip_locked()
@@ -115,7 +107,7 @@ impl Store {
     pub async fn release_due_holds(&self, now: Timestamp) -> Result<usize> {
         let mut touched = 0;
         loop {
-            let mut tx = self.begin_work().await?;
+            let mut tx = self.begin_write().await?;
             let sql = format!(
                 "SELECT client_id, id FROM orders WHERE release_at IS NOT NULL AND release_at <= $1 ORDER BY release_at, id LIMIT 500{}",
                 self.skip_locked()
