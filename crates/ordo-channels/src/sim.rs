@@ -1068,6 +1068,50 @@ pub(crate) fn stable_number(seed: &str, digits: u32) -> u64 {
     n % 10u64.pow(digits)
 }
 
+/// How a JSON marketplace API of ours names the parameters of its window-and-cursor lists.
+pub(crate) struct ListParams {
+    /// The query parameter carrying the next page's token.
+    pub cursor: &'static str,
+    /// The window's start (required) and end (required when `to_required`).
+    pub from: &'static str,
+    pub to: &'static str,
+    pub to_required: bool,
+    /// The answer's field holding the next page's token.
+    pub next: &'static str,
+}
+
+/// One page of `table` as `{key: [...], next: token}`: the first page of the window the query
+/// names (on `updated_at`), or the next page of a token.
+pub(crate) fn windowed_list(
+    core: &SimCore,
+    d: Dialect,
+    p: &ListParams,
+    table: &Table<Value>,
+    q: &HashMap<String, String>,
+    key: &str,
+) -> Response {
+    let page = if let Some(c) = q.get(p.cursor) {
+        match core.next_page(c) {
+            Some(page) => page,
+            None => return d.bad_request(&format!("unknown {}", p.cursor)),
+        }
+    } else {
+        let (from, to) = match (time_param(q.get(p.from), p.from), time_param(q.get(p.to), p.to)) {
+            (Ok(Some(_)), Ok(None)) if p.to_required => return d.bad_request(&format!("{} and {} are required", p.from, p.to)),
+            (Ok(Some(f)), Ok(t)) => (f, t),
+            (Ok(None), Ok(_)) if p.to_required => return d.bad_request(&format!("{} and {} are required", p.from, p.to)),
+            (Ok(None), Ok(_)) => return d.bad_request(&format!("{} is required", p.from)),
+            (Err(m), _) | (_, Err(m)) => return d.bad_request(&m),
+        };
+        core.first_page(
+            table.ids_where(|r| within(r.updated_at, Some(from), to)),
+            q.get("page_size").and_then(|s| s.parse().ok()),
+        )
+    };
+    let items: Vec<Value> = page.ids.iter().filter_map(|id| table.get(id).map(|r| r.body.clone())).collect();
+    axum::Json(json!({key: items, p.next: page.next})).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 
 use super::B2cOrder;
 use crate::model::{MarketplaceOrder, MarketplaceState};
-use crate::sim::{Dialect, SimCore, SimError, SimMarket, Table, json_response, time_param, within};
+use crate::sim::{Dialect, ListParams, SimCore, SimError, SimMarket, Table, json_response, windowed_list};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -187,26 +187,11 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<AjioMarket>) -> Router {
         .with_state((core, market))
 }
 
+/// This marketplace's list parameters.
+const LIST: ListParams = ListParams { cursor: "page_token", from: "from", to: "to", to_required: true, next: "next_page_token" };
+
 fn list(core: &SimCore, table: &Table<Value>, q: &HashMap<String, String>, key: &str) -> Response {
-    let d = Dialect::Ajio;
-    let page = if let Some(c) = q.get("page_token") {
-        match core.next_page(c) {
-            Some(p) => p,
-            None => return d.bad_request("unknown page_token"),
-        }
-    } else {
-        let (from, to) = match (time_param(q.get("from"), "from"), time_param(q.get("to"), "to")) {
-            (Ok(Some(f)), Ok(Some(t))) => (f, t),
-            (Ok(_), Ok(_)) => return d.bad_request("from and to are required"),
-            (Err(m), _) | (_, Err(m)) => return d.bad_request(&m),
-        };
-        core.first_page(
-            table.ids_where(|r| within(r.updated_at, Some(from), Some(to))),
-            q.get("page_size").and_then(|p| p.parse().ok()),
-        )
-    };
-    let items: Vec<Value> = page.ids.iter().filter_map(|id| table.get(id).map(|r| r.body.clone())).collect();
-    axum::Json(json!({key: items, "next_page_token": page.next})).into_response()
+    windowed_list(core, Dialect::Ajio, &LIST, table, q, key)
 }
 
 async fn list_b2c(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {

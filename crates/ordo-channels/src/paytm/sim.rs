@@ -7,7 +7,7 @@
 
 use super::{Order, Return};
 use crate::model::{MarketplaceOrder, MarketplaceState};
-use crate::sim::{Dialect, SimCore, SimError, SimMarket, Table, time_param, within};
+use crate::sim::{Dialect, ListParams, SimCore, SimError, SimMarket, Table, windowed_list};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -185,27 +185,12 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<PaytmMarket>) -> Router {
         .with_state((core, market))
 }
 
+/// This marketplace's list parameters.
+const LIST: ListParams =
+    ListParams { cursor: "cursor", from: "updated_from", to: "updated_to", to_required: false, next: "next_cursor" };
+
 fn list(core: &SimCore, table: &Table<Value>, q: &HashMap<String, String>, key: &str) -> Response {
-    let d = Dialect::Paytm;
-    let page = if let Some(c) = q.get("cursor") {
-        match core.next_page(c) {
-            Some(p) => p,
-            None => return d.bad_request("unknown cursor"),
-        }
-    } else {
-        let (from, to) = match (time_param(q.get("updated_from"), "updated_from"), time_param(q.get("updated_to"), "updated_to"))
-        {
-            (Ok(Some(f)), Ok(t)) => (f, t),
-            (Ok(None), _) => return d.bad_request("updated_from is required"),
-            (Err(m), _) | (_, Err(m)) => return d.bad_request(&m),
-        };
-        core.first_page(
-            table.ids_where(|r| within(r.updated_at, Some(from), to)),
-            q.get("page_size").and_then(|p| p.parse().ok()),
-        )
-    };
-    let items: Vec<Value> = page.ids.iter().filter_map(|id| table.get(id).map(|r| r.body.clone())).collect();
-    axum::Json(json!({key: items, "next_cursor": page.next})).into_response()
+    windowed_list(core, Dialect::Paytm, &LIST, table, q, key)
 }
 
 async fn list_orders(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {
