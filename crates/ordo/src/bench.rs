@@ -18,6 +18,10 @@ pub struct BenchConfig {
     pub postgres: Option<String>,
     pub orders: usize,
     pub sweep_orders: usize,
+    /// The workloads to run; all when empty.
+    pub runs: Vec<Workload>,
+    /// Whether to measure the bare-SQL floor too.
+    pub floor: bool,
 }
 
 const SKUS: usize = 50;
@@ -55,28 +59,116 @@ async fn post(http: &reqwest::Client, url: &str, key: &str, body: &Value) -> Res
     Ok(body)
 }
 
-/// `clients` concurrent clients each POST their share of `orders` orders, `per_request` at a time.
-async fn drive(base: &str, key: &str, name: &str, tag: &str, orders: usize, clients: usize, per_request: usize) -> Result<Run> {
+/// One measured workload: `clients` concurrent clients each POST their share, `per_request` orders at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Workload {
+    /// Single-order POSTs from 1 client.
+    #[value(name = "single-1")]
+    Single1,
+    /// Single-order POSTs from 16 concurrent clients.
+    #[value(name = "single-16")]
+    Single16,
+    /// Batches of 100 from 1 client.
+    #[value(name = "batch-1")]
+    Batch1,
+    /// Batches of 100 from 4 concurrent clients.
+    #[value(name = "batch-4")]
+    Batch4,
+}
+
+impl Workload {
+    const ALL: [Workload; 4] = [Workload::Single1, Workload::Single16, Workload::Batch1, Workload::Batch4];
+
+    fn name(self) -> &'static str {
+        match self {
+            Workload::Single1 => "single POST, 1 client",
+            Workload::Single16 => "single POST, 16 clients",
+            Workload::Batch1 => "batch of 100, 1 client",
+            Workload::Batch4 => "batch of 100, 4 clients",
+        }
+    }
+    fn clients(self) -> usize {
+        match self {
+            Workload::Single1 | Workload::Batch1 => 1,
+            Workload::Single16 => 16,
+            Workload::Batch4 => 4,
+        }
+    }
+    fn per_request(self) -> usize {
+        match self {
+            Workload::Single1 | Workload::Single16 => 1,
+            Workload::Batch1 | Workload::Batch4 => 100,
+        }
+    }
+    fn tag(self) -> &'static str {
+        match self {
+            Workload::Single1 => "s1",
+            Workload::Single16 => "s16",
+            Workload::Batch1 => "b1",
+            Workload::Batch4 => "b4",
+        }
+    }
+}
+
+/// The parts of a batch answer the load generator checks; the rest is skipped unread.
+#[derive(serde::Deserialize)]
+struct BatchAnswer {
+    results: Vec<BatchResult>,
+}
+
+#[derive(serde::Deserialize)]
+struct BatchResult {
+    order: Option<serde::de::IgnoredAny>,
+}
+
+/// Runs one workload. Request bodies are made before the clock starts, and answers are checked
+/// without building them as values, so the load generator (on the same cores) costs little.
+async fn drive(base: &str, key: &str, workload: Workload, orders: usize) -> Result<Run> {
+    let (clients, per_request) = (workload.clients(), workload.per_request());
+    let share = orders / clients;
+    let url = if per_request == 1 { format!("{base}/api/v1/orders") } else { format!("{base}/api/v1/orders/batch") };
+    let bodies: Vec<Vec<(usize, Vec<u8>)>> = (0..clients)
+        .map(|c| {
+            (0..share)
+                .step_by(per_request)
+                .map(|n| {
+                    let k = per_request.min(share - n);
+                    let id = |i: usize| format!("{}-{c}-{i}", workload.tag());
+                    let body = if per_request == 1 {
+                        order(&id(n), n)
+                    } else {
+                        json!({"orders": (n..n + k).map(|i| order(&id(i), i)).collect::<Vec<_>>()})
+                    };
+                    (k, serde_json::to_vec(&body).expect("JSON"))
+                })
+                .collect()
+        })
+        .collect();
     let http = reqwest::Client::new();
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..clients {
-        let (http, base, key, tag) = (http.clone(), base.to_string(), key.to_string(), tag.to_string());
-        let share = orders / clients;
+    for requests in bodies {
+        let (http, url, key) = (http.clone(), url.clone(), key.to_string());
         tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut n = 0;
-            while n < share {
-                let k = per_request.min(share - n);
+            let mut latencies = Vec::with_capacity(requests.len());
+            for (k, body) in requests {
                 let t = Instant::now();
-                if per_request == 1 {
-                    post(&http, &format!("{base}/api/v1/orders"), &key, &order(&format!("{tag}-{c}-{n}"), n)).await?;
-                } else {
-                    let batch: Vec<Value> = (n..n + k).map(|i| order(&format!("{tag}-{c}-{i}"), i)).collect();
-                    post(&http, &format!("{base}/api/v1/orders/batch"), &key, &json!({"orders": batch})).await?;
+                let r = http
+                    .post(&url)
+                    .bearer_auth(&key)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body)
+                    .send()
+                    .await?;
+                let status = r.status();
+                let answer = r.bytes().await?;
+                anyhow::ensure!(status.is_success(), "{url} answered {status}: {}", String::from_utf8_lossy(&answer));
+                if k > 1 {
+                    let created =
+                        serde_json::from_slice::<BatchAnswer>(&answer)?.results.iter().filter(|r| r.order.is_some()).count();
+                    anyhow::ensure!(created == k, "{url} stored {created} of {k} orders");
                 }
                 latencies.push(t.elapsed());
-                n += k;
             }
             anyhow::Ok(latencies)
         }));
@@ -85,7 +177,7 @@ async fn drive(base: &str, key: &str, name: &str, tag: &str, orders: usize, clie
     for t in tasks {
         latencies.extend(t.await??);
     }
-    Ok(Run { name: name.into(), orders: orders / clients * clients, elapsed: started.elapsed(), latencies })
+    Ok(Run { name: workload.name().into(), orders: share * clients, elapsed: started.elapsed(), latencies })
 }
 
 /// A client and an admin key for it.
@@ -140,30 +232,27 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
     master_data(&base, &key, 1_000_000_000).await?;
     eprintln!("measuring on {database}: {} orders per run, 2 lines each…", cfg.orders);
 
+    let workloads = if cfg.runs.is_empty() { Workload::ALL.to_vec() } else { cfg.runs.clone() };
     let single = cfg.orders.min(5_000);
-    let mut runs = Vec::new();
-    // Between runs, statistics as autovacuum would keep them in production.
-    let analyze = || async { app.store.analyze().await.map_err(|e| anyhow::anyhow!("{e}")) };
-    runs.push(drive(&base, &key, "single POST, 1 client", "s1", single, 1, 1).await?);
-    analyze().await?;
-    runs.push(drive(&base, &key, "single POST, 16 clients", "s16", cfg.orders, 16, 1).await?);
-    analyze().await?;
-    runs.push(drive(&base, &key, "batch of 100, 1 client", "b1", cfg.orders, 1, 100).await?);
-    analyze().await?;
-    runs.push(drive(&base, &key, "batch of 100, 4 clients", "b4", cfg.orders, 4, 100).await?);
-
     let err = |e: ordo_domain::DomainError| anyhow::anyhow!("{e}");
     let floor_conns = if database == "postgres" { 4 } else { 1 };
-    let floor_single = app.store.floor(single, 1, 1).await.map_err(err)?;
-    let floor_single_many = app.store.floor(cfg.orders, 1, floor_conns).await.map_err(err)?;
-    let floor_batch = app.store.floor(cfg.orders, 100, floor_conns).await.map_err(err)?;
+    let mut rows = Vec::new();
+    for (n, w) in workloads.into_iter().enumerate() {
+        if n > 0 {
+            // Between runs, statistics as autovacuum would keep them in production.
+            app.store.analyze().await.map_err(err)?;
+        }
+        let orders = if w == Workload::Single1 { single } else { cfg.orders };
+        rows.push((w, drive(&base, &key, w, orders).await?));
+    }
+    // The floors, measured after the API runs (on the tables they grew).
+    let mut floors = Vec::new();
+    for (w, r) in rows.iter().filter(|_| cfg.floor) {
+        let conns = if w.clients() == 1 { 1 } else { floor_conns };
+        let elapsed = app.store.floor(r.orders, w.per_request(), conns).await.map_err(err)?;
+        floors.push(r.orders as f64 / elapsed.as_secs_f64());
+    }
     app.store.floor_teardown().await.map_err(err)?;
-    let floors = [
-        single as f64 / floor_single.as_secs_f64(),
-        cfg.orders as f64 / floor_single_many.as_secs_f64(),
-        cfg.orders as f64 / floor_batch.as_secs_f64(),
-        cfg.orders as f64 / floor_batch.as_secs_f64(),
-    ];
 
     println!();
     println!(
@@ -174,7 +263,8 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
         "{:<28} {:>7} {:>10} {:>8} {:>8} {:>10} {:>9}",
         "workload", "orders", "orders/s", "p50 ms", "p99 ms", "floor/s", "API/floor"
     );
-    for (r, floor) in runs.iter().zip(floors) {
+    for (n, (_, r)) in rows.iter().enumerate() {
+        let floor = floors.get(n).copied().unwrap_or(f64::NAN);
         println!(
             "{:<28} {:>7} {:>10.0} {:>8.2} {:>8.2} {:>10.0} {:>9.2}",
             r.name,
@@ -187,7 +277,7 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
         );
     }
     println!(
-        "floors: 1 order/tx on 1 connection; 1 order/tx on {floor_conns} connection(s); 100 orders/tx (multi-row) on {floor_conns} connection(s)"
+        "floors: the same orders per transaction as the workload sends per request; 1 connection for 1 client, {floor_conns} for more"
     );
 
     if cfg.sweep_orders > 0 {

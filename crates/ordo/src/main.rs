@@ -113,6 +113,12 @@ enum Command {
         /// Waiting orders for the allocation-sweep measurement (0 skips it).
         #[arg(long, default_value_t = 100_000)]
         sweep_orders: usize,
+        /// Which workloads to run (all when absent), e.g. `--runs single-16,batch-1`.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        runs: Vec<bench::Workload>,
+        /// Skip the bare-SQL floor (to profile the API alone).
+        #[arg(long)]
+        no_floor: bool,
     },
 }
 
@@ -272,8 +278,8 @@ async fn main() -> Result<()> {
             })?;
             println!("{key}");
         }
-        Command::Bench { postgres, orders, sweep_orders } => {
-            bench::run(bench::BenchConfig { postgres, orders, sweep_orders }).await?;
+        Command::Bench { postgres, orders, sweep_orders, runs, no_floor } => {
+            bench::run(bench::BenchConfig { postgres, orders, sweep_orders, runs, floor: !no_floor }).await?;
         }
         Command::Check => {
             let app = cli.config.app(system).await?;
