@@ -2,7 +2,7 @@
 //! domain decide who gets what, and writes stock, ledger, lines, statuses and timelines together.
 
 use crate::db::db;
-use crate::sql::{Val, in_list, insert_rows, positional, update_by_id};
+use crate::sql::{Val, Writes, in_list, insert_rows, positional};
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::inventory::{Balance, LedgerLine};
 use ordo_domain::kinds::{ChannelType, FulfillmentType, LedgerKind, OrderKind, OrderStatus, Pool, UnitStatus};
@@ -27,7 +27,6 @@ fn lock_order(keys: &BTreeSet<StockKey>) -> Vec<StockKey> {
 /// Locks (creating empty ones where needed) and reads the stock rows of `keys`, always in
 /// (warehouse, SKU, pool) order so concurrent transactions can't deadlock on them.
 pub(crate) async fn lock_stock(
-    store: &Store,
     tx: &mut Transaction<'static, Any>,
     ctx: &WriteCtx,
     keys: &BTreeSet<StockKey>,
@@ -42,43 +41,21 @@ pub(crate) async fn lock_stock(
         .map(|(w, s, p)| vec![ctx.client_id.into(), (*w).into(), (*s).into(), p.as_str().into(), ctx.now.micros().into()])
         .collect();
     let columns = ["client_id", "warehouse_id", "sku_id", "pool", "updated_at"];
-    if store.dialect == crate::Dialect::Postgres {
-        // One round trip: the upsert locks each row, existing or new, in the order of the VALUES
-        // list (the lock order), and answers the balance as it stands once locked. The update
-        // changes nothing.
-        let returned = insert_rows(
-            tx,
-            "stock",
-            &columns,
-            &rows,
-            "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO UPDATE SET updated_at = stock.updated_at \
-             RETURNING warehouse_id, sku_id, pool, live, recycle, allocated",
-        )
-        .await?;
-        for r in returned {
-            let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
-            balances.insert((r.get(0), r.get(1), pool), Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) });
-        }
-        return Ok(balances);
-    }
-    insert_rows(tx, "stock", &columns, &rows, "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO NOTHING").await?;
-    for chunk in ordered.chunks(1000) {
-        let tuples: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 2, i * 3 + 3, i * 3 + 4)).collect();
-        let sql = format!(
-            "SELECT warehouse_id, sku_id, pool, live, recycle, allocated FROM stock WHERE client_id = $1 AND (warehouse_id, sku_id, pool) IN ({}) \
-             ORDER BY warehouse_id, sku_id, pool{}",
-            tuples.join(", "),
-            store.for_update()
-        );
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql).bind(ctx.client_id);
-        for (w, s, p) in chunk {
-            q = q.bind(*w).bind(*s).bind(p.as_str());
-        }
-        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
-            let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
-            balances.insert((r.get(0), r.get(1), pool), Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) });
-        }
+    // One statement: the upsert makes missing rows and answers every balance. On PostgreSQL it
+    // locks each row, existing or new, in the order of the VALUES list (the lock order); SQLite's
+    // write transaction holds the whole database. The update changes nothing.
+    let returned = insert_rows(
+        tx,
+        "stock",
+        &columns,
+        &rows,
+        "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO UPDATE SET updated_at = stock.updated_at \
+         RETURNING warehouse_id, sku_id, pool, live, recycle, allocated",
+    )
+    .await?;
+    for r in returned {
+        let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
+        balances.insert((r.get(0), r.get(1), pool), Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) });
     }
     Ok(balances)
 }
@@ -92,7 +69,7 @@ pub(crate) struct KeyedLine {
 }
 
 /// Applies ledger lines to their (locked) stock rows and appends them to the ledger.
-pub(crate) async fn write_stock_changes(tx: &mut Transaction<'static, Any>, ctx: &WriteCtx, lines: &[KeyedLine]) -> Result<()> {
+pub(crate) fn write_stock_changes(w: &mut Writes, ctx: &WriteCtx, lines: &[KeyedLine]) {
     let mut per_key: BTreeMap<StockKey, Balance> = BTreeMap::new();
     for k in lines {
         let d = per_key.entry(k.key).or_default();
@@ -112,12 +89,12 @@ pub(crate) async fn write_stock_changes(tx: &mut Transaction<'static, Any>, ctx:
             n * 6 + 1,
             n * 6 + 2
         );
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql);
-        for ((w, s, p), d) in &per_key {
-            q = q.bind(*w).bind(*s).bind(p.as_str()).bind(d.live).bind(d.recycle).bind(d.allocated);
+        let mut args: Vec<Val> = Vec::with_capacity(n * 6 + 2);
+        for ((wh, sku, pool), d) in &per_key {
+            args.extend([(*wh).into(), (*sku).into(), pool.as_str().into(), d.live.into(), d.recycle.into(), d.allocated.into()]);
         }
-        q.bind(ctx.now.micros()).bind(ctx.client_id).execute(&mut **tx).await.map_err(db)?;
+        args.extend([ctx.now.micros().into(), ctx.client_id.into()]);
+        w.push(sql, args);
     }
     let rows: Vec<Vec<Val>> = lines
         .iter()
@@ -143,8 +120,7 @@ pub(crate) async fn write_stock_changes(tx: &mut Transaction<'static, Any>, ctx:
             ]
         })
         .collect();
-    insert_rows(
-        tx,
+    w.insert(
         "inventory_ledger",
         &[
             "client_id",
@@ -161,28 +137,23 @@ pub(crate) async fn write_stock_changes(tx: &mut Transaction<'static, Any>, ctx:
             "reason",
             "at",
         ],
-        &rows,
+        rows,
         "",
-    )
-    .await?;
-    Ok(())
+    );
 }
 
 /// Marks balances whose stock became allocatable, so the sweep retries the orders waiting on them.
-pub(crate) async fn enqueue_sweeps(tx: &mut Transaction<'static, Any>, ctx: &WriteCtx, keys: &BTreeSet<StockKey>) -> Result<()> {
+pub(crate) fn enqueue_sweeps(w: &mut Writes, ctx: &WriteCtx, keys: &BTreeSet<StockKey>) {
     let rows: Vec<Vec<Val>> = lock_order(keys)
         .iter()
         .map(|(w, s, p)| vec![ctx.client_id.into(), (*w).into(), (*s).into(), p.as_str().into(), ctx.now.micros().into()])
         .collect();
-    insert_rows(
-        tx,
+    w.insert(
         "allocation_queue",
         &["client_id", "warehouse_id", "sku_id", "pool", "queued_at"],
-        &rows,
+        rows,
         "ON CONFLICT (client_id, warehouse_id, sku_id, pool) DO UPDATE SET generation = allocation_queue.generation + 1",
-    )
-    .await?;
-    Ok(())
+    );
 }
 
 /// One order line as loaded for a write.
@@ -390,7 +361,6 @@ pub(crate) struct Taken {
 /// in the given order (the caller sorts by age), then settles every order's status. Writes nothing
 /// but the locks: the caller writes the stock changes ([`allocation_ledger`]) and the orders.
 pub(crate) async fn allocate_in_memory(
-    store: &Store,
     tx: &mut Transaction<'static, Any>,
     ctx: &WriteCtx,
     orders: &mut [LoadedOrder],
@@ -404,7 +374,7 @@ pub(crate) async fn allocate_in_memory(
             }
         }
     }
-    let balances = lock_stock(store, tx, ctx, &keys).await?;
+    let balances = lock_stock(tx, ctx, &keys).await?;
     let key_list: Vec<StockKey> = balances.keys().copied().collect();
     let index: HashMap<StockKey, usize> = key_list.iter().enumerate().map(|(i, k)| (*k, i)).collect();
     let mut available: Vec<i64> = key_list.iter().map(|k| balances[k].available()).collect();
@@ -459,21 +429,21 @@ pub(crate) fn allocation_ledger(orders: &[LoadedOrder], taken: &[Taken]) -> Vec<
 /// Allocates what stock allows to the orders that take stock, in the given order (the caller sorts
 /// by age), settles every order's status and writes everything.
 pub(crate) async fn allocate_and_save(
-    store: &Store,
     tx: &mut Transaction<'static, Any>,
     ctx: &WriteCtx,
     orders: &mut [LoadedOrder],
     reason: &str,
 ) -> Result<()> {
-    let taken = allocate_in_memory(store, tx, ctx, orders, reason).await?;
-    write_stock_changes(tx, ctx, &allocation_ledger(orders, &taken)).await?;
-    save_orders(tx, ctx, orders).await
+    let taken = allocate_in_memory(tx, ctx, orders, reason).await?;
+    let mut w = Writes::default();
+    write_stock_changes(&mut w, ctx, &allocation_ledger(orders, &taken));
+    save_orders(&mut w, ctx, orders);
+    w.flush(tx).await
 }
 
 /// Frees `freed[i]` units of each line of `order` (cancel, complete) and queues the balances for
 /// the allocation sweep, since freed stock may serve waiting orders.
 pub(crate) async fn release_stock(
-    store: &Store,
     tx: &mut Transaction<'static, Any>,
     ctx: &WriteCtx,
     order: &LoadedOrder,
@@ -483,7 +453,7 @@ pub(crate) async fn release_stock(
     if keys.is_empty() {
         return Ok(());
     }
-    lock_stock(store, tx, ctx, &keys).await?;
+    lock_stock(tx, ctx, &keys).await?;
     let lines: Vec<KeyedLine> = (0..order.lines.len())
         .filter(|&i| freed[i] > 0)
         .map(|i| KeyedLine {
@@ -499,8 +469,10 @@ pub(crate) async fn release_stock(
             reason: None,
         })
         .collect();
-    write_stock_changes(tx, ctx, &lines).await?;
-    enqueue_sweeps(tx, ctx, &keys).await
+    let mut w = Writes::default();
+    write_stock_changes(&mut w, ctx, &lines);
+    enqueue_sweeps(&mut w, ctx, &keys);
+    w.flush(tx).await
 }
 
 /// When the hold-release worker must look at an order again: its dispatch-after time, while it is
@@ -514,7 +486,7 @@ pub(crate) fn release_at(o: &LoadedOrder, now: Timestamp) -> Option<i64> {
 }
 
 /// Writes the orders' statuses, flags and line quantities, and their new timeline entries.
-pub(crate) async fn save_orders(tx: &mut Transaction<'static, Any>, ctx: &WriteCtx, orders: &mut [LoadedOrder]) -> Result<()> {
+pub(crate) fn save_orders(w: &mut Writes, ctx: &WriteCtx, orders: &mut [LoadedOrder]) {
     let rows: Vec<Vec<Val>> = orders
         .iter()
         .map(|o| {
@@ -531,8 +503,7 @@ pub(crate) async fn save_orders(tx: &mut Transaction<'static, Any>, ctx: &WriteC
             ]
         })
         .collect();
-    update_by_id(
-        tx,
+    w.update_by_id(
         "orders",
         &[
             "status",
@@ -544,16 +515,15 @@ pub(crate) async fn save_orders(tx: &mut Transaction<'static, Any>, ctx: &WriteC
             "release_at",
             "updated_at",
         ],
-        &rows,
-    )
-    .await?;
+        rows,
+    );
     let mut line_rows = Vec::new();
     for o in orders.iter() {
         for (i, (l, q)) in o.lines.iter().zip(&o.core.lines).enumerate() {
             line_rows.push(vec![l.id.into(), q.allocated.into(), q.cancelled.into(), o.core.waiting(i).into()]);
         }
     }
-    update_by_id(tx, "order_lines", &["allocated", "cancelled", "waiting"], &line_rows).await?;
+    w.update_by_id("order_lines", &["allocated", "cancelled", "waiting"], line_rows);
     let mut events = Vec::new();
     for o in orders.iter_mut() {
         o.updated_at = ctx.now;
@@ -561,7 +531,7 @@ pub(crate) async fn save_orders(tx: &mut Transaction<'static, Any>, ctx: &WriteC
             events.push(event_row(ctx, o.id, Some(c.from), c.to, &c.reason));
         }
     }
-    insert_events(tx, &events).await
+    insert_events(w, events);
 }
 
 /// A timeline row: (client, order, at, from, to, actor, reason).
@@ -578,8 +548,6 @@ pub(crate) fn event_row(ctx: &WriteCtx, order_id: i64, from: Option<OrderStatus>
 }
 
 /// Appends timeline rows made by [`event_row`].
-pub(crate) async fn insert_events(tx: &mut Transaction<'static, Any>, rows: &[Vec<Val>]) -> Result<()> {
-    insert_rows(tx, "order_events", &["client_id", "order_id", "at", "status_from", "status_to", "actor", "reason"], rows, "")
-        .await?;
-    Ok(())
+pub(crate) fn insert_events(w: &mut Writes, rows: Vec<Vec<Val>>) {
+    w.insert("order_events", &["client_id", "order_id", "at", "status_from", "status_to", "actor", "reason"], rows, "");
 }

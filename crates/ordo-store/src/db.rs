@@ -121,15 +121,6 @@ impl Store {
         self.write.close().await;
         self.read.close().await;
     }
-
-    /// ` FOR UPDATE` on PostgreSQL; nothing on SQLite, where the write transaction already holds
-    /// the database's only write lock.
-    pub(crate) fn for_update(&self) -> &'static str {
-        match self.dialect {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " FOR UPDATE",
-        }
-    }
 }
 
 /// The URL without its password, for messages.

@@ -4,6 +4,7 @@ use crate::allocation::{KeyedLine, StockKey, enqueue_sweeps, lock_stock, write_s
 use crate::db::db;
 use crate::inward::receive_against_po;
 use crate::master::{sku_id, warehouse_id};
+use crate::sql::Writes;
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::inventory::{Balance, Refusal, StockChange, frees_stock, plan};
@@ -85,7 +86,7 @@ impl Store {
             let wh = warehouse_id(&mut w.tx, ctx.client_id, &cmd.warehouse, "warehouse").await?;
             let sku = sku_id(&mut w.tx, ctx.client_id, &cmd.sku, "sku").await?;
             let keys: BTreeSet<StockKey> = cmd.change.pools().into_iter().map(|p| (wh, sku, p)).collect();
-            let locked = lock_stock(self, &mut w.tx, ctx, &keys).await?;
+            let locked = lock_stock(&mut w.tx, ctx, &keys).await?;
             let balances: BTreeMap<Pool, Balance> = locked.into_iter().map(|((_, _, p), b)| (p, b)).collect();
             let planned = plan(cmd.change, |p| balances.get(&p).copied().unwrap_or_default());
             let lines = match planned {
@@ -108,12 +109,18 @@ impl Store {
                 .iter()
                 .map(|l| KeyedLine { key: (wh, sku, l.pool), line: *l, reference: reference.clone(), reason: cmd.reason.clone() })
                 .collect();
-            write_stock_changes(&mut w.tx, ctx, &keyed).await?;
-            if frees_stock(&cmd.change) {
-                let freed: BTreeSet<StockKey> =
-                    lines.iter().filter(|l| l.status == UnitStatus::Live && l.qty_delta > 0).map(|l| (wh, sku, l.pool)).collect();
-                enqueue_sweeps(&mut w.tx, ctx, &freed).await?;
-            }
+            Writes::apply(&mut w.tx, |writes| {
+                write_stock_changes(writes, ctx, &keyed);
+                if frees_stock(&cmd.change) {
+                    let freed: BTreeSet<StockKey> = lines
+                        .iter()
+                        .filter(|l| l.status == UnitStatus::Live && l.qty_delta > 0)
+                        .map(|l| (wh, sku, l.pool))
+                        .collect();
+                    enqueue_sweeps(writes, ctx, &freed);
+                }
+            })
+            .await?;
             let mut after = balances;
             for l in &lines {
                 let b = after.entry(l.pool).or_default();

@@ -7,7 +7,7 @@ use crate::allocation::{
 };
 use crate::db::db;
 use crate::master::sku_ids;
-use crate::sql::{Val, in_list, insert_rows, positional, rows_in, update_by_id};
+use crate::sql::{Val, Writes, in_list, insert_rows, positional, rows_in};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelEventType, ChannelType, FulfillmentType, OrderKind, OrderStatus, Pool};
@@ -423,6 +423,8 @@ impl Store {
             ));
         }
 
+        // What the new orders write besides themselves, sent together once they are inserted.
+        let mut writes = Writes::default();
         // A created order leaves the failed-order list.
         for chunk in failed_ids.chunks(1000) {
             let pairs: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 2, i * 2 + 3)).collect();
@@ -430,12 +432,11 @@ impl Store {
                 "DELETE FROM failed_orders WHERE client_id = $1 AND (channel_id, channel_order_id) IN ({})",
                 pairs.join(", ")
             );
-            let sql = positional(tx, sql);
-            let mut q = sqlx::query(&sql).bind(ctx.client_id);
+            let mut args: Vec<Val> = vec![ctx.client_id.into()];
             for (channel_id, coid) in chunk {
-                q = q.bind(*channel_id).bind(coid.as_str());
+                args.extend([(*channel_id).into(), coid.as_str().into()]);
             }
-            q.execute(&mut **tx).await.map_err(db)?;
+            writes.push(sql, args);
         }
         // A marketplace B2B order names the B2C orders it covers.
         let mut covered_ids: Vec<(usize, i64)> = Vec::new();
@@ -452,7 +453,7 @@ impl Store {
         // New orders: allocate first (locking the stock they draw from), then insert them and their
         // lines as they end up, so nothing written here is rewritten in the same transaction.
         let mut new_orders: Vec<LoadedOrder> = fresh.iter().map(|(_, o)| o.clone()).collect();
-        let taken = allocate_in_memory(self, tx, ctx, &mut new_orders, "allocated on creation").await?;
+        let taken = allocate_in_memory(tx, ctx, &mut new_orders, "allocated on creation").await?;
         let order_rows: Vec<Vec<Val>> = fresh
             .iter()
             .zip(&new_orders)
@@ -567,8 +568,8 @@ impl Store {
             .iter()
             .map(|(n, linked)| vec![ctx.client_id.into(), new_orders[*n].id.into(), (*linked).into()])
             .collect();
-        insert_rows(tx, "order_links", &["client_id", "order_id", "linked_order_id"], &links, "ON CONFLICT DO NOTHING").await?;
-        write_stock_changes(tx, ctx, &allocation_ledger(&new_orders, &taken)).await?;
+        writes.insert("order_links", &["client_id", "order_id", "linked_order_id"], links, "ON CONFLICT DO NOTHING");
+        write_stock_changes(&mut writes, ctx, &allocation_ledger(&new_orders, &taken));
         // Each new order's timeline: received, then what allocation made of it.
         let mut events = Vec::new();
         for o in new_orders.iter_mut() {
@@ -580,7 +581,8 @@ impl Store {
                 events.push(event_row(ctx, o.id, Some(c.from), c.to, &c.reason));
             }
         }
-        insert_events(tx, &events).await?;
+        insert_events(&mut writes, events);
+        writes.flush(tx).await?;
         for ((i, _), o) in fresh.iter().zip(&new_orders) {
             outcomes[*i] = Some(IngestOutcome::Created(o.to_api(&client, ctx.now)));
         }
@@ -599,13 +601,13 @@ impl Store {
             }
             if freed.iter().any(|f| *f > 0) || o.core.nothing_left() {
                 let snapshot = o.clone();
-                release_stock(self, tx, ctx, &snapshot, &freed).await?;
+                release_stock(tx, ctx, &snapshot, &freed).await?;
                 if o.core.nothing_left() && !o.core.status().is_final() {
                     let (more, change) =
                         o.core.cancel("every unit was cancelled on the marketplace").map_err(|e| DomainError::Conflict(e.0))?;
                     o.changes.extend(change);
                     let snapshot = o.clone();
-                    release_stock(self, tx, ctx, &snapshot, &more).await?;
+                    release_stock(tx, ctx, &snapshot, &more).await?;
                 }
             }
             o.settle(ctx.now, "updated by the marketplace");
@@ -623,9 +625,12 @@ impl Store {
                     .map(|p| vec![(*id).into(), p.to_string().into()])
             })
             .collect();
-        update_by_id(tx, "orders", &["marketplace_payload"], &payloads).await?;
         let mut to_save: Vec<LoadedOrder> = loaded.iter().filter(|o| changed.contains(&o.id)).cloned().collect();
-        save_orders(tx, ctx, &mut to_save).await?;
+        Writes::apply(tx, |w| {
+            w.update_by_id("orders", &["marketplace_payload"], payloads);
+            save_orders(w, ctx, &mut to_save);
+        })
+        .await?;
         for o in to_save {
             if let Some(slot) = loaded.iter_mut().find(|l| l.id == o.id) {
                 *slot = o;
@@ -776,7 +781,7 @@ impl Store {
             let mut o = self.order_for_update(&mut w.tx, ctx.client_id, id).await?;
             o.core.start_allocation().map_err(|e| DomainError::Conflict(e.0))?;
             let mut orders = [o];
-            allocate_and_save(self, &mut w.tx, ctx, &mut orders, "retried").await?;
+            allocate_and_save(&mut w.tx, ctx, &mut orders, "retried").await?;
             Ok::<_, DomainError>(orders[0].to_api(&client, ctx.now))
         })
     }
@@ -789,7 +794,7 @@ impl Store {
             let mut o = self.order_for_update(&mut w.tx, ctx.client_id, id).await?;
             let (freed, change) = o.core.cancel(&format!("cancelled: {reason}")).map_err(|e| DomainError::Conflict(e.0))?;
             o.changes.extend(change);
-            release_stock(self, &mut w.tx, ctx, &o, &freed).await?;
+            release_stock(&mut w.tx, ctx, &o, &freed).await?;
             let pushed = o.channel_type.accepts_seller_cancellation();
             if pushed {
                 let raw: Option<String> = sqlx::query("SELECT marketplace_payload FROM orders WHERE id = $1")
@@ -834,7 +839,7 @@ impl Store {
                 )
             };
             let mut orders = [o];
-            save_orders(&mut w.tx, ctx, &mut orders).await?;
+            Writes::apply(&mut w.tx, |writes| save_orders(writes, ctx, &mut orders)).await?;
             Ok::<_, DomainError>(Cancellation { order: orders[0].to_api(&client, ctx.now), pushed_to_channel: pushed, message })
         })
     }
@@ -847,9 +852,9 @@ impl Store {
             let (freed, change) =
                 o.core.complete("completed (short-closed) at what was served").map_err(|e| DomainError::Conflict(e.0))?;
             o.changes.extend(change);
-            release_stock(self, &mut w.tx, ctx, &o, &freed).await?;
+            release_stock(&mut w.tx, ctx, &o, &freed).await?;
             let mut orders = [o];
-            save_orders(&mut w.tx, ctx, &mut orders).await?;
+            Writes::apply(&mut w.tx, |writes| save_orders(writes, ctx, &mut orders)).await?;
             Ok::<_, DomainError>(orders[0].to_api(&client, ctx.now))
         })
     }
@@ -913,7 +918,7 @@ impl Store {
                     r.core.holds.awaiting_return_pickup = false;
                     r.settle(ctx.now, &format!("return pickup of {channel_order_id} reported by the marketplace{why}"));
                 }
-                save_orders(tx, ctx, &mut replacements).await?;
+                Writes::apply(tx, |w| save_orders(w, ctx, &mut replacements)).await?;
                 match replacements.into_iter().next() {
                     Some(r) => r,
                     None => load_orders(self, tx, ctx.client_id, &[target.unwrap_or_default()], false)
@@ -937,7 +942,7 @@ impl Store {
                                 .cancel(&format!("cancelled on the marketplace{why}"))
                                 .map_err(|e| DomainError::Conflict(e.0))?;
                             o.changes.extend(change);
-                            release_stock(self, tx, ctx, &o, &freed).await?;
+                            release_stock(tx, ctx, &o, &freed).await?;
                         }
                     }
                     ChannelEventType::Hold => {
@@ -950,7 +955,7 @@ impl Store {
                     }
                 }
                 let mut orders = [o];
-                save_orders(tx, ctx, &mut orders).await?;
+                Writes::apply(tx, |w| save_orders(w, ctx, &mut orders)).await?;
                 let [o] = orders;
                 o
             }

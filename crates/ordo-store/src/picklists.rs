@@ -4,7 +4,7 @@
 use crate::allocation::{load_orders, save_orders};
 use crate::db::db;
 use crate::master::warehouse_id;
-use crate::sql::{Val, insert_rows};
+use crate::sql::{Val, Writes};
 use crate::tx::idempotent;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::kinds::OrderStatus;
@@ -135,8 +135,11 @@ impl Store {
         .get(0);
         let rows: Vec<Vec<Val>> =
             lines.iter().map(|(o, l, q)| vec![id.into(), ctx.client_id.into(), (*o).into(), (*l).into(), (*q).into()]).collect();
-        insert_rows(tx, "picklist_lines", &["picklist_id", "client_id", "order_id", "order_line_id", "qty"], &rows, "").await?;
-        save_orders(tx, ctx, &mut orders).await?;
+        Writes::apply(tx, |w| {
+            w.insert("picklist_lines", &["picklist_id", "client_id", "order_id", "order_line_id", "qty"], rows, "");
+            save_orders(w, ctx, &mut orders);
+        })
+        .await?;
         load_picklist(tx, ctx.client_id, id).await?.ok_or_else(|| DomainError::Internal("the picklist was just written".into()))
     }
 

@@ -44,17 +44,20 @@ impl From<Option<String>> for Val {
 /// Bound parameters per statement, under SQLite's limit of 32,766.
 const MAX_PARAMS: usize = 30_000;
 
-fn bind<'q>(
-    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
-    row: &'q [Val],
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_one<'q>(q: Query<'q>, v: &'q Val) -> Query<'q> {
+    match v {
+        Val::Int(i) => q.bind(*i),
+        Val::OptInt(i) => q.bind(*i),
+        Val::Text(s) => q.bind(s.as_str()),
+        Val::OptText(s) => q.bind(s.as_deref()),
+    }
+}
+
+fn bind<'q>(mut q: Query<'q>, row: &'q [Val]) -> Query<'q> {
     for v in row {
-        q = match v {
-            Val::Int(i) => q.bind(*i),
-            Val::OptInt(i) => q.bind(*i),
-            Val::Text(s) => q.bind(s.as_str()),
-            Val::OptText(s) => q.bind(s.as_deref()),
-        };
+        q = bind_one(q, v);
     }
     q
 }
@@ -105,36 +108,97 @@ pub(crate) async fn insert_rows(
     Ok(out)
 }
 
-/// Sets `columns` of the rows of `table` whose `id` is each row's first value:
-/// `rows[i] = [id, value of columns[0], …]`.
-pub(crate) async fn update_by_id(
-    tx: &mut Transaction<'static, Any>,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<Val>],
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
+/// Writes whose answers nobody reads, held until [`Writes::flush`] sends them in order. On SQLite
+/// they go in one call (statements joined by `;`): every call is a hand-off to the connection's
+/// thread, which costs more than a small statement itself. Reads do not see held writes, so a
+/// caller flushes before it reads what they change, and always before commit.
+#[derive(Default)]
+pub(crate) struct Writes {
+    statements: Vec<(String, Vec<Val>)>,
+}
+
+impl Writes {
+    /// A statement with `$1…$n` parameters, each used once and in order.
+    pub(crate) fn push(&mut self, sql: String, args: Vec<Val>) {
+        self.statements.push((sql, args));
     }
-    let width = columns.len() + 1;
-    let per = (MAX_PARAMS / width).max(1);
-    let names: Vec<String> = columns.iter().map(|c| format!("v_{c}")).collect();
-    let sets: Vec<String> = columns.iter().zip(&names).map(|(c, n)| format!("{c} = v.{n}")).collect();
-    for chunk in rows.chunks(per) {
-        let sql = format!(
-            "WITH v(v_id, {}) AS (VALUES {}) UPDATE {table} SET {} FROM v WHERE {table}.id = v.v_id",
-            names.join(", "),
-            placeholders(chunk.len(), width),
-            sets.join(", ")
-        );
-        let sql = positional(tx, sql);
-        let mut q = sqlx::query(&sql);
-        for row in chunk {
-            q = bind(q, row);
+
+    /// `INSERT INTO table (columns) VALUES …` for all rows, in as many statements as the parameter
+    /// limit needs.
+    pub(crate) fn insert(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>, suffix: &str) {
+        let per = (MAX_PARAMS / columns.len()).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES {} {suffix}",
+                columns.join(", "),
+                placeholders(chunk.len(), columns.len())
+            );
+            self.push(sql, chunk.into_iter().flatten().collect());
         }
-        q.execute(&mut **tx).await.map_err(db)?;
     }
-    Ok(())
+
+    /// Sets `columns` of the rows of `table` whose `id` is each row's first value:
+    /// `rows[i] = [id, value of columns[0], …]`.
+    pub(crate) fn update_by_id(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) {
+        let width = columns.len() + 1;
+        let per = (MAX_PARAMS / width).max(1);
+        let names: Vec<String> = columns.iter().map(|c| format!("v_{c}")).collect();
+        let sets: Vec<String> = columns.iter().zip(&names).map(|(c, n)| format!("{c} = v.{n}")).collect();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
+            let sql = format!(
+                "WITH v(v_id, {}) AS (VALUES {}) UPDATE {table} SET {} FROM v WHERE {table}.id = v.v_id",
+                names.join(", "),
+                placeholders(chunk.len(), width),
+                sets.join(", ")
+            );
+            self.push(sql, chunk.into_iter().flatten().collect());
+        }
+    }
+
+    /// Holds what `hold` writes and sends it at once.
+    pub(crate) async fn apply(tx: &mut Transaction<'static, Any>, hold: impl FnOnce(&mut Writes)) -> Result<()> {
+        let mut w = Writes::default();
+        hold(&mut w);
+        w.flush(tx).await
+    }
+
+    /// Sends the held writes, in order.
+    pub(crate) async fn flush(&mut self, tx: &mut Transaction<'static, Any>) -> Result<()> {
+        let statements = std::mem::take(&mut self.statements);
+        if tx.backend_name() != "SQLite" {
+            for (sql, args) in &statements {
+                bind(sqlx::query(sql), args).execute(&mut **tx).await.map_err(db)?;
+            }
+            return Ok(());
+        }
+        // One call for every statement whose parameters can be anonymous; any other runs alone.
+        let mut joined = String::new();
+        let mut args: Vec<&Val> = Vec::new();
+        for (sql, values) in &statements {
+            match anonymous(sql) {
+                Some(sql) => {
+                    joined.push_str(&sql);
+                    joined.push_str(";\n");
+                    args.extend(values);
+                }
+                None => {
+                    bind(sqlx::query(sql), values).execute(&mut **tx).await.map_err(db)?;
+                }
+            }
+        }
+        if !joined.is_empty() {
+            let mut q = sqlx::query(&joined);
+            for v in args {
+                q = bind_one(q, v);
+            }
+            q.execute(&mut **tx).await.map_err(db)?;
+        }
+        Ok(())
+    }
 }
 
 /// The statement as the connection's database wants its parameters. SQLite looks numbered
@@ -146,6 +210,11 @@ pub(crate) fn positional(conn: &sqlx::AnyConnection, sql: String) -> String {
     if conn.backend_name() != "SQLite" {
         return sql;
     }
+    anonymous(&sql).unwrap_or(sql)
+}
+
+/// The statement with `?` for each `$N`, if every `$N` appears once and in order.
+fn anonymous(sql: &str) -> Option<String> {
     let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
     let mut expected = 1usize;
@@ -159,7 +228,7 @@ pub(crate) fn positional(conn: &sqlx::AnyConnection, sql: String) -> String {
                 end += 1;
             }
             if sql[start..end].parse::<usize>().ok() != Some(expected) {
-                return sql;
+                return None;
             }
             out.push_str(&sql[last..i]);
             out.push('?');
@@ -171,7 +240,7 @@ pub(crate) fn positional(conn: &sqlx::AnyConnection, sql: String) -> String {
         }
     }
     out.push_str(&sql[last..]);
-    out
+    Some(out)
 }
 
 /// `$start, $start+1, …` for an `IN (…)` list of `n` values.

@@ -4,6 +4,7 @@
 
 use crate::allocation::{load_orders, release_stock, save_orders};
 use crate::db::{Dialect, db};
+use crate::sql::Writes;
 use crate::tx::idempotent;
 use crate::{IngestOutcome, NewOrder, Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelStatus, ChannelType, OrderStatus};
@@ -268,8 +269,8 @@ impl Store {
         let (freed, change) = o.core.cancel(reason).map_err(|e| DomainError::Conflict(e.0))?;
         o.changes.extend(change);
         let order = o.clone();
-        release_stock(self, tx, ctx, &order, &freed).await?;
-        save_orders(tx, ctx, &mut orders).await?;
+        release_stock(tx, ctx, &order, &freed).await?;
+        Writes::apply(tx, |w| save_orders(w, ctx, &mut orders)).await?;
         Ok(Some(id))
     }
 

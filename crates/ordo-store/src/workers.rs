@@ -5,6 +5,7 @@
 
 use crate::allocation::{allocate_and_save, load_orders, save_orders};
 use crate::db::{Dialect, db};
+use crate::sql::Writes;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::Timestamp;
 use ordo_domain::kinds::Pool;
@@ -68,7 +69,7 @@ impl Store {
             // Oldest first; among orders of the same age, higher priority first.
             orders.sort_by_key(|o| (o.created_at, -o.priority, o.id));
             touched += orders.len();
-            allocate_and_save(self, &mut tx, &ctx, &mut orders, "stock became available").await?;
+            allocate_and_save(&mut tx, &ctx, &mut orders, "stock became available").await?;
             let pool = Pool::parse(&key.3).map_err(ordo_domain::DomainError::Internal)?;
             let left: i64 = sqlx::query(
                 "SELECT live - allocated FROM stock WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
@@ -128,7 +129,7 @@ impl Store {
                     o.settle(now, "the dispatch-after time has passed");
                 }
                 touched += orders.len();
-                save_orders(&mut tx, &ctx, &mut orders).await?;
+                Writes::apply(&mut tx, |w| save_orders(w, &ctx, &mut orders)).await?;
             }
             tx.commit().await.map_err(db)?;
         }
