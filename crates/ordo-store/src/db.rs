@@ -82,10 +82,16 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| internal("can't create the folder of", &e))?;
         }
         let url = format!("sqlite://{path}?mode=rwc");
+        // An in-process SQLite connection can't go stale, so it is not pinged before each use (a
+        // ping is a hand-off to the connection's thread).
         let pragmas = |pool: AnyPoolOptions| {
-            pool.after_connect(|conn, _| {
+            pool.test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;").await?;
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                         PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;",
+                    )
+                    .await?;
                     Ok(())
                 })
             })
@@ -102,6 +108,7 @@ impl Store {
             .map_err(|e| internal("can't migrate", &e))?;
         let read =
             pragmas(AnyPoolOptions::new().max_connections(4)).connect(&url).await.map_err(|e| internal("can't open", &e))?;
+        tokio::spawn(checkpoint_sqlite(read.clone()));
         Ok(Store { write, read, dialect: Dialect::Sqlite })
     }
 
@@ -120,6 +127,26 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+    }
+}
+
+/// Copies SQLite's write-ahead log into the database file every second, beside the writer rather
+/// than in it: left to itself, the committing transaction does this every thousand pages, and waits
+/// for the copy and its fsync. Ends when the store is closed.
+async fn checkpoint_sqlite(pool: sqlx::AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "SQLite checkpoint failed; will try again");
+        }
     }
 }
 
