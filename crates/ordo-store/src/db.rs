@@ -83,7 +83,9 @@ impl Store {
         }
         let url = format!("sqlite://{path}?mode=rwc");
         // An in-process SQLite connection can't go stale, so it is not pinged before each use (a
-        // ping is a hand-off to the connection's thread).
+        // ping is a hand-off to the connection's thread). Statement journals (the undo of one
+        // multi-row statement) stay in memory instead of spilling to temporary files; the log is
+        // checkpointed by `checkpoint_sqlite`, not by whichever commit crosses the threshold.
         let pragmas = |pool: AnyPoolOptions| {
             pool.test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {

@@ -63,14 +63,15 @@ fn bind<'q>(mut q: Query<'q>, row: &'q [Val]) -> Query<'q> {
 }
 
 fn placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
+    use std::fmt::Write;
+    let mut s = String::with_capacity(rows * cols * 7);
     for r in 0..rows {
         s.push_str(if r == 0 { "(" } else { ", (" });
         for c in 0..cols {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push_str(&format!("${}", r * cols + c + 1));
+            let _ = write!(s, "${}", r * cols + c + 1);
         }
         s.push(')');
     }

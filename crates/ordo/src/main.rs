@@ -13,6 +13,11 @@ use ordo_domain::kinds::{ChannelType, Role};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+// A request allocates many small strings and frees them on other threads; mimalloc does that with
+// far less locking than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "ordo", version, about = "Omnichannel order and warehouse management")]
 struct Cli {
