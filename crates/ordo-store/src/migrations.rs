@@ -12,6 +12,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (4, "picklists", include_str!("../migrations/sqlite/0004_picklists.sql")),
     (5, "hot path constraints", include_str!("../migrations/sqlite/0005_hot_path_constraints.sql")),
     (6, "idempotency expiry", include_str!("../migrations/sqlite/0006_idempotency_expiry.sql")),
+    (7, "fewer order indexes", include_str!("../migrations/sqlite/0007_fewer_order_indexes.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -22,6 +23,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (4, "picklists", include_str!("../migrations/postgres/0004_picklists.sql")),
     (5, "hot path constraints", include_str!("../migrations/postgres/0005_hot_path_constraints.sql")),
     (6, "idempotency expiry", include_str!("../migrations/postgres/0006_idempotency_expiry.sql")),
+    (7, "fewer order indexes", include_str!("../migrations/postgres/0007_fewer_order_indexes.sql")),
 ];
 
 #[derive(Debug)]

@@ -3,6 +3,7 @@
 
 use crate::Result;
 use crate::db::db;
+use ordo_domain::DomainError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
@@ -41,8 +42,14 @@ impl From<Option<String>> for Val {
     }
 }
 
-/// Bound parameters per statement, under SQLite's limit of 32,766.
-const MAX_PARAMS: usize = 30_000;
+/// Bound parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
+fn max_params(sqlite: bool) -> usize {
+    if sqlite { 32_000 } else { 65_000 }
+}
+
+fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name() == "SQLite"
+}
 
 type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
@@ -55,31 +62,79 @@ fn bind_one<'q>(q: Query<'q>, v: &'q Val) -> Query<'q> {
     }
 }
 
-fn bind<'q>(mut q: Query<'q>, row: &'q [Val]) -> Query<'q> {
-    for v in row {
-        q = bind_one(q, v);
+/// Parameter `n`: `$n`, or an anonymous `?` on SQLite (see [`positional`]).
+fn param(s: &mut String, n: usize, sqlite: bool) {
+    if sqlite {
+        s.push('?');
+    } else {
+        use std::fmt::Write;
+        let _ = write!(s, "${n}");
     }
-    q
 }
 
-fn placeholders(rows: usize, cols: usize) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(rows * cols * 7);
+/// `(…), (…)`: `rows` tuples of `cols` parameters, numbered from 1.
+fn values_list(s: &mut String, rows: usize, cols: usize, sqlite: bool) {
     for r in 0..rows {
         s.push_str(if r == 0 { "(" } else { ", (" });
         for c in 0..cols {
             if c > 0 {
                 s.push_str(", ");
             }
-            let _ = write!(s, "${}", r * cols + c + 1);
+            param(s, r * cols + c + 1, sqlite);
         }
         s.push(')');
     }
+}
+
+fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str, sqlite: bool) -> String {
+    let mut s = String::with_capacity(64 + rows * columns.len() * 7);
+    s.push_str("INSERT INTO ");
+    s.push_str(table);
+    s.push_str(" (");
+    s.push_str(&columns.join(", "));
+    s.push_str(") VALUES ");
+    values_list(&mut s, rows, columns.len(), sqlite);
+    s.push(' ');
+    s.push_str(suffix);
+    s
+}
+
+/// Sets `columns` of the rows whose ids come first in each tuple. The id range of the rows is bound
+/// last, so the database reads only that range of the table, not all of it, to join them.
+fn update_sql(table: &str, columns: &[&str], rows: usize, sqlite: bool) -> String {
+    let width = columns.len() + 1;
+    let mut s = String::with_capacity(128 + rows * width * 7);
+    s.push_str("WITH v(v_id");
+    for c in columns {
+        s.push_str(", v_");
+        s.push_str(c);
+    }
+    s.push_str(") AS (VALUES ");
+    values_list(&mut s, rows, width, sqlite);
+    s.push_str(") UPDATE ");
+    s.push_str(table);
+    s.push_str(" SET ");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push_str(c);
+        s.push_str(" = v.v_");
+        s.push_str(c);
+    }
+    s.push_str(" FROM v WHERE ");
+    s.push_str(table);
+    s.push_str(".id = v.v_id AND ");
+    s.push_str(table);
+    s.push_str(".id BETWEEN ");
+    param(&mut s, rows * width + 1, sqlite);
+    s.push_str(" AND ");
+    param(&mut s, rows * width + 2, sqlite);
     s
 }
 
 /// `INSERT INTO table (columns) VALUES …` for all rows, in as few statements as the parameter
-/// limit allows. With `returning`, the returned rows of all statements, in order.
+/// limit allows, at once. With `RETURNING` in `suffix`, the returned rows of all statements, in order.
 pub(crate) async fn insert_rows(
     tx: &mut Transaction<'static, Any>,
     table: &str,
@@ -88,17 +143,12 @@ pub(crate) async fn insert_rows(
     suffix: &str,
 ) -> Result<Vec<AnyRow>> {
     let mut out = Vec::new();
-    if rows.is_empty() {
-        return Ok(out);
-    }
-    let per = (MAX_PARAMS / columns.len()).max(1);
-    for chunk in rows.chunks(per) {
-        let sql =
-            format!("INSERT INTO {table} ({}) VALUES {} {suffix}", columns.join(", "), placeholders(chunk.len(), columns.len()));
-        let sql = positional(tx, sql);
+    let sqlite = is_sqlite(tx);
+    for chunk in rows.chunks((max_params(sqlite) / columns.len()).max(1)) {
+        let sql = insert_sql(table, columns, chunk.len(), suffix, sqlite);
         let mut q = sqlx::query(&sql);
-        for row in chunk {
-            q = bind(q, row);
+        for v in chunk.iter().flatten() {
+            q = bind_one(q, v);
         }
         if suffix.contains("RETURNING") {
             out.extend(q.fetch_all(&mut **tx).await.map_err(db)?);
@@ -109,54 +159,60 @@ pub(crate) async fn insert_rows(
     Ok(out)
 }
 
+/// A write held by [`Writes`], made into SQL when it is sent (for the database it goes to).
+enum Held {
+    /// SQL with parameters `$1…$n`, each used once and in order.
+    Statement {
+        sql: String,
+        args: Vec<Val>,
+    },
+    Insert {
+        table: &'static str,
+        columns: &'static [&'static str],
+        rows: Vec<Vec<Val>>,
+        suffix: &'static str,
+    },
+    /// Each row is the id, then a value for each column.
+    Update {
+        table: &'static str,
+        columns: &'static [&'static str],
+        rows: Vec<Vec<Val>>,
+    },
+}
+
 /// Writes whose answers nobody reads, held until [`Writes::flush`] sends them in order. On SQLite
 /// they go in one call (statements joined by `;`): every call is a hand-off to the connection's
 /// thread, which costs more than a small statement itself. Reads do not see held writes, so a
 /// caller flushes before it reads what they change, and always before commit.
 #[derive(Default)]
 pub(crate) struct Writes {
-    statements: Vec<(String, Vec<Val>)>,
+    held: Vec<Held>,
 }
 
 impl Writes {
-    /// A statement with `$1…$n` parameters, each used once and in order.
+    /// A statement with parameters `$1…$n`, each used once and in order.
     pub(crate) fn push(&mut self, sql: String, args: Vec<Val>) {
-        self.statements.push((sql, args));
+        self.held.push(Held::Statement { sql, args });
     }
 
-    /// `INSERT INTO table (columns) VALUES …` for all rows, in as many statements as the parameter
-    /// limit needs.
-    pub(crate) fn insert(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>, suffix: &str) {
-        let per = (MAX_PARAMS / columns.len()).max(1);
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}) VALUES {} {suffix}",
-                columns.join(", "),
-                placeholders(chunk.len(), columns.len())
-            );
-            self.push(sql, chunk.into_iter().flatten().collect());
+    /// `INSERT INTO table (columns) VALUES …` for all rows.
+    pub(crate) fn insert(
+        &mut self,
+        table: &'static str,
+        columns: &'static [&'static str],
+        rows: Vec<Vec<Val>>,
+        suffix: &'static str,
+    ) {
+        if !rows.is_empty() {
+            self.held.push(Held::Insert { table, columns, rows, suffix });
         }
     }
 
     /// Sets `columns` of the rows of `table` whose `id` is each row's first value:
     /// `rows[i] = [id, value of columns[0], …]`.
-    pub(crate) fn update_by_id(&mut self, table: &str, columns: &[&str], rows: Vec<Vec<Val>>) {
-        let width = columns.len() + 1;
-        let per = (MAX_PARAMS / width).max(1);
-        let names: Vec<String> = columns.iter().map(|c| format!("v_{c}")).collect();
-        let sets: Vec<String> = columns.iter().zip(&names).map(|(c, n)| format!("{c} = v.{n}")).collect();
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
-            let sql = format!(
-                "WITH v(v_id, {}) AS (VALUES {}) UPDATE {table} SET {} FROM v WHERE {table}.id = v.v_id",
-                names.join(", "),
-                placeholders(chunk.len(), width),
-                sets.join(", ")
-            );
-            self.push(sql, chunk.into_iter().flatten().collect());
+    pub(crate) fn update_by_id(&mut self, table: &'static str, columns: &'static [&'static str], rows: Vec<Vec<Val>>) {
+        if !rows.is_empty() {
+            self.held.push(Held::Update { table, columns, rows });
         }
     }
 
@@ -169,30 +225,65 @@ impl Writes {
 
     /// Sends the held writes, in order.
     pub(crate) async fn flush(&mut self, tx: &mut Transaction<'static, Any>) -> Result<()> {
-        let statements = std::mem::take(&mut self.statements);
-        if tx.backend_name() != "SQLite" {
-            for (sql, args) in &statements {
-                bind(sqlx::query(sql), args).execute(&mut **tx).await.map_err(db)?;
+        let held = std::mem::take(&mut self.held);
+        let sqlite = is_sqlite(tx);
+        let limit = max_params(sqlite);
+        let rows_per = |columns: usize| (limit / columns).max(1);
+        // The id range of each chunk of an update, bound after its rows.
+        let mut bounds: Vec<[Val; 2]> = Vec::new();
+        for h in &held {
+            if let Held::Update { columns, rows, .. } = h {
+                for chunk in rows.chunks(rows_per(columns.len() + 1)) {
+                    let ids = chunk.iter().filter_map(|r| match r.first() {
+                        Some(Val::Int(id)) => Some(*id),
+                        _ => None,
+                    });
+                    let (lo, hi) = ids.fold((i64::MAX, i64::MIN), |(lo, hi), id| (lo.min(id), hi.max(id)));
+                    bounds.push([Val::Int(lo), Val::Int(hi)]);
+                }
             }
+        }
+        let mut bounds = bounds.iter();
+        let mut statements: Vec<(String, Vec<&Val>)> = Vec::new();
+        for h in &held {
+            match h {
+                Held::Statement { sql, args } => {
+                    let sql = if sqlite {
+                        anonymous(sql).ok_or_else(|| {
+                            DomainError::Internal(format!("held statement without parameters $1…$n in order: {sql}"))
+                        })?
+                    } else {
+                        sql.clone()
+                    };
+                    statements.push((sql, args.iter().collect()));
+                }
+                Held::Insert { table, columns, rows, suffix } => {
+                    for chunk in rows.chunks(rows_per(columns.len())) {
+                        statements
+                            .push((insert_sql(table, columns, chunk.len(), suffix, sqlite), chunk.iter().flatten().collect()));
+                    }
+                }
+                Held::Update { table, columns, rows } => {
+                    for chunk in rows.chunks(rows_per(columns.len() + 1)) {
+                        let range = bounds.next().expect("a range for each chunk");
+                        let args = chunk.iter().flatten().chain(range).collect();
+                        statements.push((update_sql(table, columns, chunk.len(), sqlite), args));
+                    }
+                }
+            }
+        }
+        if sqlite && statements.len() > 1 {
+            let joined: Vec<&str> = statements.iter().map(|(sql, _)| sql.as_str()).collect();
+            let joined = joined.join(";\n");
+            let mut q = sqlx::query(&joined);
+            for v in statements.iter().flat_map(|(_, args)| args.iter()) {
+                q = bind_one(q, v);
+            }
+            q.execute(&mut **tx).await.map_err(db)?;
             return Ok(());
         }
-        // One call for every statement whose parameters can be anonymous; any other runs alone.
-        let mut joined = String::new();
-        let mut args: Vec<&Val> = Vec::new();
-        for (sql, values) in &statements {
-            match anonymous(sql) {
-                Some(sql) => {
-                    joined.push_str(&sql);
-                    joined.push_str(";\n");
-                    args.extend(values);
-                }
-                None => {
-                    bind(sqlx::query(sql), values).execute(&mut **tx).await.map_err(db)?;
-                }
-            }
-        }
-        if !joined.is_empty() {
-            let mut q = sqlx::query(&joined);
+        for (sql, args) in &statements {
+            let mut q = sqlx::query(sql);
             for v in args {
                 q = bind_one(q, v);
             }
