@@ -45,15 +45,20 @@ pub struct StockFilter {
     pub sku: Option<String>,
 }
 
-/// The orders holding allocated units of a balance (up to ten), for refusals that name them.
+/// Orders holding allocated units of a balance (up to ten), for refusals that name them: found
+/// through the balance's latest thousand allocations in the ledger, which its SKU index reaches
+/// directly (an index of holding order lines by SKU would cost every allocation a write).
 async fn holders(
     tx: &mut Transaction<'static, Any>,
     client_id: i64,
     (warehouse_id, sku_id, pool): StockKey,
 ) -> Result<Vec<String>> {
     let rows = sqlx::query(
-        "SELECT DISTINCT o.id, o.channel_order_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
-         WHERE l.client_id = $1 AND l.warehouse_id = $2 AND l.sku_id = $3 AND l.pool = $4 AND l.allocated > l.dispatched \
+        "SELECT o.id, o.channel_order_id FROM orders o WHERE o.client_id = $1 AND o.id IN ( \
+           SELECT CAST(g.ref_id AS BIGINT) FROM inventory_ledger g WHERE g.client_id = $1 AND g.sku_id = $3 \
+           AND g.warehouse_id = $2 AND g.pool = $4 AND g.kind = 'ALLOCATE' AND g.ref_type = 'ORDER' ORDER BY g.id DESC LIMIT 1000) \
+         AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.warehouse_id = $2 AND l.sku_id = $3 \
+           AND l.pool = $4 AND l.allocated > l.dispatched) \
          ORDER BY o.id LIMIT 10",
     )
     .bind(client_id)
@@ -160,20 +165,27 @@ impl Store {
 
     /// Ledger entries, newest first. The cursor is the id of the last entry seen.
     pub async fn ledger(&self, client_id: i64, filter: &StockFilter, page: PageRequest) -> Result<Page<LedgerEntry>> {
-        let rows = sqlx::query(
+        // A filter by SKU reads the ledger's SKU index; without one, the client's entries newest first.
+        let by_sku = if filter.sku.is_some() {
+            "l.sku_id = (SELECT id FROM skus WHERE client_id = $1 AND sku = $3)"
+        } else {
+            "$3 IS NULL"
+        };
+        let sql = format!(
             "SELECT l.id, l.at, w.code, s.sku, l.pool, l.unit_status, l.kind, l.qty_delta, l.allocated_delta, l.ref_type, l.ref_id, \
              l.actor, l.reason FROM inventory_ledger l JOIN warehouses w ON w.id = l.warehouse_id JOIN skus s ON s.id = l.sku_id \
-             WHERE l.client_id = $1 AND ($2 IS NULL OR w.code = $2) AND ($3 IS NULL OR s.sku = $3) AND l.id < $4 \
-             ORDER BY l.id DESC LIMIT $5",
-        )
-        .bind(client_id)
-        .bind(&filter.warehouse)
-        .bind(&filter.sku)
-        .bind(page.after.unwrap_or(i64::MAX))
-        .bind(page.limit + 1)
-        .fetch_all(&self.read)
-        .await
-        .map_err(db)?;
+             WHERE l.client_id = $1 AND ($2 IS NULL OR w.code = $2) AND {by_sku} AND l.id < $4 \
+             ORDER BY l.id DESC LIMIT $5"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(&filter.warehouse)
+            .bind(&filter.sku)
+            .bind(page.after.unwrap_or(i64::MAX))
+            .bind(page.limit + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
         let internal = DomainError::Internal;
         let mut entries = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -264,10 +276,12 @@ impl Store {
     /// Compares every balance's `allocated` with the units its order lines hold; an empty list
     /// means every promised unit belongs to exactly one order line.
     pub async fn check_allocations(&self) -> Result<Vec<AllocationMismatch>> {
+        // One pass over the order lines, grouped by balance.
         let rows = sqlx::query(
-            "SELECT st.client_id, st.warehouse_id, st.sku_id, st.pool, st.allocated, \
-             CAST(COALESCE((SELECT SUM(l.allocated - l.dispatched) FROM order_lines l WHERE l.client_id = st.client_id \
-               AND l.warehouse_id = st.warehouse_id AND l.sku_id = st.sku_id AND l.pool = st.pool), 0) AS BIGINT) FROM stock st",
+            "SELECT st.client_id, st.warehouse_id, st.sku_id, st.pool, st.allocated, CAST(COALESCE(h.held, 0) AS BIGINT) \
+             FROM stock st LEFT JOIN (SELECT client_id, warehouse_id, sku_id, pool, SUM(allocated - dispatched) AS held \
+               FROM order_lines GROUP BY client_id, warehouse_id, sku_id, pool) h ON h.client_id = st.client_id \
+               AND h.warehouse_id = st.warehouse_id AND h.sku_id = st.sku_id AND h.pool = st.pool",
         )
         .fetch_all(&self.read)
         .await

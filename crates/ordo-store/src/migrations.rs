@@ -13,6 +13,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (5, "hot path constraints", include_str!("../migrations/sqlite/0005_hot_path_constraints.sql")),
     (6, "idempotency expiry", include_str!("../migrations/sqlite/0006_idempotency_expiry.sql")),
     (7, "fewer order indexes", include_str!("../migrations/sqlite/0007_fewer_order_indexes.sql")),
+    (8, "ledger index by SKU", include_str!("../migrations/sqlite/0008_ledger_index_by_sku.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -24,6 +25,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (5, "hot path constraints", include_str!("../migrations/postgres/0005_hot_path_constraints.sql")),
     (6, "idempotency expiry", include_str!("../migrations/postgres/0006_idempotency_expiry.sql")),
     (7, "fewer order indexes", include_str!("../migrations/postgres/0007_fewer_order_indexes.sql")),
+    (8, "ledger index by SKU", include_str!("../migrations/postgres/0008_ledger_index_by_sku.sql")),
 ];
 
 #[derive(Debug)]
