@@ -114,7 +114,7 @@ pub(crate) fn write_stock_changes(w: &mut Writes, ctx: &WriteCtx, lines: &[Keyed
                 k.line.allocated_delta.into(),
                 rt.into(),
                 ri.into(),
-                ctx.actor.as_str().into(),
+                ctx.actor.clone().into(),
                 k.reason.clone().into(),
                 ctx.now.micros().into(),
             ]
@@ -542,8 +542,8 @@ pub(crate) fn event_row(ctx: &WriteCtx, order_id: i64, from: Option<OrderStatus>
         ctx.now.micros().into(),
         from.map(|s| s.as_str().to_string()).into(),
         to.as_str().into(),
-        ctx.actor.as_str().into(),
-        reason.into(),
+        ctx.actor.clone().into(),
+        reason.to_string().into(),
     ]
 }
 

@@ -211,8 +211,8 @@ impl Store {
                 .map(|s| {
                     vec![
                         ctx.client_id.into(),
-                        s.sku.as_str().into(),
-                        s.name.as_str().into(),
+                        s.sku.clone().into(),
+                        s.name.clone().into(),
                         s.ean.clone().into(),
                         s.hsn.clone().into(),
                         s.mrp.into(),
@@ -421,7 +421,7 @@ impl Store {
                     vec![
                         ctx.client_id.into(),
                         (*c).into(),
-                        (*cs).into(),
+                        cs.to_string().into(),
                         (*sku).into(),
                         ctx.now.micros().into(),
                         ctx.now.micros().into(),

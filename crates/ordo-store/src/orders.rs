@@ -434,7 +434,7 @@ impl Store {
             );
             let mut args: Vec<Val> = vec![ctx.client_id.into()];
             for (channel_id, coid) in chunk {
-                args.extend([(*channel_id).into(), coid.as_str().into()]);
+                args.extend([(*channel_id).into(), coid.clone().into()]);
             }
             writes.push(sql, args);
         }
@@ -682,7 +682,7 @@ impl Store {
             format!("${}", args.len())
         };
         if let Some(q) = query.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
-            let p = arg(q.into(), &mut args);
+            let p = arg(q.to_string().into(), &mut args);
             let mut alternatives = vec![
                 format!("SELECT id FROM orders WHERE client_id = $1 AND channel_order_id = {p}"),
                 format!("SELECT id FROM orders WHERE client_id = $1 AND parent_order_id = {p}"),
@@ -699,7 +699,7 @@ impl Store {
             sql.push_str(&format!(" AND o.status IN ({})", list.join(", ")));
         }
         if let Some(c) = &query.channel {
-            let p = arg(c.as_str().into(), &mut args);
+            let p = arg(c.clone().into(), &mut args);
             sql.push_str(&format!(" AND o.channel_id IN (SELECT id FROM channels WHERE client_id = $1 AND code = {p})"));
         }
         if let Some(k) = query.kind {
@@ -725,7 +725,7 @@ impl Store {
         for a in &args {
             q = match a {
                 Val::Int(i) => q.bind(*i),
-                Val::Text(s) => q.bind(s.as_str()),
+                Val::Text(s) => q.bind(s.as_ref()),
                 Val::OptInt(i) => q.bind(*i),
                 Val::OptText(s) => q.bind(s.as_deref()),
             };

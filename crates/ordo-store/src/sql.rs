@@ -6,13 +6,15 @@ use crate::db::db;
 use ordo_domain::DomainError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
+use std::borrow::Cow;
 
-/// A value bound into a multi-row statement.
+/// A value bound into a multi-row statement. Text borrows the words of enums (statuses, pools,
+/// kinds) instead of copying them: a page of orders binds thousands.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {
     Int(i64),
     OptInt(Option<i64>),
-    Text(String),
+    Text(Cow<'static, str>),
     OptText(Option<String>),
 }
 
@@ -28,12 +30,12 @@ impl From<Option<i64>> for Val {
 }
 impl From<String> for Val {
     fn from(v: String) -> Self {
-        Val::Text(v)
+        Val::Text(Cow::Owned(v))
     }
 }
-impl From<&str> for Val {
-    fn from(v: &str) -> Self {
-        Val::Text(v.to_string())
+impl From<&'static str> for Val {
+    fn from(v: &'static str) -> Self {
+        Val::Text(Cow::Borrowed(v))
     }
 }
 impl From<Option<String>> for Val {
@@ -57,7 +59,7 @@ fn bind_one<'q>(q: Query<'q>, v: &'q Val) -> Query<'q> {
     match v {
         Val::Int(i) => q.bind(*i),
         Val::OptInt(i) => q.bind(*i),
-        Val::Text(s) => q.bind(s.as_str()),
+        Val::Text(s) => q.bind(s.as_ref()),
         Val::OptText(s) => q.bind(s.as_deref()),
     }
 }
