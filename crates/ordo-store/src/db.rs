@@ -4,6 +4,7 @@ use crate::Result;
 use ordo_domain::DomainError;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which database a store runs on.
@@ -33,6 +34,17 @@ pub struct Store {
     pub(crate) write: AnyPool,
     pub(crate) read: AnyPool,
     pub(crate) dialect: Dialect,
+    /// SQLite's background checkpoint, stopped when the last handle on the store is dropped.
+    _checkpoint: Option<Arc<StopOnDrop>>,
+}
+
+/// Aborts a background task when dropped.
+struct StopOnDrop(tokio::task::AbortHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Turns a database error into the domain's: constraint violations become conflicts, the rest is
@@ -72,7 +84,7 @@ impl Store {
                 .run(&pool)
                 .await
                 .map_err(|e| internal("can't migrate", &e))?;
-            return Ok(Store { write: pool.clone(), read: pool, dialect: Dialect::Postgres });
+            return Ok(Store { write: pool.clone(), read: pool, dialect: Dialect::Postgres, _checkpoint: None });
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         let path = path.split('?').next().unwrap_or(path);
@@ -110,8 +122,8 @@ impl Store {
             .map_err(|e| internal("can't migrate", &e))?;
         let read =
             pragmas(AnyPoolOptions::new().max_connections(4)).connect(&url).await.map_err(|e| internal("can't open", &e))?;
-        tokio::spawn(checkpoint_sqlite(read.clone()));
-        Ok(Store { write, read, dialect: Dialect::Sqlite })
+        let checkpoint = tokio::spawn(checkpoint_sqlite(read.clone())).abort_handle();
+        Ok(Store { write, read, dialect: Dialect::Sqlite, _checkpoint: Some(Arc::new(StopOnDrop(checkpoint))) })
     }
 
     /// Which database this store runs on.
@@ -134,7 +146,7 @@ impl Store {
 
 /// Copies SQLite's write-ahead log into the database file every second, beside the writer rather
 /// than in it: left to itself, the committing transaction does this every thousand pages, and waits
-/// for the copy and its fsync. Ends when the store is closed.
+/// for the copy and its fsync. Ends when the store is closed or dropped.
 async fn checkpoint_sqlite(pool: sqlx::AnyPool) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
