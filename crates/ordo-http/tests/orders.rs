@@ -29,6 +29,7 @@ api_tests!(
     timeline_records_every_status_change,
     roles_and_tenants_apply_to_orders,
     a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted,
+    an_order_cancelled_whole_before_it_arrives_is_created_cancelled_and_takes_no_stock,
     orders_are_released_to_picklists_only_after_their_start_processing_time,
 );
 
@@ -593,6 +594,25 @@ async fn a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted(t: 
     assert_eq!(gone["status"], "CANCELLED");
     assert!(t.app.check_ledger().await.unwrap().is_empty());
     assert!(t.app.store.check_allocations().await.unwrap().is_empty());
+}
+
+async fn an_order_cancelled_whole_before_it_arrives_is_created_cancelled_and_takes_no_stock(t: TestApp) {
+    setup(&t).await;
+    grn(&t, "A", 5, "QC_PASS").await;
+    let (status, o) = t
+        .post(
+            "/api/v1/orders",
+            json!({"channel": "fk3", "kind": "B2C", "channel_order_id": "GONE-1", "lines": [
+                {"sku": "A", "qty": 2, "cancelled_qty": 2}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{o}");
+    assert_eq!(o["status"], "CANCELLED");
+    assert_eq!(o["lines"][0]["allocated"], 0);
+    assert_eq!(t.stock("A", "QC_PASS").await["allocated"], 0, "no unit was promised to it");
+    let (_, events) = t.get(&format!("/api/v1/orders/{}/events", o["id"].as_str().unwrap())).await;
+    let to: Vec<&str> = events["items"].as_array().unwrap().iter().map(|e| e["status_to"].as_str().unwrap()).collect();
+    assert_eq!(to, ["CREATED", "CANCELLED"], "{events}");
 }
 
 async fn orders_are_released_to_picklists_only_after_their_start_processing_time(t: TestApp) {

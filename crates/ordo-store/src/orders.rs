@@ -385,7 +385,15 @@ impl Store {
             };
             let lines_qty =
                 o.lines.iter().map(|l| LineQty { cancelled: l.cancelled_qty.clamp(0, l.qty), ..LineQty::new(l.qty) }).collect();
-            let core = OrderCore::new(o.kind, o.fulfillment_type, holds, lines_qty);
+            let mut core = OrderCore::new(o.kind, o.fulfillment_type, holds, lines_qty);
+            let mut changes = Vec::new();
+            if core.nothing_left() {
+                // The marketplace cancelled every unit before the order reached Ordo: it takes no stock.
+                let (_, change) = core
+                    .cancel("every unit was cancelled on the marketplace before the order arrived")
+                    .map_err(|e| DomainError::Internal(e.0))?;
+                changes.extend(change);
+            }
             let warehouse = warehouses.iter().find(|(_, id)| **id == warehouse_id).map(|(c, _)| c.clone()).unwrap_or_default();
             fresh.push((
                 i,
@@ -418,7 +426,7 @@ impl Store {
                             unit_price: l.unit_price,
                         })
                         .collect(),
-                    changes: Vec::new(),
+                    changes,
                 },
             ));
         }
