@@ -17,7 +17,7 @@ pub use upload::UploadMode;
 
 use clock::Clock;
 use ordo_domain::kinds::{Permission, Role};
-use ordo_domain::model::{Client, Principal};
+use ordo_domain::model::{ApiKey, Client, Principal};
 use ordo_domain::{DomainError, Timestamp};
 use ordo_store::{IdempotencyClaim, Store, WriteCtx};
 use secrets::SecretBox;
@@ -121,6 +121,38 @@ impl App {
         let key = secrets::new_api_key();
         self.store.create_api_key(client_id, role, &key.hash, &key.prefix, self.now()).await?;
         Ok(key.key)
+    }
+
+    /// The API keys of a client (by its code), for the command line.
+    pub async fn client_api_keys(&self, client_code: &str) -> Result<Vec<ApiKey>> {
+        let (client_id, _) = self.store.client_by_code(client_code).await?;
+        self.store.list_api_keys(client_id).await
+    }
+
+    /// Revokes a key of a client (by its code), for the command line.
+    pub async fn revoke_client_api_key(&self, client_code: &str, id: &str) -> Result<ApiKey> {
+        let (client_id, _) = self.store.client_by_code(client_code).await?;
+        self.revoke_key(client_id, id).await
+    }
+
+    /// The caller's client's API keys.
+    pub async fn list_api_keys(&self, caller: &Caller) -> Result<Vec<ApiKey>> {
+        let ctx = self.authorize(caller, Permission::ManageKeys)?;
+        self.store.list_api_keys(ctx.client_id).await
+    }
+
+    /// Revokes one of the caller's client's keys. This process refuses it at once; other processes
+    /// sharing the database within the key cache's 30 seconds.
+    pub async fn revoke_api_key(&self, caller: &Caller, id: &str) -> Result<ApiKey> {
+        let ctx = self.authorize(caller, Permission::ManageKeys)?;
+        self.revoke_key(ctx.client_id, id).await
+    }
+
+    async fn revoke_key(&self, client_id: i64, id: &str) -> Result<ApiKey> {
+        let n = id.parse::<i64>().map_err(|_| DomainError::NotFound(format!("API key '{id}'")))?;
+        let (key, hash) = self.store.revoke_api_key(client_id, n, self.now()).await?;
+        self.keys.entries.write().expect("key cache lock").remove(&hash);
+        Ok(key)
     }
 
     /// Reads the clock; with a manual clock, moves it forward first.

@@ -187,6 +187,8 @@ pub enum Permission {
     OperateOrders,
     /// Release picklists and work them.
     Pick,
+    /// Create, list and revoke the client's API keys.
+    ManageKeys,
 }
 
 impl Permission {
@@ -201,6 +203,7 @@ impl Permission {
         Permission::ManageOrders,
         Permission::OperateOrders,
         Permission::Pick,
+        Permission::ManageKeys,
     ];
 }
 

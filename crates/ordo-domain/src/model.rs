@@ -24,6 +24,18 @@ pub struct Principal {
     pub key_prefix: String,
 }
 
+/// An API key as it is listed: never the key itself, which is shown once, when it is made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiKey {
+    pub id: String,
+    /// The key's first characters, to tell keys apart; also the actor of what the key did.
+    pub prefix: String,
+    pub role: Role,
+    pub created_at: Timestamp,
+    /// Set once the key is revoked; a revoked key is refused.
+    pub revoked_at: Option<Timestamp>,
+}
+
 /// A facility holding stock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Warehouse {

@@ -30,6 +30,7 @@ pub struct AppState {
     modifiers(&BearerAuth),
     tags(
         (name = "service", description = "Health, metrics, documentation and the clock"),
+        (name = "access", description = "The client's API keys"),
         (name = "master data", description = "Warehouses, SKUs, channels and SKU mappings"),
         (name = "inventory", description = "Stock, its ledger, and inward POs"),
         (name = "orders", description = "Orders, allocation, holds, failed orders and marketplace events"),

@@ -23,6 +23,7 @@ api_tests!(
     grn_against_an_inward_po,
     metrics_docs_and_clock,
     large_sku_upload_is_applied_in_one_go,
+    an_admin_lists_and_revokes_the_clients_keys,
 );
 
 async fn health_names_the_database(t: TestApp) {
@@ -290,6 +291,8 @@ async fn openapi_describes_every_route(t: TestApp) {
         "/api/docs",
         "/api/v1/clock",
         "/api/v1/clock/advance",
+        "/api/v1/api-keys",
+        "/api/v1/api-keys/{id}/revoke",
         "/api/v1/warehouses",
         "/api/v1/skus",
         "/api/v1/skus/upload",
@@ -427,4 +430,36 @@ async fn large_sku_upload_is_applied_in_one_go(t: TestApp) {
     assert_eq!((status, body["created"].as_i64(), body["errors"].as_array().map(Vec::len)), (200, Some(100_000), Some(0)));
     let (_, sku) = t.get("/api/v1/skus/SKU-099999").await;
     assert_eq!((sku["mrp"].as_str(), sku["ean"].as_str()), (Some("199.99"), Some("8900000099999")));
+}
+
+async fn an_admin_lists_and_revokes_the_clients_keys(t: TestApp) {
+    let operator = t.key("acme", Role::Operator).await;
+    let other = t.key("globex", Role::Admin).await;
+    let (status, keys) = t.get("/api/v1/api-keys").await;
+    assert_eq!(status, 200);
+    let items = keys["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "acme's two keys, not globex's: {keys}");
+    assert!(t.admin.starts_with(items[0]["prefix"].as_str().unwrap()) && items[0]["role"] == "admin");
+    assert!(operator.starts_with(items[1]["prefix"].as_str().unwrap()) && items[1]["role"] == "operator");
+    let listed = keys.to_string();
+    assert!(!listed.contains(&operator) && !listed.contains(&t.admin) && !listed.contains("hash"), "{listed}");
+
+    let (status, _) = read(t.req(Method::GET, "/api/v1/api-keys", &operator).send().await.unwrap()).await;
+    assert_eq!(status, 403, "only an admin manages keys");
+    let id = items[1]["id"].as_str().unwrap();
+    let (status, _) = read(t.req(Method::POST, &format!("/api/v1/api-keys/{id}/revoke"), &other).send().await.unwrap()).await;
+    assert_eq!(status, 404, "another client's key is not found");
+    let (status, _) = read(t.req(Method::GET, "/api/v1/warehouses", &operator).send().await.unwrap()).await;
+    assert_eq!(status, 200, "the operator key works (and is cached)");
+
+    let (status, revoked) = t.post(&format!("/api/v1/api-keys/{id}/revoke"), json!({})).await;
+    assert_eq!(status, 200, "{revoked}");
+    assert!(revoked["revoked_at"].is_string(), "{revoked}");
+    let (status, _) = read(t.req(Method::GET, "/api/v1/warehouses", &operator).send().await.unwrap()).await;
+    assert_eq!(status, 401, "a revoked key is refused at once");
+    let (status, again) = t.post(&format!("/api/v1/api-keys/{id}/revoke"), json!({})).await;
+    assert_eq!((status, &again["revoked_at"]), (200, &revoked["revoked_at"]), "revoking twice changes nothing");
+    let (status, _) = t.post("/api/v1/api-keys/999999/revoke", json!({})).await;
+    assert_eq!(status, 404);
+    assert_eq!(t.get("/api/v1/api-keys").await.1["items"][1]["revoked_at"], revoked["revoked_at"]);
 }

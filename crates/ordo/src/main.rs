@@ -150,6 +150,18 @@ enum KeyCommand {
         #[arg(long, value_parser = parse_role)]
         role: Role,
     },
+    /// List a client's API keys (their prefixes and roles; never the keys).
+    List {
+        #[arg(long)]
+        client: String,
+    },
+    /// Revoke an API key by the id `key list` shows; it is refused from then on.
+    Revoke {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        id: String,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -282,6 +294,17 @@ async fn main() -> Result<()> {
                 other => anyhow::anyhow!("{other}"),
             })?;
             println!("{key}");
+        }
+        Command::Key { command: KeyCommand::List { client } } => {
+            let app = cli.config.app(system).await?;
+            for k in app.client_api_keys(&client).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!("{}", serde_json::to_string(&k)?);
+            }
+        }
+        Command::Key { command: KeyCommand::Revoke { client, id } } => {
+            let app = cli.config.app(system).await?;
+            let key = app.revoke_client_api_key(&client, &id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&key)?);
         }
         Command::Bench { postgres, orders, sweep_orders, runs, no_floor } => {
             bench::run(bench::BenchConfig { postgres, orders, sweep_orders, runs, floor: !no_floor }).await?;

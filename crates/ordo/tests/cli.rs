@@ -82,6 +82,19 @@ fn embedded_default_serves_from_a_data_folder_it_creates() {
 
     let (ok, out, _) = run(ordo(&dir).arg("check"));
     assert!(ok && out.starts_with("ok"), "{out}");
+
+    // Keys are listed by prefix (never the key) and revoked by id.
+    let (ok, listed, _) = run(ordo(&dir).args(["key", "list", "--client", "acme"]));
+    assert!(ok && listed.lines().count() == 1 && !listed.contains(&key), "{listed}");
+    let record: serde_json::Value = serde_json::from_str(listed.trim()).unwrap();
+    assert!(key.starts_with(record["prefix"].as_str().unwrap()) && record["revoked_at"].is_null(), "{record}");
+    let id = record["id"].as_str().unwrap();
+    let (ok, revoked, _) = run(ordo(&dir).args(["key", "revoke", "--client", "acme", "--id", id]));
+    assert!(ok && revoked.contains("\"revoked_at\":\""), "{revoked}");
+    let (mut child, addr) = serve(&mut ordo(&dir));
+    assert_eq!(http_get(&addr, "/api/v1/warehouses", Some(&key)).0, 401, "a revoked key is refused");
+    child.kill().unwrap();
+    child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,5 +1,6 @@
 //! One module per resource; each handler is one use case.
 
+mod api_keys;
 mod channels;
 mod inventory;
 mod inward_pos;
@@ -25,6 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let router = service::register(router);
+    let router = api_keys::register(router);
     let router = warehouses::register(router);
     let router = skus::register(router);
     let router = channels::register(router);
