@@ -97,13 +97,15 @@ impl Store {
         // An in-process SQLite connection can't go stale, so it is not pinged before each use (a
         // ping is a hand-off to the connection's thread). Statement journals (the undo of one
         // multi-row statement) stay in memory instead of spilling to temporary files; the log is
-        // checkpointed by `checkpoint_sqlite`, not by whichever commit crosses the threshold.
+        // checkpointed by `checkpoint_sqlite`, not by whichever commit crosses the threshold, and
+        // cut back to 64 MiB when it starts over after a burst.
         let pragmas = |pool: AnyPoolOptions| {
             pool.test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
-                         PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;",
+                         PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; \
+                         PRAGMA journal_size_limit = 67108864;",
                     )
                     .await?;
                     Ok(())
