@@ -6,10 +6,7 @@ use ordo_domain::kinds::ChannelType;
 
 async fn seeded() -> Sim {
     let sim = start(ChannelType::AjioVms, 2).await;
-    for i in 0..5 {
-        sim.handle.add_model_order(&order(&format!("FN61422081{i}0"), &[("1", "AJ-KURTA-IND-L", 2, "899.00")])).unwrap();
-        sim.advance(60);
-    }
+    sim.add_orders(5, |i| order(&format!("FN61422081{i}0"), &[("1", "AJ-KURTA-IND-L", 2, "899.00")]));
     sim
 }
 

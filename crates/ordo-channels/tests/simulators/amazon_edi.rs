@@ -17,12 +17,11 @@ async fn seeded() -> Sim {
     sim.advance(60);
     sim.handle.add_order(json!({"x12": sample("po_850_default.x12")})).unwrap();
     sim.advance(60);
-    for i in 0..3 {
+    sim.add_orders(3, |i| {
         let mut o = order(&format!("PO{i}ZZ{i}"), &[("1", "ACME-MUG-350", 4, "12.50")]);
         o.kind = OrderKind::B2B;
-        sim.handle.add_model_order(&o).unwrap();
-        sim.advance(60);
-    }
+        o
+    });
     sim
 }
 

@@ -7,10 +7,7 @@ use std::time::Duration;
 
 async fn seeded(page_size: usize) -> Sim {
     let sim = start(ChannelType::AmazonSp, page_size).await;
-    for i in 0..7 {
-        sim.handle.add_model_order(&order(&format!("404-000000{i}-1234567"), &[("1", "SKU-A", 2, "250.00")])).unwrap();
-        sim.advance(60);
-    }
+    sim.add_orders(7, |i| order(&format!("404-000000{i}-1234567"), &[("1", "SKU-A", 2, "250.00")]));
     sim
 }
 

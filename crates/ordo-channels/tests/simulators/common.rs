@@ -29,6 +29,14 @@ impl Sim {
         self.now()
     }
 
+    /// Adds `n` orders made by `make`, a minute apart.
+    pub fn add_orders(&self, n: usize, make: impl Fn(usize) -> MarketplaceOrder) {
+        for i in 0..n {
+            self.handle.add_model_order(&make(i)).unwrap();
+            self.advance(60);
+        }
+    }
+
     /// A window from `from` to now.
     pub fn window_since(&self, from: Timestamp) -> SyncWindow {
         SyncWindow { from, to: self.now() }

@@ -6,10 +6,7 @@ use ordo_domain::kinds::ChannelType;
 
 async fn seeded() -> Sim {
     let sim = start(ChannelType::Paytm, 2).await;
-    for i in 0..5 {
-        sim.handle.add_model_order(&order(&format!("PTM-20260301-00040{i}"), &[("1", "EARBUD-X2-BLK", 1, "1299.00")])).unwrap();
-        sim.advance(60);
-    }
+    sim.add_orders(5, |i| order(&format!("PTM-20260301-00040{i}"), &[("1", "EARBUD-X2-BLK", 1, "1299.00")]));
     sim
 }
 

@@ -7,14 +7,14 @@ use serde_json::json;
 
 async fn seeded() -> Sim {
     let sim = start(ChannelType::Shopify, 3).await;
-    for i in 0..7i64 {
+    sim.add_orders(7, |i| {
         // Ids above 32 bits, as Shopify's are.
-        let id = 5_500_000_000_000 + i;
-        let mut o = order(&id.to_string(), &[(&(9_000_000_000_000 + i).to_string(), "TEE-BLK", 1, "499.00")]);
+        let i = i as i64;
+        let mut o =
+            order(&(5_500_000_000_000 + i).to_string(), &[(&(9_000_000_000_000 + i).to_string(), "TEE-BLK", 1, "499.00")]);
         o.parent_order_id = Some(format!("#{}", 1001 + i));
-        sim.handle.add_model_order(&o).unwrap();
-        sim.advance(60);
-    }
+        o
+    });
     sim
 }
 
