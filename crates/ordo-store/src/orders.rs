@@ -7,7 +7,7 @@ use crate::allocation::{
 };
 use crate::db::db;
 use crate::master::sku_ids;
-use crate::sql::{Val, Writes, in_list, insert_rows, positional, rows_in};
+use crate::sql::{Val, Writes, bind_one, in_list, insert_rows, positional, rows_in};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelEventType, ChannelType, FulfillmentType, OrderKind, OrderStatus, Pool};
@@ -731,12 +731,7 @@ impl Store {
         let mut conn = self.read.acquire().await.map_err(db)?;
         let mut q = sqlx::query(&sql);
         for a in &args {
-            q = match a {
-                Val::Int(i) => q.bind(*i),
-                Val::Text(s) => q.bind(s.as_ref()),
-                Val::OptInt(i) => q.bind(*i),
-                Val::OptText(s) => q.bind(s.as_deref()),
-            };
+            q = bind_one(q, a);
         }
         let ids: Vec<i64> = q.fetch_all(&mut *conn).await.map_err(db)?.iter().map(|r| r.get(0)).collect();
         let client = client_code(&mut conn, client_id).await?;

@@ -55,7 +55,8 @@ fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
 
 type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
-fn bind_one<'q>(q: Query<'q>, v: &'q Val) -> Query<'q> {
+/// Binds one value to a query.
+pub(crate) fn bind_one<'q>(q: Query<'q>, v: &'q Val) -> Query<'q> {
     match v {
         Val::Int(i) => q.bind(*i),
         Val::OptInt(i) => q.bind(*i),
