@@ -235,13 +235,15 @@ impl Writes {
         // The id range of each chunk of an update, bound after its rows.
         let mut bounds: Vec<[Val; 2]> = Vec::new();
         for h in &held {
-            if let Held::Update { columns, rows, .. } = h {
+            if let Held::Update { table, columns, rows } = h {
                 for chunk in rows.chunks(rows_per(columns.len() + 1)) {
-                    let ids = chunk.iter().filter_map(|r| match r.first() {
-                        Some(Val::Int(id)) => Some(*id),
-                        _ => None,
-                    });
-                    let (lo, hi) = ids.fold((i64::MAX, i64::MIN), |(lo, hi), id| (lo.min(id), hi.max(id)));
+                    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+                    for row in chunk {
+                        let Some(Val::Int(id)) = row.first() else {
+                            return Err(DomainError::Internal(format!("an update of {table} without an id first")));
+                        };
+                        (lo, hi) = (lo.min(*id), hi.max(*id));
+                    }
                     bounds.push([Val::Int(lo), Val::Int(hi)]);
                 }
             }
@@ -365,4 +367,36 @@ pub(crate) async fn rows_in(
         out.extend(q.fetch_all(&mut **tx).await.map_err(db)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_anonymous_only_when_each_comes_once_and_in_order() {
+        assert_eq!(anonymous("a = $1 AND b IN ($2, $3)").as_deref(), Some("a = ? AND b IN (?, ?)"));
+        assert_eq!(anonymous("a = $2 AND b = $1"), None);
+        assert_eq!(anonymous("a = $1 OR b = $1"), None);
+        assert_eq!(anonymous("no parameters").as_deref(), Some("no parameters"));
+    }
+
+    #[test]
+    fn an_update_by_id_binds_its_rows_then_their_id_range() {
+        assert_eq!(
+            update_sql("orders", &["status"], 2, false),
+            "WITH v(v_id, v_status) AS (VALUES ($1, $2), ($3, $4)) UPDATE orders SET status = v.v_status FROM v \
+             WHERE orders.id = v.v_id AND orders.id BETWEEN $5 AND $6"
+        );
+        assert_eq!(update_sql("orders", &["status"], 1, true).matches('?').count(), 4);
+    }
+
+    #[test]
+    fn an_insert_numbers_its_parameters_row_by_row() {
+        assert_eq!(insert_sql("t", &["a", "b"], 2, "", false), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ");
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2, "RETURNING id", true),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?) RETURNING id"
+        );
+    }
 }
