@@ -398,26 +398,11 @@ impl App {
                     })
                     .unwrap_or_default();
                 let order = MarketplaceOrder {
-                    channel_order_id: p["channel_order_id"].as_str().unwrap_or_default().to_string(),
-                    parent_order_id: None,
-                    kind: ordo_channels::OrderKind::B2C,
-                    state: MarketplaceState::Open,
-                    on_hold: false,
-                    dispatch_after: None,
-                    start_processing_at: None,
-                    replacement_of: None,
-                    updated_at: None,
-                    lines: lines
-                        .iter()
-                        .map(|(id, sku, qty)| ordo_channels::MarketplaceLine {
-                            channel_line_id: id.clone(),
-                            channel_sku: sku.clone(),
-                            qty: *qty,
-                            unit_price: None,
-                            cancelled_qty: 0,
-                        })
-                        .collect(),
                     raw: p["raw"].clone(),
+                    ..MarketplaceOrder::open(
+                        p["channel_order_id"].as_str().unwrap_or_default(),
+                        lines.iter().map(|(id, sku, qty)| ordo_channels::MarketplaceLine::new(id, sku, *qty)).collect(),
+                    )
                 };
                 let cancel: Vec<CancelLine> =
                     lines.iter().map(|(id, _, qty)| CancelLine { channel_line_id: id.clone(), qty: *qty }).collect();

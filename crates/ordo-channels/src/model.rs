@@ -74,10 +74,41 @@ pub struct MarketplaceLine {
 }
 
 impl MarketplaceOrder {
+    /// An open B2C order with these lines and nothing else said about it (no parent, hold, times
+    /// or payload); callers set what their marketplace adds.
+    pub fn open(channel_order_id: impl Into<String>, lines: Vec<MarketplaceLine>) -> Self {
+        MarketplaceOrder {
+            channel_order_id: channel_order_id.into(),
+            parent_order_id: None,
+            kind: OrderKind::B2C,
+            state: MarketplaceState::Open,
+            on_hold: false,
+            dispatch_after: None,
+            start_processing_at: None,
+            replacement_of: None,
+            updated_at: None,
+            lines,
+            raw: serde_json::Value::Null,
+        }
+    }
+
     /// Whether every unit of the order is cancelled, by the order's state or line by line.
     pub fn is_cancelled(&self) -> bool {
         self.state == MarketplaceState::Cancelled
             || (!self.lines.is_empty() && self.lines.iter().all(|l| l.cancelled_qty >= l.qty))
+    }
+}
+
+impl MarketplaceLine {
+    /// A line of `qty` units, none cancelled, without a price.
+    pub fn new(channel_line_id: impl Into<String>, channel_sku: impl Into<String>, qty: i64) -> Self {
+        MarketplaceLine {
+            channel_line_id: channel_line_id.into(),
+            channel_sku: channel_sku.into(),
+            qty,
+            unit_price: None,
+            cancelled_qty: 0,
+        }
     }
 }
 

@@ -4,9 +4,7 @@
 mod common;
 
 use common::{TestApp, api_tests};
-use ordo_channels::{
-    MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind, RunningSimulator, SimConfig, spawn_simulator,
-};
+use ordo_channels::{MarketplaceLine, MarketplaceOrder, RunningSimulator, SimConfig, spawn_simulator};
 use ordo_domain::kinds::ChannelType;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -52,28 +50,13 @@ async fn map(t: &TestApp, channel: &str, pairs: &[(&str, &str)]) {
 }
 
 fn mp_order(id: &str, lines: &[(&str, &str, i64)]) -> MarketplaceOrder {
-    MarketplaceOrder {
-        channel_order_id: id.into(),
-        parent_order_id: None,
-        kind: OrderKind::B2C,
-        state: MarketplaceState::Open,
-        on_hold: false,
-        dispatch_after: None,
-        start_processing_at: None,
-        replacement_of: None,
-        updated_at: None,
-        lines: lines
+    MarketplaceOrder::open(
+        id,
+        lines
             .iter()
-            .map(|(l, s, q)| MarketplaceLine {
-                channel_line_id: l.to_string(),
-                channel_sku: s.to_string(),
-                qty: *q,
-                unit_price: Some("499.00".into()),
-                cancelled_qty: 0,
-            })
+            .map(|(l, s, q)| MarketplaceLine { unit_price: Some("499.00".into()), ..MarketplaceLine::new(*l, *s, *q) })
             .collect(),
-        raw: Value::Null,
-    }
+    )
 }
 
 async fn sync(t: &TestApp, code: &str) -> (u16, Value) {

@@ -7,9 +7,7 @@ use anyhow::{Result, anyhow};
 use ordo_app::clock::Clock;
 use ordo_app::requests::{ChannelPatchRequest, ChannelRequest, SkuMappingRequest, SkuRequest, WarehouseRequest};
 use ordo_app::{App, Caller};
-use ordo_channels::{
-    MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind, RunningSimulator, SimConfig, spawn_simulator,
-};
+use ordo_channels::{MarketplaceLine, MarketplaceOrder, RunningSimulator, SimConfig, spawn_simulator};
 use ordo_domain::DomainError;
 use ordo_domain::kinds::{ChannelType, Pool, Role};
 use ordo_domain::model::Principal;
@@ -200,38 +198,23 @@ async fn market(sims: Vec<(&'static str, ChannelType, RunningSimulator)>, clock:
         let id = order_id(*ty, n, &mut dice);
         n += 1;
         let lines = if *ty == ChannelType::FlipkartV2 { 1 } else { 1 + dice.next(2) };
-        let mut order = MarketplaceOrder {
-            channel_order_id: id.clone(),
-            parent_order_id: match ty {
-                ChannelType::FlipkartV2 | ChannelType::FlipkartV3 => Some(format!("OD{:018}", 300_000_000_000_000_000 + n)),
-                _ => None,
-            },
-            kind: OrderKind::B2C,
-            state: MarketplaceState::Open,
-            on_hold: false,
-            dispatch_after: None,
-            start_processing_at: None,
-            replacement_of: None,
-            updated_at: None,
-            lines: (0..lines)
-                .map(|l| {
-                    let (sku, .., mrp, _) = ARTICLES[dice.next(ARTICLES.len() as u64) as usize];
-                    let unmapped = dice.next(25) == 0;
-                    MarketplaceLine {
-                        channel_line_id: format!("{}{}", id.chars().rev().take(6).collect::<String>(), l + 1),
-                        channel_sku: if unmapped {
-                            format!("{}-NEW-ARRIVAL", prefix(*ty))
-                        } else {
-                            format!("{}-{sku}", prefix(*ty))
-                        },
-                        qty: 1 + dice.next(2) as i64,
-                        unit_price: Some(mrp.to_string()),
-                        cancelled_qty: 0,
-                    }
-                })
-                .collect(),
-            raw: Value::Null,
-        };
+        let lines = (0..lines)
+            .map(|l| {
+                let (sku, .., mrp, _) = ARTICLES[dice.next(ARTICLES.len() as u64) as usize];
+                let unmapped = dice.next(25) == 0;
+                let channel_sku =
+                    if unmapped { format!("{}-NEW-ARRIVAL", prefix(*ty)) } else { format!("{}-{sku}", prefix(*ty)) };
+                let line_id = format!("{}{}", id.chars().rev().take(6).collect::<String>(), l + 1);
+                MarketplaceLine {
+                    unit_price: Some(mrp.to_string()),
+                    ..MarketplaceLine::new(line_id, channel_sku, 1 + dice.next(2) as i64)
+                }
+            })
+            .collect();
+        let mut order = MarketplaceOrder::open(id.clone(), lines);
+        if matches!(ty, ChannelType::FlipkartV2 | ChannelType::FlipkartV3) {
+            order.parent_order_id = Some(format!("OD{:018}", 300_000_000_000_000_000 + n));
+        }
         match ty {
             ChannelType::FlipkartV3 | ChannelType::FlipkartV2 if dice.next(3) == 0 => {
                 order.dispatch_after = Some(clock.now().plus_seconds(30 + dice.next(60) as i64));

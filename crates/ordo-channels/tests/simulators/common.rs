@@ -2,8 +2,7 @@
 
 use ordo_channels::sim::SimClock;
 use ordo_channels::{
-    ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind, RetryPolicy, RunningSimulator, SimConfig,
-    SyncWindow, spawn_simulator,
+    ChannelError, MarketplaceLine, MarketplaceOrder, RetryPolicy, RunningSimulator, SimConfig, SyncWindow, spawn_simulator,
 };
 use ordo_domain::Timestamp;
 use ordo_domain::kinds::ChannelType;
@@ -63,28 +62,13 @@ pub async fn start(channel_type: ChannelType, page_size: usize) -> Sim {
 
 /// An open B2C order in the neutral model with `(line id, sku, qty, unit price)` lines.
 pub fn order(id: &str, lines: &[(&str, &str, i64, &str)]) -> MarketplaceOrder {
-    MarketplaceOrder {
-        channel_order_id: id.to_string(),
-        parent_order_id: None,
-        kind: OrderKind::B2C,
-        state: MarketplaceState::Open,
-        on_hold: false,
-        dispatch_after: None,
-        start_processing_at: None,
-        replacement_of: None,
-        updated_at: None,
-        lines: lines
+    MarketplaceOrder::open(
+        id,
+        lines
             .iter()
-            .map(|(l, s, q, p)| MarketplaceLine {
-                channel_line_id: l.to_string(),
-                channel_sku: s.to_string(),
-                qty: *q,
-                unit_price: Some(p.to_string()),
-                cancelled_qty: 0,
-            })
+            .map(|(l, s, q, p)| MarketplaceLine { unit_price: Some(p.to_string()), ..MarketplaceLine::new(*l, *s, *q) })
             .collect(),
-        raw: serde_json::Value::Null,
-    }
+    )
 }
 
 /// The channel order ids of `orders`, sorted.
