@@ -57,13 +57,9 @@ const KEY_CACHE_SECONDS: u64 = 30;
 
 impl App {
     /// Wires an app from its parts.
-    /// Must be called within a Tokio runtime: it starts the order writers.
+    /// Must be called within a Tokio runtime: it starts the order writer.
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
-        let writers = match store.dialect() {
-            ordo_store::Dialect::Sqlite => 1,
-            ordo_store::Dialect::Postgres => 1,
-        };
-        let orders = group_commit::GroupCommit::start(store.clone(), clock.clone(), writers);
+        let orders = group_commit::GroupCommit::start(store.clone(), clock.clone());
         App { store, clock, secrets, orders, keys: Arc::default() }
     }
 
