@@ -42,8 +42,10 @@ fn check_settings(settings: &serde_json::Map<String, serde_json::Value>) -> Resu
     c.finish()
 }
 
-fn seal_credentials(app: &App, credentials: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
-    app.secrets.seal(serde_json::Value::Object(credentials.clone()).to_string().as_bytes())
+/// Encrypts a channel's credentials, bound to that client and channel.
+fn seal_credentials(app: &App, client_id: i64, code: &str, credentials: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
+    let plain = serde_json::Value::Object(credentials.clone()).to_string();
+    app.secrets.seal(plain.as_bytes(), &crate::secrets::channel_credentials_context(client_id, code))
 }
 
 impl App {
@@ -106,11 +108,12 @@ impl App {
         let warehouse = c.take("warehouse", parse_code(&req.warehouse));
         c.finish()?;
         check_settings(&req.settings)?;
+        let code = code.unwrap_or_default();
         let input = ChannelInput {
-            code: code.unwrap_or_default(),
+            credentials: seal_credentials(self, ctx.client_id, &code, &req.credentials),
+            code,
             channel_type: req.channel_type,
             warehouse: warehouse.unwrap_or_default(),
-            credentials: seal_credentials(self, &req.credentials),
             settings: serde_json::Value::Object(req.settings),
             enabled: req.enabled.unwrap_or(true),
         };
@@ -125,7 +128,7 @@ impl App {
             check_settings(settings)?;
         }
         let patch = ChannelPatch {
-            credentials: req.credentials.as_ref().map(|c| seal_credentials(self, c)),
+            credentials: req.credentials.as_ref().map(|c| seal_credentials(self, ctx.client_id, code, c)),
             settings: req.settings.map(serde_json::Value::Object),
             enabled: req.enabled,
         };

@@ -1,6 +1,6 @@
 //! Encryption of channel credentials at rest (ChaCha20-Poly1305) and API key generation.
 
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use ordo_domain::DomainError;
 use sha2::{Digest, Sha256};
@@ -34,40 +34,88 @@ impl SecretBox {
         Ok(SecretBox { cipher: ChaCha20Poly1305::new(Key::from_slice(&bytes)) })
     }
 
-    /// Reads the key file at `path`, creating it with a new random key when it doesn't exist.
+    /// Reads the key file at `path`, creating it with a new random key when it doesn't exist. The
+    /// file is created readable by its owner only (mode 0600) from the start, never widened first.
     pub fn from_file_or_create(path: &Path) -> Result<Self, String> {
         if !path.exists() {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| format!("can't create {}: {e}", dir.display()))?;
             }
-            std::fs::write(path, hex::encode(random::<32>())).map_err(|e| format!("can't write {}: {e}", path.display()))?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-            }
+            create_key_file(path)?;
         }
         let text = std::fs::read_to_string(path).map_err(|e| format!("can't read {}: {e}", path.display()))?;
         Self::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// Nonce ‖ ciphertext of `plain`.
-    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
+    /// Reads the key (64 hex characters) from an existing file, e.g. one a secret manager mounts.
+    pub fn from_file(path: &Path) -> Result<Self, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("can't read the secret key file {}: {e}", path.display()))?;
+        Self::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Encrypts `plain`, bound to `context` (associated data): the result opens only with the same
+    /// key and the same context, so a sealed value copied to another record does not open there.
+    pub fn seal(&self, plain: &[u8], context: &[u8]) -> Vec<u8> {
         let nonce = random::<12>();
-        let mut out = nonce.to_vec();
-        out.extend(self.cipher.encrypt(Nonce::from_slice(&nonce), plain).expect("encryption of a small buffer cannot fail"));
+        let mut out = Vec::with_capacity(1 + 12 + plain.len() + 16);
+        out.push(SEALED_V1);
+        out.extend_from_slice(&nonce);
+        let sealed = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: context })
+            .expect("encryption of a small buffer cannot fail");
+        out.extend(sealed);
         out
     }
 
-    /// The plaintext of what [`SecretBox::seal`] produced with the same key.
-    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, DomainError> {
-        if sealed.len() < 12 {
-            return Err(DomainError::Internal("stored secret is too short".into()));
+    /// The plaintext of what [`SecretBox::seal`] produced with the same key and `context`.
+    ///
+    /// Values sealed before contexts existed (nonce ‖ ciphertext, no version byte) still open; they
+    /// were bound to nothing, and are sealed with their context the next time they are written.
+    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Vec<u8>, DomainError> {
+        let refused = || DomainError::Internal("stored secret can't be decrypted: was the secret key changed?".into());
+        if sealed.first() == Some(&SEALED_V1) && sealed.len() >= 1 + 12 + 16 {
+            let (nonce, body) = sealed[1..].split_at(12);
+            if let Ok(plain) = self.cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad: context }) {
+                return Ok(plain);
+            }
+        }
+        // A value of the first format: its random nonce may begin with the version byte too.
+        if sealed.len() < 12 + 16 {
+            return Err(refused());
         }
         let (nonce, body) = sealed.split_at(12);
-        self.cipher
-            .decrypt(Nonce::from_slice(nonce), body)
-            .map_err(|_| DomainError::Internal("stored secret can't be decrypted: was the secret key changed?".into()))
+        self.cipher.decrypt(Nonce::from_slice(nonce), body).map_err(|_| refused())
+    }
+}
+
+/// The first byte of a sealed value bound to a context.
+const SEALED_V1: u8 = 1;
+
+/// What channel credentials are bound to: their client and channel.
+pub fn channel_credentials_context(client_id: i64, channel_code: &str) -> Vec<u8> {
+    format!("ordo/channel-credentials/{client_id}/{channel_code}").into_bytes()
+}
+
+/// Writes a new random key to `path`, which must not exist, readable by its owner only.
+fn create_key_file(path: &Path) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => file
+            .write_all(hex::encode(random::<32>()).as_bytes())
+            .and_then(|_| file.sync_all())
+            .map_err(|e| format!("can't write {}: {e}", path.display())),
+        // Another process made it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!("can't create {}: {e}", path.display())),
     }
 }
 
@@ -97,11 +145,47 @@ mod tests {
     fn sealed_secrets_open_only_with_the_same_key() {
         let a = SecretBox::from_hex(&"11".repeat(32)).unwrap();
         let b = SecretBox::from_hex(&"22".repeat(32)).unwrap();
-        let sealed = a.seal(b"{\"refresh_token\":\"x\"}");
+        let here = channel_credentials_context(1, "amz");
+        let sealed = a.seal(b"{\"refresh_token\":\"x\"}", &here);
         assert!(!sealed.windows(13).any(|w| w == b"refresh_token"));
-        assert_eq!(a.open(&sealed).unwrap(), b"{\"refresh_token\":\"x\"}");
-        assert!(b.open(&sealed).is_err());
+        assert_eq!(a.open(&sealed, &here).unwrap(), b"{\"refresh_token\":\"x\"}");
+        assert!(b.open(&sealed, &here).is_err());
         assert!(SecretBox::from_hex("abc").is_err());
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_in_its_own_context() {
+        let a = SecretBox::from_hex(&"11".repeat(32)).unwrap();
+        let sealed = a.seal(b"secret", &channel_credentials_context(1, "amz"));
+        assert!(a.open(&sealed, &channel_credentials_context(1, "amz2")).is_err(), "another channel");
+        assert!(a.open(&sealed, &channel_credentials_context(2, "amz")).is_err(), "another client");
+        assert_eq!(a.open(&sealed, &channel_credentials_context(1, "amz")).unwrap(), b"secret");
+    }
+
+    #[test]
+    fn secrets_sealed_before_contexts_still_open() {
+        let a = SecretBox::from_hex(&"11".repeat(32)).unwrap();
+        for _ in 0..64 {
+            // The first format: nonce and ciphertext, nothing bound.
+            let nonce = random::<12>();
+            let mut legacy = nonce.to_vec();
+            legacy.extend(a.cipher.encrypt(Nonce::from_slice(&nonce), &b"old"[..]).unwrap());
+            assert_eq!(a.open(&legacy, &channel_credentials_context(1, "amz")).unwrap(), b"old");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_key_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("ordo-key-{}-{}", std::process::id(), hex::encode(random::<4>())));
+        let path = dir.join("secret.key");
+        let made = SecretBox::from_file_or_create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let again = SecretBox::from_file(&path).unwrap();
+        assert_eq!(again.open(&made.seal(b"x", b"c"), b"c").unwrap(), b"x");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

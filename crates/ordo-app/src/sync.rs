@@ -119,8 +119,16 @@ fn marketplace_order(
 
 impl App {
     /// The connector of a channel, from its type, sealed credentials and settings.
-    fn connector(&self, code: &str, channel_type: ChannelType, sealed: &[u8], settings: &Value) -> Result<Connector> {
-        let credentials: Value = serde_json::from_slice(&self.secrets.open(sealed)?)
+    fn connector(
+        &self,
+        client_id: i64,
+        code: &str,
+        channel_type: ChannelType,
+        sealed: &[u8],
+        settings: &Value,
+    ) -> Result<Connector> {
+        let context = crate::secrets::channel_credentials_context(client_id, code);
+        let credentials: Value = serde_json::from_slice(&self.secrets.open(sealed, &context)?)
             .map_err(|e| DomainError::Internal(format!("stored credentials unreadable: {e}")))?;
         Connector::from_settings(channel_type, &credentials, settings)
             .map_err(|e| DomainError::Conflict(format!("channel '{code}' can't sync: {e}")))
@@ -129,7 +137,7 @@ impl App {
     async fn connector_of(&self, client_id: i64, code: &str) -> Result<Connector> {
         let channel = self.store.channel(client_id, code).await?;
         let sealed = self.store.channel_credentials(client_id, code).await?;
-        self.connector(code, channel.channel_type, &sealed, &channel.settings)
+        self.connector(client_id, code, channel.channel_type, &sealed, &channel.settings)
     }
 
     /// Pulls from the marketplace now (`POST /api/v1/channels/{code}/sync`).
@@ -199,7 +207,7 @@ impl App {
     /// Fetches the channel's window and applies it; gives the report and the new cursor.
     async fn pull(&self, target: &SyncTarget, settings: &SyncSettings) -> std::result::Result<SyncReport, SyncFailure> {
         let connector = self
-            .connector(&target.code, target.channel_type, &target.credentials, &target.settings)
+            .connector(target.client_id, &target.code, target.channel_type, &target.credentials, &target.settings)
             .map_err(|e| SyncFailure::Other(e.to_string()))?;
         let now = self.now();
         let start = target.cursor.unwrap_or_else(|| settings.sync_from.unwrap_or(target.created_at.plus_seconds(-24 * 3600)));

@@ -258,8 +258,11 @@ async fn channel_credentials_are_encrypted_and_never_returned(t: TestApp) {
     let (client_id, _) = t.app.store.client_by_code("acme").await.unwrap();
     let sealed = t.app.store.channel_credentials(client_id, "amz").await.unwrap();
     assert!(!String::from_utf8_lossy(&sealed).contains("s3cr3t"), "stored encrypted");
-    let opened: serde_json::Value = serde_json::from_slice(&t.app.secrets.open(&sealed).unwrap()).unwrap();
+    let context = ordo_app::secrets::channel_credentials_context(client_id, "amz");
+    let opened: serde_json::Value = serde_json::from_slice(&t.app.secrets.open(&sealed, &context).unwrap()).unwrap();
     assert_eq!(opened["client_secret"], "s3cr3t-value");
+    let elsewhere = ordo_app::secrets::channel_credentials_context(client_id, "amz-2");
+    assert!(t.app.secrets.open(&sealed, &elsewhere).is_err(), "sealed credentials open only for their own channel");
     assert_eq!(t.post("/api/v1/channels", body).await.0, 409);
     for (path, expect) in [("/api/v1/channels/amz", 200), ("/api/v1/channels", 200)] {
         let (status, text) =
@@ -276,7 +279,7 @@ async fn channel_credentials_are_encrypted_and_never_returned(t: TestApp) {
     let (status, ch) = read(patched.send().await.unwrap()).await;
     assert_eq!((status, ch["status"].as_str()), (200, Some("ACTIVE")));
     let sealed = t.app.store.channel_credentials(client_id, "amz").await.unwrap();
-    assert_eq!(t.app.secrets.open(&sealed).unwrap(), br#"{"refresh_token":"new"}"#);
+    assert_eq!(t.app.secrets.open(&sealed, &context).unwrap(), br#"{"refresh_token":"new"}"#);
 }
 
 async fn openapi_describes_every_route(t: TestApp) {

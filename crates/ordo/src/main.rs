@@ -18,6 +18,9 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The environment variable that may carry the secret key itself.
+const SECRET_KEY_ENV: &str = "ORDO_SECRET_KEY";
+
 #[derive(Parser)]
 #[command(name = "ordo", version, about = "Omnichannel order and warehouse management")]
 struct Cli {
@@ -36,10 +39,12 @@ struct Config {
     /// Folder for the embedded database and the generated secret key.
     #[arg(long, env = "ORDO_DATA_DIR", default_value = "ordo-data", global = true)]
     data_dir: PathBuf,
-    /// Key that encrypts channel credentials at rest, 64 hex characters. Default: generated into
+    /// File holding the key that encrypts channel credentials at rest (64 hex characters). The key
+    /// itself may instead come from the environment variable ORDO_SECRET_KEY; it is never taken on
+    /// the command line, where other users of the machine could read it. Default: generated into
     /// `<data-dir>/secret.key` on first start. Every process sharing a database needs the same key.
-    #[arg(long, env = "ORDO_SECRET_KEY", global = true, hide_env_values = true)]
-    secret_key: Option<String>,
+    #[arg(long, env = "ORDO_SECRET_KEY_FILE", global = true)]
+    secret_key_file: Option<PathBuf>,
     /// Log format.
     #[arg(long, env = "ORDO_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     log_format: LogFormat,
@@ -177,23 +182,30 @@ impl Config {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("ordo.db").display()))
     }
 
+    /// The secret key: from ORDO_SECRET_KEY, else the named file, else `<data-dir>/secret.key`
+    /// (created on first start).
     fn secrets(&self) -> Result<SecretBox> {
-        match &self.secret_key {
-            Some(hex) => SecretBox::from_hex(hex).map_err(|e| anyhow::anyhow!("ORDO_SECRET_KEY: {e}")),
-            None => {
-                let path = self.data_dir.join("secret.key");
-                SecretBox::from_file_or_create(&path).map_err(|e| anyhow::anyhow!(e))
-            }
+        if let Ok(hex) = std::env::var(SECRET_KEY_ENV) {
+            return SecretBox::from_hex(&hex).map_err(|e| anyhow::anyhow!("{SECRET_KEY_ENV}: {e}"));
         }
+        match &self.secret_key_file {
+            Some(path) => SecretBox::from_file(path).map_err(|e| anyhow::anyhow!("--secret-key-file: {e}")),
+            None => SecretBox::from_file_or_create(&self.data_dir.join("secret.key")).map_err(|e| anyhow::anyhow!(e)),
+        }
+    }
+
+    /// Whether the key is given rather than generated into the data folder.
+    fn secret_key_given(&self) -> bool {
+        self.secret_key_file.is_some() || std::env::var_os(SECRET_KEY_ENV).is_some()
     }
 
     async fn app(&self, clock: Arc<dyn Clock>) -> Result<App> {
         let url = self.database_url();
         let store =
             Store::connect(&url).await.with_context(|| "can't open the database; check --database-url / ORDO_DATABASE_URL")?;
-        if self.secret_key.is_none() && url.starts_with("postgres") {
+        if !self.secret_key_given() && url.starts_with("postgres") {
             tracing::warn!(
-                "no ORDO_SECRET_KEY given: using {}; every ordo process sharing this database needs the same key",
+                "no ORDO_SECRET_KEY or --secret-key-file given: using {}; every ordo process sharing this database needs the same key",
                 self.data_dir.join("secret.key").display()
             );
         }

@@ -79,6 +79,21 @@ fn embedded_default_serves_from_a_data_folder_it_creates() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(dir.join("ordo-data/ordo.db").exists() && dir.join("ordo-data/secret.key").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("ordo-data/secret.key")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the generated key is readable by its owner only");
+    }
+
+    // The key is never taken on the command line (where `ps` shows it); a file or the environment.
+    let (ok, _, err) = run(ordo(&dir).args(["--secret-key", &"ab".repeat(32), "check"]));
+    assert!(!ok && err.contains("--secret-key"), "{err}");
+    let (ok, _, err) = run(ordo(&dir).args(["--secret-key-file", "no-such-file", "check"]));
+    assert!(!ok && err.contains("no-such-file"), "{err}");
+    let key_file = dir.join("ordo-data/secret.key").display().to_string();
+    let (ok, out, err) = run(ordo(&dir).args(["--secret-key-file", &key_file, "check"]));
+    assert!(ok && out.starts_with("ok"), "{out}{err}");
 
     let (ok, out, _) = run(ordo(&dir).arg("check"));
     assert!(ok && out.starts_with("ok"), "{out}");
@@ -102,6 +117,7 @@ fn embedded_default_serves_from_a_data_folder_it_creates() {
 fn a_postgres_url_runs_the_same_features_on_postgres() {
     let Ok(base) = std::env::var("ORDO_TEST_DATABASE_URL") else {
         assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI must run the PostgreSQL half");
+        ordo_app::ordo_store::testing::skipped_postgres();
         return;
     };
     let dir = scratch_dir("pg");
@@ -180,6 +196,7 @@ fn demo_shows_marketplace_orders_arriving_and_allocated_within_a_minute() {
 fn two_processes_sharing_postgres_never_oversell() {
     let Ok(_) = std::env::var("ORDO_TEST_DATABASE_URL") else {
         assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI must run the PostgreSQL half");
+        ordo_app::ordo_store::testing::skipped_postgres();
         return;
     };
     let dir = scratch_dir("pg2");
