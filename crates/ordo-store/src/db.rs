@@ -69,6 +69,11 @@ impl Store {
     /// Opens (creating when needed) the database at `url` and brings its schema up to date.
     /// `sqlite://path` (or a bare path) selects SQLite, `postgres://…` PostgreSQL.
     pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Store::connect`] with options.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store> {
         install_default_drivers();
         let internal = |what: &str, e: &dyn std::fmt::Display| DomainError::Internal(format!("{what} {}: {e}", redact(url)));
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -124,8 +129,10 @@ impl Store {
             .map_err(|e| internal("can't migrate", &e))?;
         let read =
             pragmas(AnyPoolOptions::new().max_connections(4)).connect(&url).await.map_err(|e| internal("can't open", &e))?;
-        let checkpoint = tokio::spawn(checkpoint_sqlite(read.clone())).abort_handle();
-        Ok(Store { write, read, dialect: Dialect::Sqlite, _checkpoint: Some(Arc::new(StopOnDrop(checkpoint))) })
+        let checkpoint = options
+            .sqlite_checkpoint_every
+            .map(|every| Arc::new(StopOnDrop(tokio::spawn(checkpoint_sqlite(read.clone(), every)).abort_handle())));
+        Ok(Store { write, read, dialect: Dialect::Sqlite, _checkpoint: checkpoint })
     }
 
     /// Which database this store runs on.
@@ -146,11 +153,36 @@ impl Store {
     }
 }
 
-/// Copies SQLite's write-ahead log into the database file every second, beside the writer rather
+/// How a store runs beside its database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// SQLite: how often a background task copies the write-ahead log into the database file
+    /// (`None`: never; only [`Store::checkpoint`] does). Ignored on PostgreSQL.
+    pub sqlite_checkpoint_every: Option<Duration>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { sqlite_checkpoint_every: Some(Duration::from_secs(1)) }
+    }
+}
+
+impl Store {
+    /// SQLite: copies the write-ahead log into the database file now, without waiting for readers
+    /// (`PRAGMA wal_checkpoint(PASSIVE)`). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.dialect == Dialect::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.read).await.map_err(db)?;
+        }
+        Ok(())
+    }
+}
+
+/// Copies SQLite's write-ahead log into the database file every `every`, beside the writer rather
 /// than in it: left to itself, the committing transaction does this every thousand pages, and waits
 /// for the copy and its fsync. Ends when the store is closed or dropped.
-async fn checkpoint_sqlite(pool: sqlx::AnyPool) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+async fn checkpoint_sqlite(pool: sqlx::AnyPool, every: Duration) {
+    let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;

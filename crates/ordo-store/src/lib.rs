@@ -23,7 +23,7 @@ mod workers;
 
 pub mod testing;
 
-pub use db::{Dialect, Store};
+pub use db::{Dialect, Store, StoreOptions};
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};

@@ -43,9 +43,27 @@ pub async fn scratch_postgres(label: &str) -> Result<Option<Scratch>> {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("CI=true but ORDO_TEST_DATABASE_URL is not set: the PostgreSQL tests would not run");
         }
+        skipped_postgres();
         return Ok(None);
     };
     Ok(Some(postgres_schema(&base, label).await?))
+}
+
+/// Says that a PostgreSQL half did not run, so a local run without a server never passes silently.
+/// The test runner captures a passing test's output, so the notice also goes to the terminal, once
+/// per run (the first skipped test of the runner's process says it).
+pub fn skipped_postgres() {
+    const NOTICE: &str = "SKIPPED: the PostgreSQL halves of the tests did not run; set ORDO_TEST_DATABASE_URL=postgres://user@host:5432/db to run them";
+    eprintln!("{NOTICE}");
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        let marker = std::env::temp_dir().join(format!("ordo-postgres-skipped-{}", std::os::unix::process::parent_id()));
+        let first = std::fs::OpenOptions::new().write(true).create_new(true).open(marker).is_ok();
+        if first && let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+            let _ = writeln!(tty, "{NOTICE}");
+        }
+    }
 }
 
 /// A fresh schema in the PostgreSQL at `base`, and the URL that selects it.

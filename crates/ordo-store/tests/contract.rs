@@ -34,7 +34,7 @@ macro_rules! on_both_backends {
             async fn postgres() {
                 match ordo_store::testing::scratch_postgres(stringify!($name)).await.expect("PostgreSQL reachable") {
                     Some(s) => super::$name(super::open(s).await).await,
-                    None => eprintln!("ORDO_TEST_DATABASE_URL not set: PostgreSQL half not run"),
+                    None => {} // said by scratch_postgres
                 }
             }
         }

@@ -35,7 +35,7 @@ macro_rules! api_tests {
             async fn postgres() {
                 match ordo_app::ordo_store::testing::scratch_postgres(stringify!($name)).await.expect("PostgreSQL reachable") {
                     Some(scratch) => super::$name(crate::common::TestApp::start(scratch).await).await,
-                    None => eprintln!("ORDO_TEST_DATABASE_URL not set: PostgreSQL half not run"),
+                    None => {} // said by scratch_postgres
                 }
             }
         }
