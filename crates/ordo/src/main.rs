@@ -129,6 +129,9 @@ enum Command {
         /// Skip the bare-SQL floor (to profile the API alone).
         #[arg(long)]
         no_floor: bool,
+        /// Orders loaded before the `search` workload measures.
+        #[arg(long, default_value_t = 1_000_000)]
+        search_orders: usize,
     },
 }
 
@@ -318,8 +321,9 @@ async fn main() -> Result<()> {
             let key = app.revoke_client_api_key(&client, &id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string(&key)?);
         }
-        Command::Bench { postgres, orders, sweep_orders, runs, no_floor } => {
-            bench::run(bench::BenchConfig { postgres, orders, sweep_orders, runs, floor: !no_floor }).await?;
+        Command::Bench { postgres, orders, sweep_orders, runs, no_floor, search_orders } => {
+            let config = bench::BenchConfig { postgres, orders, sweep_orders, runs, floor: !no_floor, search_orders };
+            bench::run(config).await?;
         }
         Command::Check => {
             let app = cli.config.app(system).await?;

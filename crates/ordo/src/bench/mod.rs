@@ -1,6 +1,8 @@
 //! `ordo bench`: ingests and allocates orders through the real HTTP API and prints throughput and
 //! latency, next to the floor (the same work as bare SQL on the same database).
 
+mod search;
+
 use anyhow::{Context, Result};
 use ordo_app::App;
 use ordo_app::clock::SystemClock;
@@ -22,6 +24,8 @@ pub struct BenchConfig {
     pub runs: Vec<Workload>,
     /// Whether to measure the bare-SQL floor too.
     pub floor: bool,
+    /// Orders loaded before the search workload measures.
+    pub search_orders: usize,
 }
 
 const SKUS: usize = 50;
@@ -74,6 +78,10 @@ pub enum Workload {
     /// Batches of 100 from 4 concurrent clients.
     #[value(name = "batch-4")]
     Batch4,
+    /// A million orders loaded (`--search-orders`), then searches by any id and filtered pages. Not
+    /// among the workloads run by default: it grows the database by some 2 GB.
+    #[value(name = "search")]
+    Search,
 }
 
 impl Workload {
@@ -81,6 +89,7 @@ impl Workload {
 
     fn name(self) -> &'static str {
         match self {
+            Workload::Search => "search",
             Workload::Single1 => "single POST, 1 client",
             Workload::Single16 => "single POST, 16 clients",
             Workload::Batch1 => "batch of 100, 1 client",
@@ -89,14 +98,14 @@ impl Workload {
     }
     fn clients(self) -> usize {
         match self {
-            Workload::Single1 | Workload::Batch1 => 1,
+            Workload::Single1 | Workload::Batch1 | Workload::Search => 1,
             Workload::Single16 => 16,
             Workload::Batch4 => 4,
         }
     }
     fn per_request(self) -> usize {
         match self {
-            Workload::Single1 | Workload::Single16 => 1,
+            Workload::Single1 | Workload::Single16 | Workload::Search => 1,
             Workload::Batch1 | Workload::Batch4 => 100,
         }
     }
@@ -106,6 +115,7 @@ impl Workload {
             Workload::Single16 => "s16",
             Workload::Batch1 => "b1",
             Workload::Batch4 => "b4",
+            Workload::Search => "search",
         }
     }
 }
@@ -219,6 +229,19 @@ async fn start(scratch: &Scratch) -> Result<(App, String)> {
 
 /// Runs the benchmark and prints its table.
 pub async fn run(cfg: BenchConfig) -> Result<()> {
+    let search = cfg.runs.contains(&Workload::Search);
+    let runs: Vec<Workload> = cfg.runs.iter().copied().filter(|w| *w != Workload::Search).collect();
+    if !runs.is_empty() || !search {
+        ingest(&cfg, runs).await?;
+    }
+    if search {
+        search::run(cfg.postgres.as_deref(), cfg.search_orders).await?;
+    }
+    Ok(())
+}
+
+/// The ingest workloads and the sweep.
+async fn ingest(cfg: &BenchConfig, runs: Vec<Workload>) -> Result<()> {
     let scratch = match &cfg.postgres {
         Some(url) => postgres_schema(url, "bench")
             .await
@@ -232,7 +255,7 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
     master_data(&base, &key, 1_000_000_000).await?;
     eprintln!("measuring on {database}: {} orders per run, 2 lines each…", cfg.orders);
 
-    let workloads = if cfg.runs.is_empty() { Workload::ALL.to_vec() } else { cfg.runs.clone() };
+    let workloads = if runs.is_empty() { Workload::ALL.to_vec() } else { runs };
     let single = cfg.orders.min(5_000);
     let err = |e: ordo_domain::DomainError| anyhow::anyhow!("{e}");
     let floor_conns = if database == "postgres" { 4 } else { 1 };
@@ -281,7 +304,7 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
     );
 
     if cfg.sweep_orders > 0 {
-        sweep(&cfg).await?;
+        sweep(cfg).await?;
     }
     Ok(())
 }
