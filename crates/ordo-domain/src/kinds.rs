@@ -120,6 +120,8 @@ word_enum! {
         Allocate = "ALLOCATE",
         Deallocate = "DEALLOCATE",
         Pick = "PICK",
+        /// Units the picker could not pick: lost (not found) or moved to QC_FAIL (damaged).
+        ShortPick = "SHORT_PICK",
         Dispatch = "DISPATCH",
         Return = "RETURN",
         Adjust = "ADJUST",

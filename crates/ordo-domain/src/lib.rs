@@ -4,6 +4,7 @@
 pub mod codes;
 pub mod error;
 pub mod explain;
+pub mod fulfilment;
 pub mod gstin;
 pub mod inventory;
 pub mod kinds;

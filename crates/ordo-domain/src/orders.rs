@@ -100,7 +100,7 @@ pub struct NotAllowed(pub String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderCore {
     pub kind: OrderKind,
-    status: OrderStatus,
+    pub(crate) status: OrderStatus,
     pub fulfillment_type: FulfillmentType,
     pub holds: Holds,
     /// False for a B2B order until its first Retry.
@@ -165,7 +165,7 @@ impl OrderCore {
         if self.status.is_final() { None } else { self.holds.active(now) }
     }
 
-    fn move_to(&mut self, to: OrderStatus, reason: impl Into<String>) -> Option<StatusChange> {
+    pub(crate) fn move_to(&mut self, to: OrderStatus, reason: impl Into<String>) -> Option<StatusChange> {
         let from = self.status;
         if from == to {
             return None;
@@ -219,7 +219,9 @@ impl OrderCore {
         }
     }
 
-    /// Cancels the order: frees every unit allocated and not yet packed. Returns the units freed per line.
+    /// Cancels the order before it leaves the warehouse: every unit allocated to it goes back to
+    /// stock — picked and packed units too (their parcel is unpacked: SPEC §11.5). Returns the units
+    /// freed per line.
     pub fn cancel(&mut self, reason: &str) -> Result<(Vec<i64>, Option<StatusChange>), NotAllowed> {
         if self.status.is_final() {
             return Err(NotAllowed(format!("an order in {} can't be cancelled", self.status)));
@@ -228,9 +230,11 @@ impl OrderCore {
             .lines
             .iter_mut()
             .map(|l| {
-                let free = l.allocated - l.packed;
-                l.allocated = l.packed;
-                l.cancelled = l.qty - l.packed;
+                let free = l.allocated;
+                l.allocated = 0;
+                l.picked = 0;
+                l.packed = 0;
+                l.cancelled = l.qty;
                 free
             })
             .collect();
