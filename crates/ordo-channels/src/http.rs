@@ -256,6 +256,17 @@ pub(crate) fn endpoint(v: &Value, key: &str, what: &str) -> Result<String, Strin
     Ok(e.trim_end_matches('/').to_string())
 }
 
+/// Everything but RFC 3986's unreserved characters, so an encoded value can't end a path segment
+/// (`/`), start a query (`?`) or a fragment (`#`), nor carry a space.
+const PATH_SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `value` percent-encoded as one URL path segment: ids and settings placed in a path
+/// (`/orders/{id}`) reach the marketplace whole, whatever characters they hold.
+pub(crate) fn segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string()
+}
+
 /// The request timeout: `timeout_ms` in the settings, 30 s by default.
 pub(crate) fn timeout(settings: &Value) -> Duration {
     Duration::from_millis(settings.get("timeout_ms").and_then(Value::as_u64).unwrap_or(30_000).max(1))
@@ -293,6 +304,13 @@ mod tests {
         assert!(matches!(status_error(StatusCode::SERVICE_UNAVAILABLE, &h, b""), ChannelError::Transient(_)));
         assert!(matches!(status_error(StatusCode::NOT_FOUND, &h, b""), ChannelError::Permanent(_)));
         assert!(matches!(status_error(StatusCode::FORBIDDEN, &h, b""), ChannelError::Auth(_)));
+    }
+
+    #[test]
+    fn path_segments_keep_unreserved_characters_and_encode_the_rest() {
+        assert_eq!(segment("902-1845936-5435065"), "902-1845936-5435065");
+        assert_eq!(segment("a/b c?d#e%f"), "a%2Fb%20c%3Fd%23e%25f");
+        assert_eq!(segment("x.y_z~"), "x.y_z~");
     }
 
     #[test]

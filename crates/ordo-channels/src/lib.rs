@@ -14,6 +14,7 @@ pub mod connector;
 pub(crate) mod http;
 pub mod lenient;
 pub mod model;
+pub(crate) mod paging;
 pub mod paytm;
 pub mod retry;
 pub mod shopify;

@@ -3,11 +3,8 @@
 use super::map_order;
 use crate::http::{self, HttpResponse, TokenCache};
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
 use serde_json::Value;
-use std::collections::HashSet;
-
-/// Pages followed at most in one call: a marketplace that keeps answering a next page is broken.
-const MAX_PAGES: usize = 10_000;
 
 /// A connector to one seller's SP-API account (also used for Amazon Seller Flex).
 #[derive(Debug)]
@@ -20,13 +17,14 @@ pub struct AmazonSpConnector {
     refresh_token: http::Secret,
     marketplace_ids: Vec<String>,
     page_size: Option<u64>,
+    max_pages: usize,
     flex: bool,
     tokens: TokenCache,
 }
 
 impl AmazonSpConnector {
     /// Reads credentials `{client_id, client_secret, refresh_token}` and settings
-    /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, timeout_ms?}`.
+    /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, max_pages?, timeout_ms?}`.
     pub fn from_settings(credentials: &Value, settings: &Value, flex: bool) -> Result<Self, String> {
         let what = if flex { "AMAZON_FLEX" } else { "AMAZON_SP" };
         let marketplace_ids: Vec<String> = match settings.get("marketplace_ids") {
@@ -49,6 +47,7 @@ impl AmazonSpConnector {
             refresh_token: http::required_secret(credentials, "refresh_token", &format!("{what} credentials"))?,
             marketplace_ids,
             page_size: settings.get("page_size").and_then(Value::as_u64),
+            max_pages: paging::max_pages(settings),
             flex,
             tokens: TokenCache::default(),
         })
@@ -103,8 +102,8 @@ impl AmazonSpConnector {
             query.push(("MaxResultsPerPage", n.to_string()));
         }
         let mut raw_orders: Vec<Value> = Vec::new();
-        let mut seen_tokens = HashSet::new();
-        for _ in 0..MAX_PAGES {
+        let mut walk = PageWalk::new("getOrders", self.max_pages);
+        loop {
             let resp = self.get("/orders/v0/orders", &query).await?.error_for_status()?;
             let body: Value = resp.json("getOrders")?;
             let payload = body
@@ -116,10 +115,10 @@ impl AmazonSpConnector {
                 .ok_or_else(|| ChannelError::Permanent("getOrders payload has no Orders".into()))?;
             raw_orders.extend(orders.iter().cloned());
             match payload.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()) {
-                Some(t) if seen_tokens.insert(t.to_string()) => {
+                Some(t) => {
+                    walk.follow(t)?;
                     query = vec![("MarketplaceIds", ids.clone()), ("NextToken", t.to_string())];
                 }
-                Some(t) => return Err(ChannelError::Permanent(format!("getOrders repeated its NextToken {t}"))),
                 None => break,
             }
         }
@@ -140,10 +139,11 @@ impl AmazonSpConnector {
 
     /// Every item of an order, following every page.
     async fn items(&self, order_id: &str) -> Result<Vec<Value>, ChannelError> {
-        let path = format!("/orders/v0/orders/{order_id}/orderItems");
+        let path = format!("/orders/v0/orders/{}/orderItems", http::segment(order_id));
         let mut query: Vec<(&str, String)> = Vec::new();
         let mut items = Vec::new();
-        for _ in 0..MAX_PAGES {
+        let mut walk = PageWalk::new(format!("getOrderItems for {order_id}"), self.max_pages);
+        loop {
             let resp = self.get(&path, &query).await?.error_for_status()?;
             let body: Value = resp.json("getOrderItems")?;
             let payload = body
@@ -155,16 +155,18 @@ impl AmazonSpConnector {
                 .ok_or_else(|| ChannelError::Permanent("getOrderItems payload has no OrderItems".into()))?;
             items.extend(page.iter().cloned());
             match payload.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()) {
-                Some(t) => query = vec![("NextToken", t.to_string())],
+                Some(t) => {
+                    walk.follow(t)?;
+                    query = vec![("NextToken", t.to_string())];
+                }
                 None => return Ok(items),
             }
         }
-        Err(ChannelError::Permanent(format!("getOrderItems for {order_id} never ended")))
     }
 
     /// One order with its items; `None` when Amazon doesn't know it.
     pub async fn fetch_order(&self, channel_order_id: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
-        let resp = self.get(&format!("/orders/v0/orders/{channel_order_id}"), &[]).await?;
+        let resp = self.get(&format!("/orders/v0/orders/{}", http::segment(channel_order_id)), &[]).await?;
         if resp.status.as_u16() == 404 {
             return Ok(None);
         }

@@ -6,10 +6,8 @@ use super::{
 use crate::http::{self, HttpResponse, TokenCache};
 use crate::lenient::format_ist;
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
 use serde_json::Value;
-use std::collections::HashSet;
-
-const MAX_PAGES: usize = 10_000;
 
 /// A connector to one Flipkart seller account, keyed as `FLIPKART_V2` (per item) or `FLIPKART_V3` (per shipment).
 #[derive(Debug)]
@@ -21,12 +19,13 @@ pub struct FlipkartConnector {
     client_secret: http::Secret,
     per_item: bool,
     page_size: u32,
+    max_pages: usize,
     tokens: TokenCache,
 }
 
 impl FlipkartConnector {
     /// Reads credentials `{client_id, client_secret}` and settings `{endpoint, auth_endpoint?, page_size?,
-    /// timeout_ms?}` (`endpoint` is the Seller API base, `https://api.flipkart.net/sellers`; the token is
+    /// max_pages?, timeout_ms?}` (`endpoint` is the Seller API base, `https://api.flipkart.net/sellers`; the token is
     /// asked of `auth_endpoint`, by default the endpoint's host). `per_item` selects `FLIPKART_V2` keying.
     pub fn from_settings(credentials: &Value, settings: &Value, per_item: bool) -> Result<Self, String> {
         let what = if per_item { "FLIPKART_V2" } else { "FLIPKART_V3" };
@@ -44,6 +43,7 @@ impl FlipkartConnector {
             per_item,
             // Flipkart serves at most 20 shipments a page.
             page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(20).clamp(1, 20) as u32,
+            max_pages: paging::max_pages(settings),
             tokens: TokenCache::default(),
         })
     }
@@ -116,8 +116,8 @@ impl FlipkartConnector {
         for search in self.searches(window) {
             let url = format!("{}/v3/shipments/filter", self.endpoint);
             let mut resp = self.authed(|t| self.http.post(&url).bearer_auth(t).json(&search)).await?.error_for_status()?;
-            let mut seen = HashSet::new();
-            for _ in 0..MAX_PAGES {
+            let mut walk = PageWalk::new(format!("Flipkart's {} search", search.filter.kind), self.max_pages);
+            loop {
                 let page: Value = resp.json("Flipkart shipments")?;
                 let list = page
                     .get("shipments")
@@ -127,9 +127,7 @@ impl FlipkartConnector {
                 let has_more = page.get("hasMore").and_then(crate::lenient::bool_from_json).unwrap_or(false);
                 let next = page.get("nextPageUrl").and_then(Value::as_str).filter(|u| !u.is_empty());
                 let Some(next) = next.filter(|_| has_more) else { break };
-                if !seen.insert(next.to_string()) {
-                    return Err(ChannelError::Permanent(format!("Flipkart repeated its next page {next}")));
-                }
+                walk.follow(next)?;
                 let url = if next.starts_with("http") { next.to_string() } else { format!("{}{}", self.endpoint, next) };
                 resp = self.authed(|t| self.http.get(&url).bearer_auth(t)).await?.error_for_status()?;
             }

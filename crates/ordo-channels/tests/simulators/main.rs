@@ -7,5 +7,6 @@ mod amazon_sp;
 mod common;
 mod connector;
 mod flipkart;
+mod paging;
 mod paytm;
 mod shopify;
