@@ -19,6 +19,7 @@ pub mod paytm;
 pub mod retry;
 pub mod shopify;
 pub mod sim;
+pub(crate) mod token;
 
 pub mod flipkart;
 

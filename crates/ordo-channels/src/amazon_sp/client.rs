@@ -1,17 +1,21 @@
 //! The SP-API client: Login with Amazon token exchange, getOrders and getOrderItems with paging.
 
 use super::map_order;
-use crate::http::{self, HttpResponse, TokenCache};
+use crate::http::{self, HttpResponse};
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
 use crate::paging::{self, PageWalk};
+use crate::token::{self, TokenCache};
 use serde_json::Value;
+
+/// Login with Amazon's token path, after `https://api.amazon.com`.
+const TOKEN_PATH: &str = "/auth/o2/token";
 
 /// A connector to one seller's SP-API account (also used for Amazon Seller Flex).
 #[derive(Debug)]
 pub struct AmazonSpConnector {
     http: reqwest::Client,
     endpoint: String,
-    auth_endpoint: String,
+    token_url: String,
     client_id: String,
     client_secret: http::Secret,
     refresh_token: http::Secret,
@@ -24,7 +28,9 @@ pub struct AmazonSpConnector {
 
 impl AmazonSpConnector {
     /// Reads credentials `{client_id, client_secret, refresh_token}` and settings
-    /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, max_pages?, timeout_ms?}`.
+    /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, max_pages?, timeout_ms?}`. `auth_endpoint` is
+    /// Login with Amazon's token URL as the SDKs take it (`https://api.amazon.com/auth/o2/token`, the
+    /// default) or its base URL (`https://api.amazon.com`).
     pub fn from_settings(credentials: &Value, settings: &Value, flex: bool) -> Result<Self, String> {
         let what = if flex { "AMAZON_FLEX" } else { "AMAZON_SP" };
         let marketplace_ids: Vec<String> = match settings.get("marketplace_ids") {
@@ -38,10 +44,7 @@ impl AmazonSpConnector {
         Ok(AmazonSpConnector {
             http: http::client(http::timeout(settings))?,
             endpoint: http::endpoint(settings, "endpoint", &format!("{what} settings"))?,
-            auth_endpoint: match http::optional_str(settings, "auth_endpoint") {
-                Some(_) => http::endpoint(settings, "auth_endpoint", &format!("{what} settings"))?,
-                None => "https://api.amazon.com".to_string(),
-            },
+            token_url: token::token_url(settings, &format!("{what} settings"), "https://api.amazon.com", TOKEN_PATH)?,
             client_id: http::required_str(credentials, "client_id", &format!("{what} credentials"))?,
             client_secret: http::required_secret(credentials, "client_secret", &format!("{what} credentials"))?,
             refresh_token: http::required_secret(credentials, "refresh_token", &format!("{what} credentials"))?,
@@ -62,16 +65,7 @@ impl AmazonSpConnector {
                     ("client_id", self.client_id.as_str()),
                     ("client_secret", self.client_secret.expose()),
                 ];
-                let resp = http::send(self.http.post(format!("{}/auth/o2/token", self.auth_endpoint)).form(&form)).await?;
-                if !resp.status.is_success() {
-                    return Err(http::token_error(resp.status, &resp.headers, &resp.body));
-                }
-                let v: Value = resp.json("Login with Amazon token")?;
-                let token = v
-                    .get("access_token")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| ChannelError::Permanent("Login with Amazon answered without an access_token".into()))?;
-                Ok((token.to_string(), v.get("expires_in").and_then(Value::as_u64).unwrap_or(3600)))
+                token::request_token(self.http.post(&self.token_url).form(&form), &self.token_url).await
             })
             .await
     }

@@ -3,18 +3,22 @@
 use super::{
     CANCELLATION_TYPES, DateRange, Filter, FilterRequest, PRE_DISPATCH_STATES, Pagination, map_shipment_v2, map_shipment_v3,
 };
-use crate::http::{self, HttpResponse, TokenCache};
+use crate::http::{self, HttpResponse};
 use crate::lenient::format_ist;
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
 use crate::paging::{self, PageWalk};
+use crate::token::{self, TokenCache};
 use serde_json::Value;
+
+/// Flipkart's token path, after `https://api.flipkart.net`.
+const TOKEN_PATH: &str = "/oauth-service/oauth/token";
 
 /// A connector to one Flipkart seller account, keyed as `FLIPKART_V2` (per item) or `FLIPKART_V3` (per shipment).
 #[derive(Debug)]
 pub struct FlipkartConnector {
     http: reqwest::Client,
     endpoint: String,
-    auth_endpoint: String,
+    token_url: String,
     client_id: String,
     client_secret: http::Secret,
     per_item: bool,
@@ -25,19 +29,19 @@ pub struct FlipkartConnector {
 
 impl FlipkartConnector {
     /// Reads credentials `{client_id, client_secret}` and settings `{endpoint, auth_endpoint?, page_size?,
-    /// max_pages?, timeout_ms?}` (`endpoint` is the Seller API base, `https://api.flipkart.net/sellers`; the token is
-    /// asked of `auth_endpoint`, by default the endpoint's host). `per_item` selects `FLIPKART_V2` keying.
+    /// max_pages?, timeout_ms?}` (`endpoint` is the Seller API base, `https://api.flipkart.net/sellers`).
+    /// The token is asked of `auth_endpoint`: the token URL as the SDKs take it
+    /// (`https://api.flipkart.net/oauth-service/oauth/token`) or its base URL, by default the endpoint
+    /// without `/sellers`. `per_item` selects `FLIPKART_V2` keying.
     pub fn from_settings(credentials: &Value, settings: &Value, per_item: bool) -> Result<Self, String> {
         let what = if per_item { "FLIPKART_V2" } else { "FLIPKART_V3" };
         let endpoint = http::endpoint(settings, "endpoint", &format!("{what} settings"))?;
-        let auth_endpoint = match http::optional_str(settings, "auth_endpoint") {
-            Some(_) => http::endpoint(settings, "auth_endpoint", &format!("{what} settings"))?,
-            None => endpoint.strip_suffix("/sellers").unwrap_or(&endpoint).to_string(),
-        };
+        let default_auth = endpoint.strip_suffix("/sellers").unwrap_or(&endpoint);
+        let token_url = token::token_url(settings, &format!("{what} settings"), default_auth, TOKEN_PATH)?;
         Ok(FlipkartConnector {
             http: http::client(http::timeout(settings))?,
             endpoint,
-            auth_endpoint,
+            token_url,
             client_id: http::required_str(credentials, "client_id", &format!("{what} credentials"))?,
             client_secret: http::required_secret(credentials, "client_secret", &format!("{what} credentials"))?,
             per_item,
@@ -53,18 +57,10 @@ impl FlipkartConnector {
             .get(|| async {
                 let req = self
                     .http
-                    .get(format!("{}/oauth-service/oauth/token", self.auth_endpoint))
+                    .get(&self.token_url)
                     .query(&[("grant_type", "client_credentials"), ("scope", "Seller_Api")])
                     .basic_auth(&self.client_id, Some(self.client_secret.expose()));
-                let resp = http::send(req).await?;
-                if !resp.status.is_success() {
-                    return Err(http::token_error(resp.status, &resp.headers, &resp.body));
-                }
-                let v: Value = resp.json("Flipkart token")?;
-                let token = v.get("access_token").and_then(Value::as_str).ok_or_else(|| {
-                    ChannelError::Permanent("Flipkart's token endpoint answered without an access_token".into())
-                })?;
-                Ok((token.to_string(), v.get("expires_in").and_then(Value::as_u64).unwrap_or(3600)))
+                token::request_token(req, &self.token_url).await
             })
             .await
     }

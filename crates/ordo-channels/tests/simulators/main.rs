@@ -4,6 +4,7 @@
 mod ajio;
 mod amazon_edi;
 mod amazon_sp;
+mod auth_endpoint;
 mod common;
 mod connector;
 mod flipkart;
