@@ -38,9 +38,9 @@ pub use sim::{
 pub(crate) mod test_support {
     use std::path::PathBuf;
 
-    /// The marketplaces' published payloads, in `shared/fixtures` beside the repository.
+    /// A payload published by a marketplace, vendored with its licence in `tests/fixtures`.
     pub fn fixture(rel: &str) -> serde_json::Value {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures").join(rel);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
     }

@@ -167,8 +167,7 @@ async fn flex_keys_the_parent_order_id_by_the_amazon_order_id() {
 async fn the_published_sandbox_order_served_by_the_simulator_maps_like_the_fixture() {
     let sim = start(ChannelType::AmazonSp, 3).await;
     let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/amazon-sp-api/ordersV0.json"))
-            .unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/amazon-sp-api/ordersV0.json")).unwrap(),
     )
     .unwrap();
     let order = doc["paths"]["/orders/v0/orders/{orderId}"]["get"]["responses"]["200"]["x-amzn-api-sandbox"]["static"][0]["response"]["payload"].clone();

@@ -58,7 +58,7 @@ async fn cancellations_show_and_orders_are_found_by_id_or_name() {
 async fn the_published_order_served_by_the_simulator_maps_like_the_fixture() {
     let sim = start(ChannelType::Shopify, 3).await;
     let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/shopify/order.json")).unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shopify/order.json")).unwrap(),
     )
     .unwrap();
     sim.handle.add_order(doc).unwrap();
