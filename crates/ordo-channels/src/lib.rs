@@ -1,9 +1,9 @@
 //! Ordo's marketplace connectors. One module per marketplace holds its wire format (serde types that
-//! match the marketplace's published API), its HTTP client, and its simulator (an axum app serving the
-//! same API from memory, with faults on demand). Everything maps to one neutral [`model`], which is all
-//! the sync engine sees; [`Connector`] is the one type it holds per channel.
+//! match the marketplace's published API) and its HTTP client. Everything maps to one neutral
+//! [`model`], which is all the sync engine sees; [`Connector`] is the one type it holds per channel.
 //!
-//! Depends on `ordo-domain` only: no store, no clock of Ordo's (simulators take a [`sim::SimClock`]).
+//! Depends on `ordo-domain` only: no store, no clock of Ordo's, no HTTP server. The simulators that
+//! serve these wire types live in `ordo-sim`.
 
 #![warn(missing_docs)]
 
@@ -18,7 +18,6 @@ pub(crate) mod paging;
 pub mod paytm;
 pub mod retry;
 pub mod shopify;
-pub mod sim;
 pub(crate) mod token;
 
 pub mod flipkart;
@@ -29,10 +28,6 @@ pub use model::{
     SyncWindow,
 };
 pub use retry::{RetryPolicy, with_retries, with_retries_using};
-pub use sim::{
-    Faults, RunningSimulator, SimClock, SimConfig, SimError, SimStats, SimulatorHandle, simulator, simulator_with,
-    spawn_simulator,
-};
 
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -4,8 +4,9 @@
 mod common;
 
 use common::{TestApp, api_tests};
-use ordo_channels::{MarketplaceLine, MarketplaceOrder, RunningSimulator, SimConfig, spawn_simulator};
+use ordo_channels::{MarketplaceLine, MarketplaceOrder};
 use ordo_domain::kinds::ChannelType;
+use ordo_sim::{RunningSimulator, SimConfig, spawn_simulator};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;

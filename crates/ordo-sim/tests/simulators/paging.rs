@@ -75,7 +75,7 @@ async fn endless_marketplace() -> EndlessMarketplace {
 
 /// A connector of `channel_type` pointed at `m`, following at most `max_pages` pages.
 fn connector(channel_type: ChannelType, m: &EndlessMarketplace, max_pages: u64) -> Connector {
-    let (_, sim) = ordo_channels::simulator(channel_type).unwrap();
+    let (_, sim) = ordo_sim::simulator(channel_type).unwrap();
     let mut settings = sim.settings(&m.base_url);
     settings["max_pages"] = json!(max_pages);
     Connector::from_settings(channel_type, &sim.credentials(), &settings).unwrap()
@@ -123,7 +123,7 @@ async fn a_marketplace_that_never_stops_offering_pages_fails_the_fetch_instead_o
 #[tokio::test]
 async fn without_a_setting_the_cap_is_ten_thousand_pages() {
     let m = endless_marketplace().await;
-    let (_, sim) = ordo_channels::simulator(ChannelType::Paytm).unwrap();
+    let (_, sim) = ordo_sim::simulator(ChannelType::Paytm).unwrap();
     let c = Connector::from_settings(ChannelType::Paytm, &sim.credentials(), &sim.settings(&m.base_url)).unwrap();
     assert_cut_off("Paytm orders", c.fetch_updated(&window()).await, &m, 10_000);
 }
