@@ -1,13 +1,13 @@
 //! The HTTP plumbing every connector shares: one client with timeouts, the mapping of answers to
-//! [`ChannelError`], lenient JSON decoding that tells a cut-off body from a wrong one, and a token cache.
+//! [`ChannelError`], lenient JSON decoding that tells a cut-off body from a wrong one, redacted
+//! secrets and the readers of settings.
 
 use crate::model::ChannelError;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A marketplace's answer, read whole.
 #[derive(Debug)]
@@ -71,19 +71,6 @@ pub(crate) fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8])
         500..=599 => ChannelError::Transient(format!("HTTP {}: {message}", status.as_u16())),
         _ => ChannelError::Permanent(format!("HTTP {}: {message}", status.as_u16())),
     }
-}
-
-/// Maps a token endpoint's error. OAuth servers answer a revoked or wrong secret with 400
-/// `invalid_grant`/`invalid_client` (Login with Amazon does), which is an authentication failure, not a bug.
-pub(crate) fn token_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ChannelError {
-    if status.as_u16() == 400 {
-        let code =
-            serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string));
-        if matches!(code.as_deref(), Some("invalid_grant" | "invalid_client" | "unauthorized_client" | "invalid_scope")) {
-            return ChannelError::Auth(error_message(status, body));
-        }
-    }
-    status_error(status, headers, body)
 }
 
 /// The `Retry-After` header in whole seconds (rounded up): integer seconds, or Shopify's `"2.0"`.
@@ -157,61 +144,6 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], what: &str) -> Result
     })
 }
 
-/// A bearer token and when to stop using it.
-#[derive(Clone)]
-struct CachedToken {
-    token: String,
-    renew_at: Instant,
-}
-
-/// Caches an OAuth access token until shortly before it expires. One lock guards the refresh, so
-/// concurrent calls wait for one token request instead of each making their own.
-///
-/// It runs on the monotonic clock on purpose: token lifetimes are the marketplace's real seconds, not
-/// Ordo's (possibly manual) business clock. If a marketplace retires a token early anyway, callers
-/// [`invalidate`](TokenCache::invalidate) it and ask again.
-#[derive(Default)]
-pub(crate) struct TokenCache {
-    inner: tokio::sync::Mutex<Option<CachedToken>>,
-}
-
-impl std::fmt::Debug for TokenCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the token itself.
-        f.write_str("TokenCache")
-    }
-}
-
-impl TokenCache {
-    /// The cached token, or a new one from `fetch` (which returns the token and its `expires_in`).
-    pub async fn get<F, Fut>(&self, fetch: F) -> Result<String, ChannelError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<(String, u64), ChannelError>>,
-    {
-        let mut guard = self.inner.lock().await;
-        if let Some(c) = guard.as_ref()
-            && Instant::now() < c.renew_at
-        {
-            return Ok(c.token.clone());
-        }
-        let (token, expires_in) = fetch().await?;
-        // Renew a minute early (or at half-life for short tokens) so a token never expires mid-sync.
-        let margin = (expires_in / 2).min(60);
-        let renew_at = Instant::now() + Duration::from_secs(expires_in.saturating_sub(margin));
-        *guard = Some(CachedToken { token: token.clone(), renew_at });
-        Ok(token)
-    }
-
-    /// Forgets `token` if it is still the cached one (another caller may have renewed it already).
-    pub async fn invalidate(&self, token: &str) {
-        let mut guard = self.inner.lock().await;
-        if guard.as_ref().is_some_and(|c| c.token == token) {
-            *guard = None;
-        }
-    }
-}
-
 /// A credential: shown as `<redacted>` by `Debug`, so a connector can be logged without leaking it.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Secret(String);
@@ -256,6 +188,17 @@ pub(crate) fn endpoint(v: &Value, key: &str, what: &str) -> Result<String, Strin
     Ok(e.trim_end_matches('/').to_string())
 }
 
+/// Everything but RFC 3986's unreserved characters, so an encoded value can't end a path segment
+/// (`/`), start a query (`?`) or a fragment (`#`), nor carry a space.
+const PATH_SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `value` percent-encoded as one URL path segment: ids and settings placed in a path
+/// (`/orders/{id}`) reach the marketplace whole, whatever characters they hold.
+pub(crate) fn segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string()
+}
+
 /// The request timeout: `timeout_ms` in the settings, 30 s by default.
 pub(crate) fn timeout(settings: &Value) -> Duration {
     Duration::from_millis(settings.get("timeout_ms").and_then(Value::as_u64).unwrap_or(30_000).max(1))
@@ -278,7 +221,6 @@ mod tests {
         let oauth =
             br#"{"error":"invalid_grant","error_description":"The request has an invalid grant parameter : refresh_token"}"#;
         assert!(error_message(StatusCode::BAD_REQUEST, oauth).contains("invalid grant parameter"));
-        assert!(matches!(token_error(StatusCode::BAD_REQUEST, &HeaderMap::new(), oauth), ChannelError::Auth(_)));
         assert_eq!(error_message(StatusCode::BAD_GATEWAY, b""), "HTTP 502");
     }
 
@@ -293,6 +235,13 @@ mod tests {
         assert!(matches!(status_error(StatusCode::SERVICE_UNAVAILABLE, &h, b""), ChannelError::Transient(_)));
         assert!(matches!(status_error(StatusCode::NOT_FOUND, &h, b""), ChannelError::Permanent(_)));
         assert!(matches!(status_error(StatusCode::FORBIDDEN, &h, b""), ChannelError::Auth(_)));
+    }
+
+    #[test]
+    fn path_segments_keep_unreserved_characters_and_encode_the_rest() {
+        assert_eq!(segment("902-1845936-5435065"), "902-1845936-5435065");
+        assert_eq!(segment("a/b c?d#e%f"), "a%2Fb%20c%3Fd%23e%25f");
+        assert_eq!(segment("x.y_z~"), "x.y_z~");
     }
 
     #[test]

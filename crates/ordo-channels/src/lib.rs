@@ -1,9 +1,9 @@
 //! Ordo's marketplace connectors. One module per marketplace holds its wire format (serde types that
-//! match the marketplace's published API), its HTTP client, and its simulator (an axum app serving the
-//! same API from memory, with faults on demand). Everything maps to one neutral [`model`], which is all
-//! the sync engine sees; [`Connector`] is the one type it holds per channel.
+//! match the marketplace's published API) and its HTTP client. Everything maps to one neutral
+//! [`model`], which is all the sync engine sees; [`Connector`] is the one type it holds per channel.
 //!
-//! Depends on `ordo-domain` only: no store, no clock of Ordo's (simulators take a [`sim::SimClock`]).
+//! Depends on `ordo-domain` only: no store, no clock of Ordo's, no HTTP server. The simulators that
+//! serve these wire types live in `ordo-sim`.
 
 #![warn(missing_docs)]
 
@@ -14,10 +14,11 @@ pub mod connector;
 pub(crate) mod http;
 pub mod lenient;
 pub mod model;
+pub(crate) mod paging;
 pub mod paytm;
 pub mod retry;
 pub mod shopify;
-pub mod sim;
+pub(crate) mod token;
 
 pub mod flipkart;
 
@@ -27,18 +28,14 @@ pub use model::{
     SyncWindow,
 };
 pub use retry::{RetryPolicy, with_retries, with_retries_using};
-pub use sim::{
-    Faults, RunningSimulator, SimClock, SimConfig, SimError, SimStats, SimulatorHandle, simulator, simulator_with,
-    spawn_simulator,
-};
 
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::path::PathBuf;
 
-    /// The marketplaces' published payloads, in `shared/fixtures` beside the repository.
+    /// A payload published by a marketplace, vendored with its licence in `tests/fixtures`.
     pub fn fixture(rel: &str) -> serde_json::Value {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures").join(rel);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
     }

@@ -4,8 +4,9 @@
 mod common;
 
 use common::{TestApp, api_tests};
-use ordo_channels::{MarketplaceLine, MarketplaceOrder, RunningSimulator, SimConfig, spawn_simulator};
+use ordo_channels::{MarketplaceLine, MarketplaceOrder};
 use ordo_domain::kinds::ChannelType;
+use ordo_sim::{RunningSimulator, SimConfig, spawn_simulator};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -16,6 +17,7 @@ api_tests!(
     unmapped_marketplace_skus_wait_in_failed_orders_until_mapped,
     rate_limits_outages_and_truncated_pages_lose_and_double_nothing,
     refused_credentials_stop_the_channel_until_they_are_updated,
+    a_wrong_auth_endpoint_is_an_error_naming_it_not_refused_credentials,
     ajio_acknowledges_after_four_hours_unless_the_customer_cancels,
     flipkart_dispatch_after_and_paytm_replacements_come_through_sync,
     seller_cancellation_is_delivered_to_amazon_edi_through_the_outbox,
@@ -229,6 +231,32 @@ async fn refused_credentials_stop_the_channel_until_they_are_updated(t: TestApp)
     assert_eq!(r.status(), 200);
     let (status, report) = sync(&t, "shop").await;
     assert_eq!((status, report["created"].as_i64()), (200, Some(1)), "{report}");
+}
+
+async fn a_wrong_auth_endpoint_is_an_error_naming_it_not_refused_credentials(t: TestApp) {
+    setup(&t).await;
+    let sim = simulator(&t, ChannelType::AmazonSp).await;
+    // Half of Login with Amazon's token path: Ordo completes it to a URL that answers no token.
+    let wrong = format!("{}/auth/o2", sim.base_url);
+    connect(&t, "amz", "AMAZON_SP", &sim, json!({"auth_endpoint": wrong})).await;
+    map(&t, "amz", &[("MP-A", "A")]).await;
+    sim.handle.add_model_order(&mp_order("171-0000001-7654321", &[("L1", "MP-A", 1)])).unwrap();
+    let (status, problem) = sync(&t, "amz").await;
+    assert_eq!(status, 502, "{problem}");
+    let (_, channel) = t.get("/api/v1/channels/amz").await;
+    assert_eq!(channel["status"], "ERROR", "not AUTH_FAILED: the credentials were never refused");
+    let message = channel["last_error"].as_str().unwrap();
+    assert!(message.contains(&format!("{wrong}/auth/o2/token")) && message.contains("auth_endpoint"), "{message}");
+    assert!(!problem.to_string().contains("refused the credentials"), "{problem}");
+    // The channel is not stopped: once the setting names the token URL, as the SDKs take it, it syncs.
+    let mut settings = sim.handle.settings(&sim.base_url);
+    settings["auth_endpoint"] = json!(format!("{}/auth/o2/token", sim.base_url));
+    settings["sync_interval_seconds"] = json!(3600);
+    let r = t.req(Method::PATCH, "/api/v1/channels/amz", &t.admin).json(&json!({"settings": settings})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let (status, report) = sync(&t, "amz").await;
+    assert_eq!((status, report["created"].as_i64()), (200, Some(1)), "{report}");
+    assert_eq!(t.get("/api/v1/channels/amz").await.1["status"], "ACTIVE");
 }
 
 async fn ajio_acknowledges_after_four_hours_unless_the_customer_cancels(t: TestApp) {

@@ -272,17 +272,14 @@ async fn main() -> Result<()> {
             demo::run(app, listener, shutdown_signal()).await?;
         }
         Command::Simulate { channel_type, listen, page_size } => {
-            let config = ordo_channels::SimConfig { page_size: page_size.max(1), ..Default::default() };
+            let config = ordo_sim::SimConfig { page_size: page_size.max(1), ..Default::default() };
             let addr: std::net::SocketAddr =
                 listen.parse().with_context(|| format!("'{listen}' is not an address such as 127.0.0.1:9090"))?;
-            let sim = ordo_channels::spawn_simulator(channel_type, config, addr).await?;
+            let sim = ordo_sim::spawn_simulator(channel_type, config, addr).await?;
             println!("{channel_type} simulator at {}", sim.base_url);
             println!("channel credentials: {}", sim.handle.credentials());
             println!("channel settings:    {}", sim.handle.settings(&sim.base_url));
-            println!(
-                "control API: {}/_sim/orders, {}/_sim/faults (see crates/ordo-channels/README.md)",
-                sim.base_url, sim.base_url
-            );
+            println!("control API: {}/_sim/orders, {}/_sim/faults (see crates/ordo-sim/README.md)", sim.base_url, sim.base_url);
             shutdown_signal().await;
         }
         Command::Migrate => {

@@ -3,10 +3,8 @@
 use super::{B2bPurchaseOrder, map_b2c, map_po};
 use crate::http::{self, HttpResponse};
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
 use serde_json::{Value, json};
-use std::collections::HashSet;
-
-const MAX_PAGES: usize = 10_000;
 
 /// A connector to one vendor's Ajio VMS account.
 #[derive(Debug)]
@@ -15,16 +13,18 @@ pub struct AjioConnector {
     endpoint: String,
     api_key: http::Secret,
     page_size: u64,
+    max_pages: usize,
 }
 
 impl AjioConnector {
-    /// Reads credentials `{api_key}` and settings `{endpoint, page_size?, timeout_ms?}`.
+    /// Reads credentials `{api_key}` and settings `{endpoint, page_size?, max_pages?, timeout_ms?}`.
     pub fn from_settings(credentials: &Value, settings: &Value) -> Result<Self, String> {
         Ok(AjioConnector {
             http: http::client(http::timeout(settings))?,
             endpoint: http::endpoint(settings, "endpoint", "AJIO_VMS settings")?,
             api_key: http::required_secret(credentials, "api_key", "AJIO_VMS credentials")?,
             page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(100).clamp(1, 100),
+            max_pages: paging::max_pages(settings),
         })
     }
 
@@ -40,9 +40,9 @@ impl AjioConnector {
         let base =
             vec![("from", window.from.to_string()), ("to", window.to.to_string()), ("page_size", self.page_size.to_string())];
         let mut query = base.clone();
-        let mut seen = HashSet::new();
+        let mut walk = PageWalk::new(format!("Ajio {key}"), self.max_pages);
         let mut out = Vec::new();
-        for _ in 0..MAX_PAGES {
+        loop {
             let body: Value = self.get(path, &query).await?.error_for_status()?.json("Ajio page")?;
             let list = body
                 .get(key)
@@ -50,15 +50,14 @@ impl AjioConnector {
                 .ok_or_else(|| ChannelError::Permanent(format!("Ajio answered without '{key}'")))?;
             out.extend(list.iter().cloned());
             match body.get("next_page_token").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-                Some(c) if seen.insert(c.to_string()) => {
+                Some(c) => {
+                    walk.follow(c)?;
                     query = base.clone();
                     query.push(("page_token", c.to_string()));
                 }
-                Some(c) => return Err(ChannelError::Permanent(format!("Ajio repeated its page token {c}"))),
                 None => return Ok(out),
             }
         }
-        Err(ChannelError::Permanent("Ajio's pages never ended".into()))
     }
 
     /// Every B2C order changed within the window (customer cancellations included).
@@ -74,7 +73,7 @@ impl AjioConnector {
 
     /// One B2C order; `None` when Ajio doesn't know it.
     pub async fn fetch_order(&self, order_id: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
-        let resp = self.get(&format!("/orders/b2c/{order_id}"), &[]).await?;
+        let resp = self.get(&format!("/orders/b2c/{}", http::segment(order_id)), &[]).await?;
         if resp.status.as_u16() == 404 {
             return Ok(None);
         }
@@ -88,7 +87,7 @@ impl AjioConnector {
     pub async fn acknowledge(&self, order_id: &str) -> Result<MarketplaceOrder, ChannelError> {
         let req = self
             .http
-            .post(self.url(&format!("/orders/b2c/{order_id}/acknowledge")))
+            .post(self.url(&format!("/orders/b2c/{}/acknowledge", http::segment(order_id))))
             .bearer_auth(self.api_key.expose())
             .json(&json!({}));
         let resp = http::send(req).await?;

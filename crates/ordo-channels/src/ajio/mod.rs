@@ -9,7 +9,6 @@
 //! `DELIVERED` Closed. A purchase order → kind B2B, `channel_order_id` = `po_number`.
 
 pub mod client;
-pub mod sim;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

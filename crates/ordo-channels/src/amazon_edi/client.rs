@@ -3,11 +3,9 @@
 use super::{EdiDocument, build_855, map_document};
 use crate::http::{self, HttpResponse};
 use crate::model::{CancelLine, ChannelError, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
 use ordo_domain::Timestamp;
 use serde_json::Value;
-use std::collections::HashSet;
-
-const MAX_PAGES: usize = 10_000;
 
 /// A connector to one seller's Amazon EDI mailbox.
 #[derive(Debug)]
@@ -15,15 +13,17 @@ pub struct EdiConnector {
     http: reqwest::Client,
     endpoint: String,
     api_key: http::Secret,
+    max_pages: usize,
 }
 
 impl EdiConnector {
-    /// Reads credentials `{api_key}` and settings `{endpoint, timeout_ms?}`.
+    /// Reads credentials `{api_key}` and settings `{endpoint, max_pages?, timeout_ms?}`.
     pub fn from_settings(credentials: &Value, settings: &Value) -> Result<Self, String> {
         Ok(EdiConnector {
             http: http::client(http::timeout(settings))?,
             endpoint: http::endpoint(settings, "endpoint", "AMAZON_EDI settings")?,
             api_key: http::required_secret(credentials, "api_key", "AMAZON_EDI credentials")?,
+            max_pages: paging::max_pages(settings),
         })
     }
 
@@ -36,9 +36,9 @@ impl EdiConnector {
     pub async fn fetch_updated(&self, window: &SyncWindow) -> Result<Vec<MarketplaceOrder>, ChannelError> {
         let base = [("since", window.from.to_string()), ("until", window.to.to_string())];
         let mut query: Vec<(&str, String)> = base.to_vec();
-        let mut seen = HashSet::new();
+        let mut walk = PageWalk::new("The EDI mailbox's 850 list", self.max_pages);
         let mut out: Vec<MarketplaceOrder> = Vec::new();
-        for _ in 0..MAX_PAGES {
+        loop {
             let resp = self.get("/edi/850", &query).await?.error_for_status()?;
             let page: super::DocumentPage = resp.json("EDI 850 documents")?;
             for doc in &page.documents {
@@ -48,20 +48,19 @@ impl EdiConnector {
                 }
             }
             match page.next_cursor.filter(|c| !c.is_empty()) {
-                Some(c) if seen.insert(c.clone()) => {
+                Some(c) => {
+                    walk.follow(&c)?;
                     query = base.to_vec();
                     query.push(("cursor", c));
                 }
-                Some(c) => return Err(ChannelError::Permanent(format!("the EDI mailbox repeated its cursor {c}"))),
                 None => return Ok(out),
             }
         }
-        Err(ChannelError::Permanent("the EDI mailbox's pages never ended".into()))
     }
 
     /// The PO as last received; `None` when the mailbox never received it.
     pub async fn fetch_order(&self, po_number: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
-        let resp = self.get(&format!("/edi/850/{po_number}"), &[]).await?;
+        let resp = self.get(&format!("/edi/850/{}", http::segment(po_number)), &[]).await?;
         if resp.status.as_u16() == 404 {
             return Ok(None);
         }

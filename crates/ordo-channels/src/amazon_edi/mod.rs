@@ -17,7 +17,6 @@
 //! quantity.
 
 pub mod client;
-pub mod sim;
 pub mod x12;
 
 use crate::lenient;

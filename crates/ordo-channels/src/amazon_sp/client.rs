@@ -1,32 +1,36 @@
 //! The SP-API client: Login with Amazon token exchange, getOrders and getOrderItems with paging.
 
 use super::map_order;
-use crate::http::{self, HttpResponse, TokenCache};
+use crate::http::{self, HttpResponse};
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
+use crate::token::{self, TokenCache};
 use serde_json::Value;
-use std::collections::HashSet;
 
-/// Pages followed at most in one call: a marketplace that keeps answering a next page is broken.
-const MAX_PAGES: usize = 10_000;
+/// Login with Amazon's token path, after `https://api.amazon.com`.
+const TOKEN_PATH: &str = "/auth/o2/token";
 
 /// A connector to one seller's SP-API account (also used for Amazon Seller Flex).
 #[derive(Debug)]
 pub struct AmazonSpConnector {
     http: reqwest::Client,
     endpoint: String,
-    auth_endpoint: String,
+    token_url: String,
     client_id: String,
     client_secret: http::Secret,
     refresh_token: http::Secret,
     marketplace_ids: Vec<String>,
     page_size: Option<u64>,
+    max_pages: usize,
     flex: bool,
     tokens: TokenCache,
 }
 
 impl AmazonSpConnector {
     /// Reads credentials `{client_id, client_secret, refresh_token}` and settings
-    /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, timeout_ms?}`.
+    /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, max_pages?, timeout_ms?}`. `auth_endpoint` is
+    /// Login with Amazon's token URL as the SDKs take it (`https://api.amazon.com/auth/o2/token`, the
+    /// default) or its base URL (`https://api.amazon.com`).
     pub fn from_settings(credentials: &Value, settings: &Value, flex: bool) -> Result<Self, String> {
         let what = if flex { "AMAZON_FLEX" } else { "AMAZON_SP" };
         let marketplace_ids: Vec<String> = match settings.get("marketplace_ids") {
@@ -40,15 +44,13 @@ impl AmazonSpConnector {
         Ok(AmazonSpConnector {
             http: http::client(http::timeout(settings))?,
             endpoint: http::endpoint(settings, "endpoint", &format!("{what} settings"))?,
-            auth_endpoint: match http::optional_str(settings, "auth_endpoint") {
-                Some(_) => http::endpoint(settings, "auth_endpoint", &format!("{what} settings"))?,
-                None => "https://api.amazon.com".to_string(),
-            },
+            token_url: token::token_url(settings, &format!("{what} settings"), "https://api.amazon.com", TOKEN_PATH)?,
             client_id: http::required_str(credentials, "client_id", &format!("{what} credentials"))?,
             client_secret: http::required_secret(credentials, "client_secret", &format!("{what} credentials"))?,
             refresh_token: http::required_secret(credentials, "refresh_token", &format!("{what} credentials"))?,
             marketplace_ids,
             page_size: settings.get("page_size").and_then(Value::as_u64),
+            max_pages: paging::max_pages(settings),
             flex,
             tokens: TokenCache::default(),
         })
@@ -63,16 +65,7 @@ impl AmazonSpConnector {
                     ("client_id", self.client_id.as_str()),
                     ("client_secret", self.client_secret.expose()),
                 ];
-                let resp = http::send(self.http.post(format!("{}/auth/o2/token", self.auth_endpoint)).form(&form)).await?;
-                if !resp.status.is_success() {
-                    return Err(http::token_error(resp.status, &resp.headers, &resp.body));
-                }
-                let v: Value = resp.json("Login with Amazon token")?;
-                let token = v
-                    .get("access_token")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| ChannelError::Permanent("Login with Amazon answered without an access_token".into()))?;
-                Ok((token.to_string(), v.get("expires_in").and_then(Value::as_u64).unwrap_or(3600)))
+                token::request_token(self.http.post(&self.token_url).form(&form), &self.token_url).await
             })
             .await
     }
@@ -103,8 +96,8 @@ impl AmazonSpConnector {
             query.push(("MaxResultsPerPage", n.to_string()));
         }
         let mut raw_orders: Vec<Value> = Vec::new();
-        let mut seen_tokens = HashSet::new();
-        for _ in 0..MAX_PAGES {
+        let mut walk = PageWalk::new("getOrders", self.max_pages);
+        loop {
             let resp = self.get("/orders/v0/orders", &query).await?.error_for_status()?;
             let body: Value = resp.json("getOrders")?;
             let payload = body
@@ -116,10 +109,10 @@ impl AmazonSpConnector {
                 .ok_or_else(|| ChannelError::Permanent("getOrders payload has no Orders".into()))?;
             raw_orders.extend(orders.iter().cloned());
             match payload.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()) {
-                Some(t) if seen_tokens.insert(t.to_string()) => {
+                Some(t) => {
+                    walk.follow(t)?;
                     query = vec![("MarketplaceIds", ids.clone()), ("NextToken", t.to_string())];
                 }
-                Some(t) => return Err(ChannelError::Permanent(format!("getOrders repeated its NextToken {t}"))),
                 None => break,
             }
         }
@@ -140,10 +133,11 @@ impl AmazonSpConnector {
 
     /// Every item of an order, following every page.
     async fn items(&self, order_id: &str) -> Result<Vec<Value>, ChannelError> {
-        let path = format!("/orders/v0/orders/{order_id}/orderItems");
+        let path = format!("/orders/v0/orders/{}/orderItems", http::segment(order_id));
         let mut query: Vec<(&str, String)> = Vec::new();
         let mut items = Vec::new();
-        for _ in 0..MAX_PAGES {
+        let mut walk = PageWalk::new(format!("getOrderItems for {order_id}"), self.max_pages);
+        loop {
             let resp = self.get(&path, &query).await?.error_for_status()?;
             let body: Value = resp.json("getOrderItems")?;
             let payload = body
@@ -155,16 +149,18 @@ impl AmazonSpConnector {
                 .ok_or_else(|| ChannelError::Permanent("getOrderItems payload has no OrderItems".into()))?;
             items.extend(page.iter().cloned());
             match payload.get("NextToken").and_then(Value::as_str).filter(|t| !t.is_empty()) {
-                Some(t) => query = vec![("NextToken", t.to_string())],
+                Some(t) => {
+                    walk.follow(t)?;
+                    query = vec![("NextToken", t.to_string())];
+                }
                 None => return Ok(items),
             }
         }
-        Err(ChannelError::Permanent(format!("getOrderItems for {order_id} never ended")))
     }
 
     /// One order with its items; `None` when Amazon doesn't know it.
     pub async fn fetch_order(&self, channel_order_id: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
-        let resp = self.get(&format!("/orders/v0/orders/{channel_order_id}"), &[]).await?;
+        let resp = self.get(&format!("/orders/v0/orders/{}", http::segment(channel_order_id)), &[]).await?;
         if resp.status.as_u16() == 404 {
             return Ok(None);
         }

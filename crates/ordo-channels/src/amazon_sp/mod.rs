@@ -1,4 +1,4 @@
-//! Amazon Selling Partner API, Orders API v0: wire format, mapping, client and simulator.
+//! Amazon Selling Partner API, Orders API v0: wire format, mapping and client (its simulator is in `ordo-sim`).
 //!
 //! The wire types follow `ordersV0.json` (amzn/selling-partner-api-models). Only the fields Ordo reads
 //! are typed; every other field rides along in `extra`, so a simulator serves back exactly what it was
@@ -16,7 +16,6 @@
 
 pub mod client;
 pub mod search_orders;
-pub mod sim;
 
 use crate::lenient::{self, StrBool};
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

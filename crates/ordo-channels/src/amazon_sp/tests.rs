@@ -1,4 +1,4 @@
-//! The connector against Amazon's own published sandbox payloads (shared/fixtures/amazon-sp-api).
+//! The connector against Amazon's own published sandbox payloads (tests/fixtures/amazon-sp-api).
 
 use super::*;
 use crate::model::MarketplaceState;

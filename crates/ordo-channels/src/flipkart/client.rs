@@ -3,47 +3,51 @@
 use super::{
     CANCELLATION_TYPES, DateRange, Filter, FilterRequest, PRE_DISPATCH_STATES, Pagination, map_shipment_v2, map_shipment_v3,
 };
-use crate::http::{self, HttpResponse, TokenCache};
+use crate::http::{self, HttpResponse};
 use crate::lenient::format_ist;
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
+use crate::token::{self, TokenCache};
 use serde_json::Value;
-use std::collections::HashSet;
 
-const MAX_PAGES: usize = 10_000;
+/// Flipkart's token path, after `https://api.flipkart.net`.
+const TOKEN_PATH: &str = "/oauth-service/oauth/token";
 
 /// A connector to one Flipkart seller account, keyed as `FLIPKART_V2` (per item) or `FLIPKART_V3` (per shipment).
 #[derive(Debug)]
 pub struct FlipkartConnector {
     http: reqwest::Client,
     endpoint: String,
-    auth_endpoint: String,
+    token_url: String,
     client_id: String,
     client_secret: http::Secret,
     per_item: bool,
     page_size: u32,
+    max_pages: usize,
     tokens: TokenCache,
 }
 
 impl FlipkartConnector {
     /// Reads credentials `{client_id, client_secret}` and settings `{endpoint, auth_endpoint?, page_size?,
-    /// timeout_ms?}` (`endpoint` is the Seller API base, `https://api.flipkart.net/sellers`; the token is
-    /// asked of `auth_endpoint`, by default the endpoint's host). `per_item` selects `FLIPKART_V2` keying.
+    /// max_pages?, timeout_ms?}` (`endpoint` is the Seller API base, `https://api.flipkart.net/sellers`).
+    /// The token is asked of `auth_endpoint`: the token URL as the SDKs take it
+    /// (`https://api.flipkart.net/oauth-service/oauth/token`) or its base URL, by default the endpoint
+    /// without `/sellers`. `per_item` selects `FLIPKART_V2` keying.
     pub fn from_settings(credentials: &Value, settings: &Value, per_item: bool) -> Result<Self, String> {
         let what = if per_item { "FLIPKART_V2" } else { "FLIPKART_V3" };
         let endpoint = http::endpoint(settings, "endpoint", &format!("{what} settings"))?;
-        let auth_endpoint = match http::optional_str(settings, "auth_endpoint") {
-            Some(_) => http::endpoint(settings, "auth_endpoint", &format!("{what} settings"))?,
-            None => endpoint.strip_suffix("/sellers").unwrap_or(&endpoint).to_string(),
-        };
+        let default_auth = endpoint.strip_suffix("/sellers").unwrap_or(&endpoint);
+        let token_url = token::token_url(settings, &format!("{what} settings"), default_auth, TOKEN_PATH)?;
         Ok(FlipkartConnector {
             http: http::client(http::timeout(settings))?,
             endpoint,
-            auth_endpoint,
+            token_url,
             client_id: http::required_str(credentials, "client_id", &format!("{what} credentials"))?,
             client_secret: http::required_secret(credentials, "client_secret", &format!("{what} credentials"))?,
             per_item,
             // Flipkart serves at most 20 shipments a page.
             page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(20).clamp(1, 20) as u32,
+            max_pages: paging::max_pages(settings),
             tokens: TokenCache::default(),
         })
     }
@@ -53,18 +57,10 @@ impl FlipkartConnector {
             .get(|| async {
                 let req = self
                     .http
-                    .get(format!("{}/oauth-service/oauth/token", self.auth_endpoint))
+                    .get(&self.token_url)
                     .query(&[("grant_type", "client_credentials"), ("scope", "Seller_Api")])
                     .basic_auth(&self.client_id, Some(self.client_secret.expose()));
-                let resp = http::send(req).await?;
-                if !resp.status.is_success() {
-                    return Err(http::token_error(resp.status, &resp.headers, &resp.body));
-                }
-                let v: Value = resp.json("Flipkart token")?;
-                let token = v.get("access_token").and_then(Value::as_str).ok_or_else(|| {
-                    ChannelError::Permanent("Flipkart's token endpoint answered without an access_token".into())
-                })?;
-                Ok((token.to_string(), v.get("expires_in").and_then(Value::as_u64).unwrap_or(3600)))
+                token::request_token(req, &self.token_url).await
             })
             .await
     }
@@ -116,8 +112,8 @@ impl FlipkartConnector {
         for search in self.searches(window) {
             let url = format!("{}/v3/shipments/filter", self.endpoint);
             let mut resp = self.authed(|t| self.http.post(&url).bearer_auth(t).json(&search)).await?.error_for_status()?;
-            let mut seen = HashSet::new();
-            for _ in 0..MAX_PAGES {
+            let mut walk = PageWalk::new(format!("Flipkart's {} search", search.filter.kind), self.max_pages);
+            loop {
                 let page: Value = resp.json("Flipkart shipments")?;
                 let list = page
                     .get("shipments")
@@ -127,9 +123,7 @@ impl FlipkartConnector {
                 let has_more = page.get("hasMore").and_then(crate::lenient::bool_from_json).unwrap_or(false);
                 let next = page.get("nextPageUrl").and_then(Value::as_str).filter(|u| !u.is_empty());
                 let Some(next) = next.filter(|_| has_more) else { break };
-                if !seen.insert(next.to_string()) {
-                    return Err(ChannelError::Permanent(format!("Flipkart repeated its next page {next}")));
-                }
+                walk.follow(next)?;
                 let url = if next.starts_with("http") { next.to_string() } else { format!("{}{}", self.endpoint, next) };
                 resp = self.authed(|t| self.http.get(&url).bearer_auth(t)).await?.error_for_status()?;
             }

@@ -1,4 +1,4 @@
-//! Flipkart Marketplace Seller API v3 (shipments): wire format, mapping, client and simulator.
+//! Flipkart Marketplace Seller API v3 (shipments): wire format, mapping and client (its simulator is in `ordo-sim`).
 //!
 //! Both Flipkart channel types read the same v3 shipments API; they differ in what Ordo keys an order by:
 //! - `FLIPKART_V3`: one order per **shipment** (`channel_order_id` = `shipmentId`, one line per order item);
@@ -12,7 +12,6 @@
 //! `priceComponents.sellingPrice` is the price of one unit (Flipkart: "can be less than or equal to the MRP").
 
 pub mod client;
-pub mod sim;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

@@ -3,10 +3,8 @@
 use super::{map_order, map_return};
 use crate::http::{self, HttpResponse};
 use crate::model::{ChannelError, ChannelEvent, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
 use serde_json::Value;
-use std::collections::HashSet;
-
-const MAX_PAGES: usize = 10_000;
 
 /// A connector to one Paytm seller account.
 #[derive(Debug)]
@@ -15,16 +13,18 @@ pub struct PaytmConnector {
     endpoint: String,
     api_key: http::Secret,
     page_size: u64,
+    max_pages: usize,
 }
 
 impl PaytmConnector {
-    /// Reads credentials `{api_key}` and settings `{endpoint, page_size?, timeout_ms?}`.
+    /// Reads credentials `{api_key}` and settings `{endpoint, page_size?, max_pages?, timeout_ms?}`.
     pub fn from_settings(credentials: &Value, settings: &Value) -> Result<Self, String> {
         Ok(PaytmConnector {
             http: http::client(http::timeout(settings))?,
             endpoint: http::endpoint(settings, "endpoint", "PAYTM settings")?,
             api_key: http::required_secret(credentials, "api_key", "PAYTM credentials")?,
             page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(100).clamp(1, 100),
+            max_pages: paging::max_pages(settings),
         })
     }
 
@@ -40,9 +40,9 @@ impl PaytmConnector {
             ("page_size", self.page_size.to_string()),
         ];
         let mut query = base.clone();
-        let mut seen = HashSet::new();
+        let mut walk = PageWalk::new(format!("Paytm {key}"), self.max_pages);
         let mut out = Vec::new();
-        for _ in 0..MAX_PAGES {
+        loop {
             let body: Value = self.get(path, &query).await?.error_for_status()?.json("Paytm page")?;
             let list = body
                 .get(key)
@@ -50,15 +50,14 @@ impl PaytmConnector {
                 .ok_or_else(|| ChannelError::Permanent(format!("Paytm answered without '{key}'")))?;
             out.extend(list.iter().cloned());
             match body.get("next_cursor").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-                Some(c) if seen.insert(c.to_string()) => {
+                Some(c) => {
+                    walk.follow(c)?;
                     query = base.clone();
                     query.push(("cursor", c.to_string()));
                 }
-                Some(c) => return Err(ChannelError::Permanent(format!("Paytm repeated its cursor {c}"))),
                 None => return Ok(out),
             }
         }
-        Err(ChannelError::Permanent("Paytm's pages never ended".into()))
     }
 
     /// Every order changed within the window.
@@ -74,7 +73,7 @@ impl PaytmConnector {
 
     /// One order; `None` when Paytm doesn't know it.
     pub async fn fetch_order(&self, channel_order_id: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
-        let resp = self.get(&format!("/v1/orders/{channel_order_id}"), &[]).await?;
+        let resp = self.get(&format!("/v1/orders/{}", http::segment(channel_order_id)), &[]).await?;
         if resp.status.as_u16() == 404 {
             return Ok(None);
         }

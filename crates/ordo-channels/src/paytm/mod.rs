@@ -7,7 +7,6 @@
 //! is read from `GET /v1/returns` as a [`ChannelEventKind::ReturnPickupDone`] event.
 
 pub mod client;
-pub mod sim;
 
 use crate::lenient;
 use crate::model::{

@@ -3,10 +3,8 @@
 use super::{API_VERSION, map_order, next_link};
 use crate::http::{self, HttpResponse};
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
+use crate::paging::{self, PageWalk};
 use serde_json::Value;
-use std::collections::HashSet;
-
-const MAX_PAGES: usize = 10_000;
 
 /// A connector to one Shopify store.
 #[derive(Debug)]
@@ -16,10 +14,12 @@ pub struct ShopifyConnector {
     api_version: String,
     access_token: http::Secret,
     page_size: u64,
+    max_pages: usize,
 }
 
 impl ShopifyConnector {
-    /// Reads credentials `{access_token}` and settings `{endpoint, api_version?, page_size?, timeout_ms?}`
+    /// Reads credentials `{access_token}` and settings `{endpoint, api_version?, page_size?, max_pages?,
+    /// timeout_ms?}`
     /// (`endpoint` is the shop, `https://{shop}.myshopify.com`).
     pub fn from_settings(credentials: &Value, settings: &Value) -> Result<Self, String> {
         Ok(ShopifyConnector {
@@ -29,11 +29,12 @@ impl ShopifyConnector {
             access_token: http::required_secret(credentials, "access_token", "SHOPIFY credentials")?,
             // 250 is the most Shopify returns per page.
             page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(250).clamp(1, 250),
+            max_pages: paging::max_pages(settings),
         })
     }
 
     fn api(&self, path: &str) -> String {
-        format!("{}/admin/api/{}/{}", self.endpoint, self.api_version, path)
+        format!("{}/admin/api/{}/{}", self.endpoint, http::segment(&self.api_version), path)
     }
 
     async fn get(&self, url: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
@@ -50,9 +51,9 @@ impl ShopifyConnector {
         ];
         let mut url = self.api("orders.json");
         let mut query: &[(&str, String)] = &first;
-        let mut seen = HashSet::new();
+        let mut walk = PageWalk::new("Shopify orders", self.max_pages);
         let mut out: Vec<MarketplaceOrder> = Vec::new();
-        for _ in 0..MAX_PAGES {
+        loop {
             let resp = self.get(&url, query).await?.error_for_status()?;
             let body: Value = resp.json("Shopify orders")?;
             let orders = body
@@ -67,22 +68,21 @@ impl ShopifyConnector {
             let link = resp.headers.get("link").and_then(|v| v.to_str().ok()).and_then(next_link);
             match link {
                 // The next-page URL carries its own query (page_info and limit only, as Shopify requires).
-                Some(next) if seen.insert(next.clone()) => {
+                Some(next) => {
+                    walk.follow(&next)?;
                     url = next;
                     query = &[];
                 }
-                Some(next) => return Err(ChannelError::Permanent(format!("Shopify repeated its next page {next}"))),
                 None => return Ok(out),
             }
         }
-        Err(ChannelError::Permanent("Shopify's pages never ended".into()))
     }
 
     /// One order by its id, or by its name (`#1001`); `None` when the shop doesn't have it.
     pub async fn fetch_order(&self, channel_order_id: &str) -> Result<Option<MarketplaceOrder>, ChannelError> {
         let id = channel_order_id.trim();
         if id.parse::<i64>().is_ok() {
-            let resp = self.get(&self.api(&format!("orders/{id}.json")), &[]).await?;
+            let resp = self.get(&self.api(&format!("orders/{}.json", http::segment(id))), &[]).await?;
             if resp.status.as_u16() == 404 {
                 return Ok(None);
             }

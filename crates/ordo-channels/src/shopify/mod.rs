@@ -1,4 +1,4 @@
-//! Shopify Admin REST API (orders): wire format, mapping, client and simulator.
+//! Shopify Admin REST API (orders): wire format, mapping and client (its simulator is in `ordo-sim`).
 //!
 //! Mapping choices:
 //! - `channel_order_id` is the order `id` (ids exceed 32 bits: `i64`), `parent_order_id` its `name` (`#1001`),
@@ -11,7 +11,6 @@
 //! - A line without a `sku` is keyed by its `variant_id`, so it can still be mapped to a client SKU.
 
 pub mod client;
-pub mod sim;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

@@ -166,18 +166,14 @@ async fn flex_keys_the_parent_order_id_by_the_amazon_order_id() {
 #[tokio::test]
 async fn the_published_sandbox_order_served_by_the_simulator_maps_like_the_fixture() {
     let sim = start(ChannelType::AmazonSp, 3).await;
-    let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/amazon-sp-api/ordersV0.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let doc = fixture("amazon-sp-api/ordersV0.json");
     let order = doc["paths"]["/orders/v0/orders/{orderId}"]["get"]["responses"]["200"]["x-amzn-api-sandbox"]["static"][0]["response"]["payload"].clone();
     let items = doc["paths"]["/orders/v0/orders/{orderId}/orderItems"]["get"]["responses"]["200"]["x-amzn-api-sandbox"]["static"]
         [0]["response"]["payload"]["OrderItems"]
         .clone();
     let mut order = order;
     // The sandbox order sells in the US marketplace; the simulator's channel is set up for it.
-    order["MarketplaceId"] = ordo_channels::amazon_sp::sim::MARKETPLACE_ID.into();
+    order["MarketplaceId"] = ordo_sim::amazon_sp::MARKETPLACE_ID.into();
     sim.handle.add_order(serde_json::json!({"order": order, "items": items})).unwrap();
     let c = sim.connector().unwrap();
     let m = c.fetch_order("902-1845936-5435065").await.unwrap().unwrap();

@@ -21,9 +21,9 @@ fn internal_channels_have_no_connector_and_settings_are_checked() {
     assert!(e.contains("access_token"), "{e}");
     let e = Connector::from_settings(ChannelType::Paytm, &json!({"api_key": "k"}), &json!({"endpoint": "ftp://x"})).unwrap_err();
     assert!(e.contains("http"), "{e}");
-    assert!(ordo_channels::simulator(ChannelType::Internal).is_err());
+    assert!(ordo_sim::simulator(ChannelType::Internal).is_err());
     for t in ChannelType::ALL.iter().filter(|t| **t != ChannelType::Internal) {
-        let (_, h) = ordo_channels::simulator(*t).unwrap();
+        let (_, h) = ordo_sim::simulator(*t).unwrap();
         let c = Connector::from_settings(*t, &h.credentials(), &h.settings("http://127.0.0.1:9")).unwrap();
         assert_eq!(c.channel_type(), *t);
     }

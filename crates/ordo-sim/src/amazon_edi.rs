@@ -6,15 +6,18 @@
 //! neutral-model orders are written with the simulator's separators (`PUT /_sim/edi/separators`).
 //! Cancelling a PO sends a new 850 with BEG01 `01` in the PO's own separators.
 
-use super::x12::{self, Envelope, Segment, Separators};
-use super::{EdiDocument, read_850, read_855};
-use crate::model::{MarketplaceOrder, MarketplaceState, OrderKind};
-use crate::sim::{Dialect, SimCore, SimError, SimMarket, json_response, time_param, within};
+use crate::control::{SimError, SimMarket};
+use crate::core::SimCore;
+use crate::dialect::{Dialect, json_response};
+use crate::table::{time_param, within};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use ordo_channels::amazon_edi::x12::{self, Envelope, Segment, Separators};
+use ordo_channels::amazon_edi::{EdiDocument, read_850, read_855};
+use ordo_channels::model::{MarketplaceOrder, MarketplaceState, OrderKind};
 use ordo_domain::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;

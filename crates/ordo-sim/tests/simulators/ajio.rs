@@ -1,8 +1,9 @@
 //! AJIO_VMS against its simulator: the forward flow of SPEC.md §6.
 
 use crate::common::*;
-use ordo_channels::{ChannelError, MarketplaceState, OrderKind, SimError};
+use ordo_channels::{ChannelError, MarketplaceState, OrderKind};
 use ordo_domain::kinds::ChannelType;
+use ordo_sim::SimError;
 
 async fn seeded() -> Sim {
     let sim = start(ChannelType::AjioVms, 2).await;

@@ -5,14 +5,17 @@
 //! Orders API's own shape. Every add or change stamps `LastUpdateDate` with the simulator's time, as
 //! Amazon does. Amazon has no seller-visible holds nor partial cancellations, so those are refused.
 
-use super::{Order, OrderItem};
-use crate::model::{MarketplaceOrder, MarketplaceState};
-use crate::sim::{AuthProblem, Dialect, SimCore, SimError, SimMarket, Table, json_response, time_param, within};
+use crate::control::{SimError, SimMarket};
+use crate::core::SimCore;
+use crate::dialect::{AuthProblem, Dialect, json_response};
+use crate::table::{Table, time_param, within};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use ordo_channels::amazon_sp::{Order, OrderItem};
+use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
 use ordo_domain::Timestamp;
 use ordo_domain::money::format_hundredths;
 use serde_json::{Value, json};
@@ -85,10 +88,10 @@ impl SimMarket for AmazonMarket {
             .lines
             .iter()
             .map(|l| {
-                let line_total = l.unit_price.as_deref().and_then(crate::lenient::hundredths).map(|p| p * l.qty);
+                let line_total = l.unit_price.as_deref().and_then(ordo_channels::lenient::hundredths).map(|p| p * l.qty);
                 total += line_total.unwrap_or(0);
                 let mut item = json!({
-                    "ASIN": format!("B0{:08}", crate::sim::stable_number(&l.channel_sku, 8)),
+                    "ASIN": format!("B0{:08}", crate::table::stable_number(&l.channel_sku, 8)),
                     "SellerSKU": l.channel_sku,
                     "OrderItemId": l.channel_line_id,
                     "Title": format!("Item {}", l.channel_sku),

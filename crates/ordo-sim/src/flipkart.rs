@@ -7,16 +7,19 @@
 //! order item; cancelling an order item cancels just that item (a `FLIPKART_V2` order). Every change
 //! stamps `updatedAt` (in IST, as Flipkart writes it).
 
-use super::{FilterRequest, Shipment};
-use crate::lenient::{format_ist, parse_time};
-use crate::model::{MarketplaceOrder, MarketplaceState};
-use crate::sim::{AuthProblem, Dialect, SimCore, SimError, SimMarket, Table, stable_number, within};
+use crate::control::{SimError, SimMarket};
+use crate::core::SimCore;
+use crate::dialect::{AuthProblem, Dialect};
+use crate::table::{Table, stable_number, within};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
+use ordo_channels::flipkart::{FilterRequest, Shipment};
+use ordo_channels::lenient::{format_ist, parse_time};
+use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
 use ordo_domain::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -106,7 +109,7 @@ pub fn shipment_json(o: &MarketplaceOrder, per_item: bool, now: Timestamp) -> Re
             } else {
                 "APPROVED"
             };
-            let price = l.unit_price.as_deref().and_then(crate::lenient::hundredths).unwrap_or(0);
+            let price = l.unit_price.as_deref().and_then(ordo_channels::lenient::hundredths).unwrap_or(0);
             let price = json!(price as f64 / 100.0);
             let mut item = json!({
                 "orderItemId": item_id,
@@ -239,7 +242,7 @@ async fn token(State((core, _)): S, headers: HeaderMap, Query(q): Query<HashMap<
         return Dialect::Flipkart.auth_error(AuthProblem::Invalid, true);
     }
     if q.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return crate::sim::json_response(
+        return crate::dialect::json_response(
             axum::http::StatusCode::BAD_REQUEST,
             json!({"error": "unsupported_grant_type", "error_description": "Unsupported grant type"}),
         );
@@ -249,7 +252,7 @@ async fn token(State((core, _)): S, headers: HeaderMap, Query(q): Query<HashMap<
         .into_response()
 }
 
-fn range_ok(range: &Option<super::DateRange>, values: &[Option<Timestamp>]) -> Result<bool, String> {
+fn range_ok(range: &Option<ordo_channels::flipkart::DateRange>, values: &[Option<Timestamp>]) -> Result<bool, String> {
     let Some(r) = range else { return Ok(true) };
     let bound = |v: &Option<String>| -> Result<Option<Timestamp>, String> {
         match v {
@@ -261,14 +264,16 @@ fn range_ok(range: &Option<super::DateRange>, values: &[Option<Timestamp>]) -> R
     Ok(values.iter().flatten().any(|t| within(*t, from, to)))
 }
 
-fn matches(req: &FilterRequest, r: &crate::sim::Row<Record>) -> Result<bool, String> {
+fn matches(req: &FilterRequest, r: &crate::table::Row<Record>) -> Result<bool, String> {
     let f = &req.filter;
     let s: Shipment = serde_json::from_value(r.body.shipment.clone()).map_err(|e| e.to_string())?;
     let in_states = |st: &str| f.states.is_empty() || f.states.iter().any(|x| x == st);
     let kind_ok = match f.kind.as_str() {
         "preDispatch" => {
             s.hold == f.hold.unwrap_or(false)
-                && s.order_items.iter().any(|i| super::PRE_DISPATCH_STATES.contains(&i.status.as_str()) && in_states(&i.status))
+                && s.order_items
+                    .iter()
+                    .any(|i| ordo_channels::flipkart::PRE_DISPATCH_STATES.contains(&i.status.as_str()) && in_states(&i.status))
         }
         "postDispatch" => s.order_items.iter().any(|i| i.status != "CANCELLED" && in_states(&i.status)),
         "cancelled" => {
@@ -287,7 +292,7 @@ fn matches(req: &FilterRequest, r: &crate::sim::Row<Record>) -> Result<bool, Str
         && range_ok(&f.dispatch_by_date, &[t(&s.dispatch_by_date)])?)
 }
 
-fn page_response(market: &FlipkartMarket, page: crate::sim::Page) -> Response {
+fn page_response(market: &FlipkartMarket, page: crate::core::Page) -> Response {
     let t = market.lock();
     let shipments: Vec<Value> = page.ids.iter().filter_map(|id| t.get(id).map(|r| r.body.shipment.clone())).collect();
     let next = page.next.map(|n| format!("/v3/shipments/filter?next_token={n}"));

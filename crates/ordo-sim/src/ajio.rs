@@ -6,14 +6,17 @@
 //! customer (refused with 409 once acknowledged, as on Ajio); `POST /_sim/b2b` raises the purchase
 //! order for every acknowledged order not yet covered; `GET /_sim/manifests` lists manifests.
 
-use super::B2cOrder;
-use crate::model::{MarketplaceOrder, MarketplaceState};
-use crate::sim::{Dialect, ListParams, SimCore, SimError, SimMarket, Table, json_response, windowed_list};
+use crate::control::{SimError, SimMarket};
+use crate::core::SimCore;
+use crate::dialect::{Dialect, json_response};
+use crate::table::{ListParams, Table, windowed_list};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use ordo_channels::ajio::B2cOrder;
+use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
 use ordo_domain::Timestamp;
 use ordo_domain::money::format_hundredths;
 use serde_json::{Value, json};
@@ -76,7 +79,7 @@ impl AjioMarket {
             for l in r.body["lines"].as_array().into_iter().flatten() {
                 let qty = l["quantity"].as_i64().unwrap_or(0) - l["cancelled_quantity"].as_i64().unwrap_or(0);
                 // The vendor's transfer price: 60% of the selling price, a fixed margin for the simulator.
-                let price = l["selling_price"].as_str().and_then(crate::lenient::hundredths).map(|p| p * 60 / 100);
+                let price = l["selling_price"].as_str().and_then(ordo_channels::lenient::hundredths).map(|p| p * 60 / 100);
                 let e = per_sku.entry(l["sku"].as_str().unwrap_or_default().to_string()).or_insert((0, price));
                 e.0 += qty.max(0);
             }

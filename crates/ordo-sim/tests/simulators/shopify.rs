@@ -57,10 +57,7 @@ async fn cancellations_show_and_orders_are_found_by_id_or_name() {
 #[tokio::test]
 async fn the_published_order_served_by_the_simulator_maps_like_the_fixture() {
     let sim = start(ChannelType::Shopify, 3).await;
-    let doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/shopify/order.json")).unwrap(),
-    )
-    .unwrap();
+    let doc = fixture("shopify/order.json");
     sim.handle.add_order(doc).unwrap();
     let c = sim.connector().unwrap();
     let got = c.fetch_updated(&sim.window_since(sim.now().plus_seconds(-60))).await.unwrap();
@@ -103,7 +100,7 @@ async fn a_page_info_link_refuses_other_filters_like_shopify() {
     let first = http
         .get(&url)
         .query(&[("status", "any"), ("limit", "3")])
-        .header("X-Shopify-Access-Token", ordo_channels::shopify::sim::ACCESS_TOKEN)
+        .header("X-Shopify-Access-Token", ordo_sim::shopify::ACCESS_TOKEN)
         .send()
         .await
         .unwrap();
@@ -112,7 +109,7 @@ async fn a_page_info_link_refuses_other_filters_like_shopify() {
     let bad = http
         .get(&next)
         .query(&[("status", "any")])
-        .header("X-Shopify-Access-Token", ordo_channels::shopify::sim::ACCESS_TOKEN)
+        .header("X-Shopify-Access-Token", ordo_sim::shopify::ACCESS_TOKEN)
         .send()
         .await
         .unwrap();

@@ -21,7 +21,7 @@ async fn seeded(channel_type: ChannelType) -> Sim {
             o.dispatch_after = Some(sim.now().plus_seconds(7200));
         }
         // Seeded as v3 shipments for both keyings: Flipkart serves V2 and V3 channels the same shipments.
-        sim.handle.add_order(ordo_channels::flipkart::sim::shipment_json(&o, false, sim.now()).unwrap()).unwrap();
+        sim.handle.add_order(ordo_sim::flipkart::shipment_json(&o, false, sim.now()).unwrap()).unwrap();
         sim.advance(60);
     }
     sim

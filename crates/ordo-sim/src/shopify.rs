@@ -6,14 +6,17 @@
 //! shape. Every add or change stamps `updated_at`. Cancelling lines sets their `current_quantity` to 0,
 //! as an order edit that removes them does.
 
-use super::Order;
-use crate::model::{MarketplaceOrder, MarketplaceState};
-use crate::sim::{Dialect, SimCore, SimError, SimMarket, Table, stable_number, time_param, within};
+use crate::control::{SimError, SimMarket};
+use crate::core::SimCore;
+use crate::dialect::Dialect;
+use crate::table::{Table, stable_number, time_param, within};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
+use ordo_channels::shopify::Order;
 use ordo_domain::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -178,7 +181,7 @@ async fn list_orders(
     };
     let page = if let Some(token) = q.get("page_info") {
         if q.keys().any(|k| k != "page_info" && k != "limit" && k != "fields") {
-            return crate::sim::json_response(
+            return crate::dialect::json_response(
                 axum::http::StatusCode::BAD_REQUEST,
                 json!({"errors": {"page_info": ["cannot be passed with other filter parameters"]}}),
             );
@@ -186,7 +189,7 @@ async fn list_orders(
         match core.next_page(token) {
             Some(p) => p,
             None => {
-                return crate::sim::json_response(
+                return crate::dialect::json_response(
                     axum::http::StatusCode::BAD_REQUEST,
                     json!({"errors": {"page_info": ["Invalid value."]}}),
                 );

@@ -4,8 +4,10 @@
 mod ajio;
 mod amazon_edi;
 mod amazon_sp;
+mod auth_endpoint;
 mod common;
 mod connector;
 mod flipkart;
+mod paging;
 mod paytm;
 mod shopify;

@@ -8,7 +8,7 @@ use ordo_domain::kinds::ChannelType;
 use serde_json::json;
 
 fn sample(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/samples/edi/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    channels_test_file(&format!("samples/edi/{name}"))
 }
 
 async fn seeded() -> Sim {

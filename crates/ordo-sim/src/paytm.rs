@@ -5,13 +5,16 @@
 //! opens a `PICKUP_PENDING` return for its forward order (the return the replacement waits for), and
 //! `POST /_sim/orders/{forward}/return-pickup` marks it picked up. Every change stamps `updated_at`.
 
-use super::{Order, Return};
-use crate::model::{MarketplaceOrder, MarketplaceState};
-use crate::sim::{Dialect, ListParams, SimCore, SimError, SimMarket, Table, windowed_list};
+use crate::control::{SimError, SimMarket};
+use crate::core::SimCore;
+use crate::dialect::Dialect;
+use crate::table::{ListParams, Table, windowed_list};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
+use ordo_channels::paytm::{Order, Return};
 use ordo_domain::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -1,11 +1,9 @@
 //! What every simulator test needs: a manual clock, a running simulator, orders in the neutral model.
 
-use ordo_channels::sim::SimClock;
-use ordo_channels::{
-    ChannelError, MarketplaceLine, MarketplaceOrder, RetryPolicy, RunningSimulator, SimConfig, SyncWindow, spawn_simulator,
-};
+use ordo_channels::{ChannelError, MarketplaceLine, MarketplaceOrder, RetryPolicy, SyncWindow};
 use ordo_domain::Timestamp;
 use ordo_domain::kinds::ChannelType;
+use ordo_sim::{RunningSimulator, SimClock, SimConfig, spawn_simulator};
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -58,6 +56,18 @@ pub async fn start(channel_type: ChannelType, page_size: usize) -> Sim {
         .await
         .expect("simulator starts");
     Sim { running, micros }
+}
+
+/// A file of `ordo-channels`' tests (its vendored fixtures and hand-made samples), which the
+/// simulators serve too: one copy, so a simulator and its connector are tested on the same payloads.
+pub fn channels_test_file(rel: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ordo-channels/tests").join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A marketplace's published payload, vendored in `ordo-channels/tests/fixtures`.
+pub fn fixture(rel: &str) -> serde_json::Value {
+    serde_json::from_str(&channels_test_file(&format!("fixtures/{rel}"))).unwrap()
 }
 
 /// An open B2C order in the neutral model with `(line id, sku, qty, unit price)` lines.
