@@ -16,6 +16,7 @@ mod migrations;
 mod orders;
 mod paging;
 mod picklists;
+mod rows;
 mod sql;
 mod sync;
 mod tx;

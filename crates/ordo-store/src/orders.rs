@@ -7,15 +7,18 @@ use crate::allocation::{
 };
 use crate::db::db;
 use crate::master::sku_ids;
+use crate::rows::{FromRow, col, id_text, json, opt_word, time, with_id, word};
 use crate::sql::{Val, Writes, bind_one, in_list, insert_rows, positional, rows_in};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::inventory::Balance;
 use ordo_domain::kinds::{ChannelEventType, ChannelType, FulfillmentType, OrderKind, OrderStatus, Pool};
 use ordo_domain::model::{FailedOrder, Order, OrderEvent};
 use ordo_domain::orders::{Holds, LineQty, OrderCore};
 use ordo_domain::{DomainError, FieldError, Timestamp};
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Row, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
 use std::collections::{HashMap, HashSet};
 
 /// What a line names: the client's SKU, or the marketplace's (mapped through SKU mappings).
@@ -104,28 +107,28 @@ struct ChannelRow {
     warehouse_id: i64,
 }
 
+impl FromRow for ChannelRow {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(ChannelRow {
+            id: col(r, "id")?,
+            channel_type: word(r, "type", ChannelType::parse)?,
+            warehouse_id: col(r, "warehouse_id")?,
+        })
+    }
+}
+
 async fn channels_by_code(tx: &mut Transaction<'static, Any>, client_id: i64) -> Result<HashMap<String, ChannelRow>> {
     let rows = sqlx::query("SELECT code, id, type, warehouse_id FROM channels WHERE client_id = $1")
         .bind(client_id)
         .fetch_all(&mut **tx)
         .await
         .map_err(db)?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.get(0),
-                ChannelRow {
-                    id: r.get(1),
-                    channel_type: ChannelType::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?,
-                    warehouse_id: r.get(3),
-                },
-            ))
-        })
-        .collect()
+    rows.iter().map(|r| Ok((col(r, "code")?, ChannelRow::from_row(r)?))).collect()
 }
 
 async fn client_code(tx: &mut sqlx::AnyConnection, client_id: i64) -> Result<String> {
-    Ok(sqlx::query("SELECT code FROM clients WHERE id = $1").bind(client_id).fetch_one(&mut *tx).await.map_err(db)?.get(0))
+    let row = sqlx::query("SELECT code FROM clients WHERE id = $1").bind(client_id).fetch_one(&mut *tx).await.map_err(db)?;
+    col(&row, "code")
 }
 
 /// Ids of existing orders of a channel by channel order id.
@@ -136,7 +139,11 @@ async fn existing_orders(
     ids: &[&str],
 ) -> Result<HashMap<String, i64>> {
     let sql = "SELECT channel_order_id, id FROM orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN (";
-    Ok(rows_in(tx, sql, &[client_id, channel_id], ids).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+    rows_in(tx, sql, &[client_id, channel_id], ids)
+        .await?
+        .iter()
+        .map(|r| Ok((col(r, "channel_order_id")?, col(r, "id")?)))
+        .collect()
 }
 
 /// Client SKU (id, code) of channel SKUs of one channel, through the mappings.
@@ -146,27 +153,33 @@ async fn mapped_skus(
     channel_id: i64,
     channel_skus: &[&str],
 ) -> Result<HashMap<String, (i64, String)>> {
-    let sql = "SELECT m.channel_sku, s.id, s.sku FROM sku_mappings m JOIN skus s ON s.id = m.sku_id \
+    let sql = "SELECT m.channel_sku, s.id AS sku_id, s.sku FROM sku_mappings m JOIN skus s ON s.id = m.sku_id \
                WHERE m.client_id = $1 AND m.channel_id = $2 AND m.channel_sku IN (";
-    Ok(rows_in(tx, sql, &[client_id, channel_id], channel_skus).await?.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect())
+    rows_in(tx, sql, &[client_id, channel_id], channel_skus)
+        .await?
+        .iter()
+        .map(|r| Ok((col(r, "channel_sku")?, (col(r, "sku_id")?, col(r, "sku")?))))
+        .collect()
 }
 
-fn failed_from(r: &sqlx::any::AnyRow) -> Result<FailedOrder> {
-    let internal = |e: serde_json::Error| DomainError::Internal(format!("stored failed order unreadable: {e}"));
-    Ok(FailedOrder {
-        id: r.get::<i64, _>(0).to_string(),
-        channel: r.get(1),
-        channel_order_id: r.get(2),
-        reason: r.get(3),
-        unmapped_skus: serde_json::from_str(&r.get::<String, _>(4)).map_err(internal)?,
-        payload: serde_json::from_str(&r.get::<String, _>(5)).map_err(internal)?,
-        first_seen_at: Timestamp::from_micros(r.get(6)),
-        last_seen_at: Timestamp::from_micros(r.get(7)),
-        attempts: r.get(8),
-    })
+/// Reads a failed order selected with [`FAILED_SELECT`].
+impl FromRow for FailedOrder {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(FailedOrder {
+            id: id_text(r, "id")?,
+            channel: col(r, "channel")?,
+            channel_order_id: col(r, "channel_order_id")?,
+            reason: col(r, "reason")?,
+            unmapped_skus: json(r, "unmapped_skus")?,
+            payload: json(r, "payload")?,
+            first_seen_at: time(r, "first_seen_at")?,
+            last_seen_at: time(r, "last_seen_at")?,
+            attempts: col(r, "attempts")?,
+        })
+    }
 }
 
-const FAILED_SELECT: &str = "SELECT f.id, c.code, f.channel_order_id, f.reason, f.unmapped_skus, f.payload, f.first_seen_at, f.last_seen_at, \
+const FAILED_SELECT: &str = "SELECT f.id, c.code AS channel, f.channel_order_id, f.reason, f.unmapped_skus, f.payload, f.first_seen_at, f.last_seen_at, \
      f.attempts FROM failed_orders f JOIN channels c ON c.id = f.channel_id";
 
 /// Keeps (or updates) an order that can't be created yet in the failed-order list.
@@ -206,13 +219,13 @@ async fn record_failed(
         .fetch_one(&mut **tx)
         .await
         .map_err(db)?;
-    failed_from(&row)
+    FailedOrder::from_row(&row)
 }
 
 /// Forward orders (channel order ids) of a channel whose return pickup was reported.
 async fn picked_up(tx: &mut Transaction<'static, Any>, client_id: i64, channel_id: i64, ids: &[&str]) -> Result<HashSet<String>> {
     let sql = "SELECT channel_order_id FROM return_pickups WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN (";
-    Ok(rows_in(tx, sql, &[client_id, channel_id], ids).await?.iter().map(|r| r.get::<String, _>(0)).collect())
+    rows_in(tx, sql, &[client_id, channel_id], ids).await?.iter().map(|r| col(r, "channel_order_id")).collect()
 }
 
 /// Applies what the marketplace may change on an existing order before it is packed: ids, times,
@@ -270,8 +283,8 @@ impl Store {
             .await
             .map_err(db)?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+            .map(|r| Ok((col(r, "code")?, col(r, "id")?)))
+            .collect::<Result<_>>()?;
         let mut outcomes: Vec<Option<IngestOutcome>> = vec![None; orders.len()];
 
         // Known orders and SKUs, looked up a channel at a time.
@@ -525,7 +538,10 @@ impl Store {
             "RETURNING id, channel_id, channel_order_id",
         )
         .await?;
-        let new_ids: HashMap<(i64, String), i64> = ids.iter().map(|r| ((r.get(1), r.get(2)), r.get(0))).collect();
+        let new_ids: HashMap<(i64, String), i64> = ids
+            .iter()
+            .map(|r| Ok(((col(r, "channel_id")?, col(r, "channel_order_id")?), col(r, "id")?)))
+            .collect::<Result<_>>()?;
         let mut line_rows = Vec::new();
         for o in new_orders.iter_mut() {
             o.id = new_ids[&(o.channel_id, o.channel_order_id.clone())];
@@ -571,7 +587,8 @@ impl Store {
             "RETURNING id, order_id, line_no",
         )
         .await?;
-        let line_id: HashMap<(i64, i64), i64> = line_ids.iter().map(|r| ((r.get(1), r.get(2)), r.get(0))).collect();
+        let line_id: HashMap<(i64, i64), i64> =
+            line_ids.iter().map(|r| Ok(((col(r, "order_id")?, col(r, "line_no")?), col(r, "id")?))).collect::<Result<_>>()?;
         let links: Vec<Vec<Val>> = covered_ids
             .iter()
             .map(|(n, linked)| vec![ctx.client_id.into(), new_orders[*n].id.into(), (*linked).into()])
@@ -733,7 +750,7 @@ impl Store {
         for a in &args {
             q = bind_one(q, a);
         }
-        let ids: Vec<i64> = q.fetch_all(&mut *conn).await.map_err(db)?.iter().map(|r| r.get(0)).collect();
+        let ids: Vec<i64> = q.fetch_all(&mut *conn).await.map_err(db)?.iter().map(|r| col(r, "id")).collect::<Result<_>>()?;
         let client = client_code(&mut conn, client_id).await?;
         let orders = load_orders(self, &mut conn, client_id, &ids, false).await?;
         Ok(Page::from_rows(orders.iter().map(|o| (o.id, o.to_api(&client, now))).collect(), page.limit))
@@ -756,18 +773,7 @@ impl Store {
             .fetch_all(&self.read)
             .await
             .map_err(db)?;
-        let internal = DomainError::Internal;
-        rows.iter()
-            .map(|r| {
-                Ok(OrderEvent {
-                    at: Timestamp::from_micros(r.get(0)),
-                    status_from: r.get::<Option<String>, _>(1).map(|s| OrderStatus::parse(&s)).transpose().map_err(internal)?,
-                    status_to: OrderStatus::parse(&r.get::<String, _>(2)).map_err(internal)?,
-                    actor: r.get(3),
-                    reason: r.get(4),
-                })
-            })
-            .collect()
+        rows.iter().map(OrderEvent::from_row).collect()
     }
 
     /// Loads one order for a write, locked.
@@ -800,13 +806,13 @@ impl Store {
             release_stock(&mut w.tx, ctx, &o, &freed).await?;
             let pushed = o.channel_type.accepts_seller_cancellation();
             if pushed {
-                let raw: Option<String> = sqlx::query("SELECT marketplace_payload FROM orders WHERE id = $1")
+                let row = sqlx::query("SELECT marketplace_payload FROM orders WHERE id = $1")
                     .bind(o.id)
                     .fetch_one(&mut *w.tx)
                     .await
-                    .map_err(db)?
-                    .get(0);
-                let raw: serde_json::Value = raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or(serde_json::Value::Null);
+                    .map_err(db)?;
+                let raw: Option<&str> = col(&row, "marketplace_payload")?;
+                let raw: serde_json::Value = raw.and_then(|r| serde_json::from_str(r).ok()).unwrap_or(serde_json::Value::Null);
                 let payload = serde_json::json!({
                     "raw": raw,
                     "order_id": o.id.to_string(),
@@ -901,7 +907,7 @@ impl Store {
                 .fetch_all(&mut **tx)
                 .await
                 .map_err(db)?;
-                let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+                let ids: Vec<i64> = rows.iter().map(|r| col(r, "id")).collect::<Result<_>>()?;
                 if ids.is_empty() && target.is_none() {
                     return Err(DomainError::NotFound(format!("order '{channel_order_id}' on channel '{channel}'")));
                 }
@@ -970,7 +976,7 @@ impl Store {
     pub async fn failed_orders(&self, client_id: i64, page: PageRequest) -> Result<Page<FailedOrder>> {
         let sql = format!("{FAILED_SELECT} WHERE f.client_id = $1 AND f.id > $2 ORDER BY f.id LIMIT $3");
         let rows = self.ascending_page(&sql, client_id, page).await?;
-        let items = rows.iter().map(|r| Ok((r.get::<i64, _>(0), failed_from(r)?))).collect::<Result<Vec<_>>>()?;
+        let items = rows.iter().map(with_id).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_rows(items, page.limit))
     }
 
@@ -988,7 +994,40 @@ impl Store {
         for id in ids.unwrap_or_default() {
             q = q.bind(*id);
         }
-        q.fetch_all(&self.read).await.map_err(db)?.iter().map(failed_from).collect()
+        q.fetch_all(&self.read).await.map_err(db)?.iter().map(FailedOrder::from_row).collect()
+    }
+}
+
+/// One stock balance of a SKU, as the explanation of an order weighs it.
+struct PoolStock {
+    warehouse_id: i64,
+    warehouse: String,
+    sku_id: i64,
+    pool: Pool,
+    balance: Balance,
+}
+
+impl FromRow for PoolStock {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(PoolStock {
+            warehouse_id: col(r, "warehouse_id")?,
+            warehouse: col(r, "warehouse")?,
+            sku_id: col(r, "sku_id")?,
+            pool: word(r, "pool", Pool::parse)?,
+            balance: Balance::from_row(r)?,
+        })
+    }
+}
+
+impl FromRow for OrderEvent {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(OrderEvent {
+            at: time(r, "at")?,
+            status_from: opt_word(r, "status_from", OrderStatus::parse)?,
+            status_to: word(r, "status_to", OrderStatus::parse)?,
+            actor: col(r, "actor")?,
+            reason: col(r, "reason")?,
+        })
     }
 }
 
@@ -1002,7 +1041,7 @@ impl Store {
         let o = load_orders(self, &mut conn, client_id, &[order_id], false).await?.pop().ok_or_else(not_found)?;
         let sku_ids: Vec<i64> = o.lines.iter().map(|l| l.sku_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         let sql = format!(
-            "SELECT st.warehouse_id, w.code, st.sku_id, st.pool, st.live, st.recycle, st.allocated FROM stock st \
+            "SELECT st.warehouse_id, w.code AS warehouse, st.sku_id, st.pool, st.live, st.recycle, st.allocated FROM stock st \
              JOIN warehouses w ON w.id = st.warehouse_id WHERE st.client_id = $1 AND st.sku_id IN ({}) ORDER BY w.code",
             in_list(2, sku_ids.len().max(1))
         );
@@ -1014,7 +1053,7 @@ impl Store {
         if sku_ids.is_empty() {
             q = q.bind(0i64);
         }
-        let stock = q.fetch_all(&mut *conn).await.map_err(db)?;
+        let stock = q.fetch_all(&mut *conn).await.map_err(db)?.iter().map(PoolStock::from_row).collect::<Result<Vec<_>>>()?;
         let mut skus: Vec<SkuPosition> = Vec::new();
         for (l, qty) in o.lines.iter().zip(&o.core.lines) {
             let pos = match skus.iter_mut().position(|s| s.sku == l.sku) {
@@ -1030,17 +1069,15 @@ impl Store {
                         recycle: 0,
                         elsewhere: Vec::new(),
                     };
-                    for r in stock.iter().filter(|r| r.get::<i64, _>(2) == l.sku_id) {
-                        let (wh, pool): (i64, String) = (r.get(0), r.get(3));
-                        let (live, recycle, allocated): (i64, i64, i64) = (r.get(4), r.get(5), r.get(6));
-                        let same_pool = pool == o.pool.as_str();
-                        match (wh == o.warehouse_id, same_pool) {
+                    for s in stock.iter().filter(|s| s.sku_id == l.sku_id) {
+                        let available = s.balance.available();
+                        match (s.warehouse_id == o.warehouse_id, s.pool == o.pool) {
                             (true, true) => {
-                                p.available = live - allocated;
-                                p.recycle = recycle;
+                                p.available = available;
+                                p.recycle = s.balance.recycle;
                             }
-                            (true, false) => p.other_pool_available = live - allocated,
-                            (false, true) if live - allocated > 0 => p.elsewhere.push((r.get(1), live - allocated)),
+                            (true, false) => p.other_pool_available = available,
+                            (false, true) if available > 0 => p.elsewhere.push((s.warehouse.clone(), available)),
                             _ => {}
                         }
                     }
