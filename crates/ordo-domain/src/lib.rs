@@ -7,6 +7,7 @@ pub mod explain;
 pub mod gstin;
 pub mod inventory;
 pub mod kinds;
+pub mod marketplace;
 pub mod model;
 pub mod money;
 pub mod orders;

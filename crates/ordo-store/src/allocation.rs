@@ -8,6 +8,7 @@ use crate::{Result, Store, WriteCtx};
 use ordo_domain::Timestamp;
 use ordo_domain::inventory::{Balance, LedgerLine};
 use ordo_domain::kinds::{ChannelType, FulfillmentType, LedgerKind, OrderKind, OrderStatus, Pool, UnitStatus};
+use ordo_domain::marketplace::MarketplaceHeader;
 use ordo_domain::model::{Order, OrderLine};
 use ordo_domain::money::format_hundredths;
 use ordo_domain::orders::{Holds, LineQty, OrderCore, StatusChange};
@@ -180,10 +181,9 @@ pub(crate) struct LoadedOrder {
     pub warehouse: String,
     pub pool: Pool,
     pub channel_order_id: String,
-    pub parent_order_id: Option<String>,
-    pub start_processing_at: Option<Timestamp>,
+    /// What only the marketplace changes: parent order id, start processing time, its status words.
+    pub header: MarketplaceHeader,
     pub replacement_of: Option<String>,
-    pub marketplace_status: Option<String>,
     pub priority: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -214,17 +214,17 @@ impl LoadedOrder {
             channel: self.channel.clone(),
             kind: self.core.kind,
             channel_order_id: self.channel_order_id.clone(),
-            parent_order_id: self.parent_order_id.clone(),
+            parent_order_id: self.header.parent_order_id.clone(),
             status: self.core.status(),
             fulfillment_type: self.core.fulfillment_type,
             pool: self.pool,
             warehouse: self.warehouse.clone(),
             dispatch_after: self.core.holds.dispatch_after,
-            start_processing_at: self.start_processing_at,
+            start_processing_at: self.header.start_processing_at,
             hold_reason: self.core.hold_reason(now),
             replacement_of: self.replacement_of.clone(),
             priority: self.priority,
-            marketplace_status: self.marketplace_status.clone(),
+            marketplace_status: self.header.marketplace_status.clone(),
             lines: self
                 .lines
                 .iter()
@@ -280,10 +280,12 @@ impl FromRow for LoadedOrder {
             warehouse: col(r, "warehouse")?,
             pool: word(r, "pool", Pool::parse)?,
             channel_order_id: col(r, "channel_order_id")?,
-            parent_order_id: col(r, "parent_order_id")?,
-            start_processing_at: opt_time(r, "start_processing_at")?,
+            header: MarketplaceHeader {
+                parent_order_id: col(r, "parent_order_id")?,
+                start_processing_at: opt_time(r, "start_processing_at")?,
+                marketplace_status: col(r, "marketplace_status")?,
+            },
             replacement_of: col(r, "replacement_of")?,
-            marketplace_status: col(r, "marketplace_status")?,
             priority: col(r, "priority")?,
             created_at: time(r, "created_at")?,
             updated_at: time(r, "updated_at")?,

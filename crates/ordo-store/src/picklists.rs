@@ -120,7 +120,7 @@ impl Store {
             }
             let (to_pick, change) = o
                 .core
-                .release(ctx.now, o.start_processing_at)
+                .release(ctx.now, o.header.start_processing_at)
                 .map_err(|e| DomainError::Conflict(format!("order {}: {}", o.id, e.0)))?;
             o.changes.push(change);
             for (l, qty) in o.lines.iter().zip(to_pick) {

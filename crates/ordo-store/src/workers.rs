@@ -10,6 +10,7 @@ use crate::sql::Writes;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::Timestamp;
 use ordo_domain::kinds::Pool;
+use ordo_domain::orders::ServingRank;
 
 /// A queued balance as stored: (client, warehouse, SKU, pool).
 type QueuedKey = (i64, i64, i64, String);
@@ -67,8 +68,7 @@ impl Store {
                 rows.iter().map(|r| Ok((col(r, "order_created_at")?, col(r, "order_id")?))).collect::<Result<_>>()?;
             let ids: Vec<i64> = page.iter().map(|p| p.1).collect();
             let mut orders = load_orders(self, &mut tx, key.0, &ids, true).await?;
-            // Oldest first; among orders of the same age, higher priority first.
-            orders.sort_by_key(|o| (o.created_at, -o.priority, o.id));
+            orders.sort_by_key(|o| ServingRank::new(o.created_at, o.priority, o.id));
             touched += orders.len();
             allocate_and_save(&mut tx, &ctx, &mut orders, "stock became available").await?;
             let pool = Pool::parse(&key.3).map_err(ordo_domain::DomainError::Internal)?;

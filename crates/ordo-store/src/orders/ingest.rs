@@ -16,7 +16,8 @@ use crate::sql::{Val, Writes, insert_rows, rows_in};
 use crate::tx::idempotent;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::kinds::OrderStatus;
-use ordo_domain::orders::{Holds, LineQty, OrderCore};
+use ordo_domain::marketplace::{HeaderUpdate, MarketplaceHeader, apply_update, arrive};
+use ordo_domain::orders::Holds;
 use ordo_domain::{DomainError, FieldError};
 use sqlx::{Any, Transaction};
 use std::collections::{HashMap, HashSet};
@@ -165,18 +166,26 @@ impl Store {
         let mut changed = Vec::new();
         for (i, id) in known {
             let Some(o) = loaded.iter_mut().find(|o| o.id == *id) else { continue };
-            let (was_changed, freed) = apply_marketplace_update(o, &batch[*i]);
-            if !was_changed {
+            let n = &batch[*i];
+            let update = HeaderUpdate {
+                parent_order_id: n.parent_order_id.as_deref(),
+                start_processing_at: n.start_processing_at,
+                marketplace_status: n.marketplace_status.as_deref(),
+                dispatch_after: n.dispatch_after,
+                marketplace_hold: n.marketplace_hold,
+            };
+            let wanted = |line_id: &str| {
+                n.lines.iter().find(|l| l.channel_line_id.as_deref() == Some(line_id)).map(|l| l.qty - l.cancelled_qty)
+            };
+            let line_ids = o.lines.iter().map(|l| l.channel_line_id.as_deref());
+            let outcome = apply_update(&mut o.core, &mut o.header, line_ids, wanted, update);
+            if !outcome.changed {
                 continue;
             }
-            if freed.iter().any(|f| *f > 0) || o.core.nothing_left() {
-                release_stock(tx, ctx, o, &freed).await?;
-                if o.core.nothing_left() && !o.core.status().is_final() {
-                    let (more, change) =
-                        o.core.cancel("every unit was cancelled on the marketplace").map_err(|e| DomainError::Conflict(e.0))?;
-                    o.changes.extend(change);
-                    release_stock(tx, ctx, o, &more).await?;
-                }
+            release_stock(tx, ctx, o, &outcome.freed).await?;
+            o.changes.extend(outcome.changes);
+            if let Some(more) = outcome.cancelled {
+                release_stock(tx, ctx, o, &more).await?;
             }
             o.settle(ctx.now, "updated by the marketplace");
             changed.push(o.id);
@@ -326,7 +335,7 @@ async fn sort_batch(
         };
         seen.insert(key, i);
         sorted.fresh.push(i);
-        sorted.new_orders.push(new_order(ctx, o, ch, warehouse_id, lines, lookups)?);
+        sorted.new_orders.push(new_order(ctx, o, ch, warehouse_id, lines, lookups));
     }
     Ok(sorted)
 }
@@ -368,8 +377,8 @@ fn resolve_lines(o: &NewOrder, channel_id: i64, lookups: &Lookups) -> ResolvedLi
     }
 }
 
-/// A new order as it will be stored, before allocation: its holds, its lines with what the
-/// marketplace cancelled already, and (when that is every unit) its cancellation.
+/// A new order as it will be stored, before allocation: its holds, and its lines with what the
+/// marketplace cancelled already (when that is every unit, the order arrives cancelled).
 fn new_order(
     ctx: &WriteCtx,
     o: &NewOrder,
@@ -377,23 +386,13 @@ fn new_order(
     warehouse_id: i64,
     lines: Vec<(i64, String, Option<String>)>,
     lookups: &Lookups,
-) -> Result<LoadedOrder> {
+) -> LoadedOrder {
     let awaiting = o.replacement_of.as_ref().is_some_and(|f| !lookups.pickups.get(&ch.id).is_some_and(|p| p.contains(f)));
     let holds =
         Holds { dispatch_after: o.dispatch_after, awaiting_return_pickup: awaiting, marketplace_hold: o.marketplace_hold };
-    let lines_qty =
-        o.lines.iter().map(|l| LineQty { cancelled: l.cancelled_qty.clamp(0, l.qty), ..LineQty::new(l.qty) }).collect();
-    let mut core = OrderCore::new(o.kind, o.fulfillment_type, holds, lines_qty);
-    let mut changes = Vec::new();
-    if core.nothing_left() {
-        // The marketplace cancelled every unit before the order reached Ordo: it takes no stock.
-        let (_, change) = core
-            .cancel("every unit was cancelled on the marketplace before the order arrived")
-            .map_err(|e| DomainError::Internal(e.0))?;
-        changes.extend(change);
-    }
+    let (core, change) = arrive(o.kind, o.fulfillment_type, holds, o.lines.iter().map(|l| (l.qty, l.cancelled_qty)));
     let warehouse = lookups.warehouses.iter().find(|(_, id)| **id == warehouse_id).map(|(c, _)| c.clone()).unwrap_or_default();
-    Ok(LoadedOrder {
+    LoadedOrder {
         id: 0,
         channel_id: ch.id,
         channel: o.channel.clone(),
@@ -402,10 +401,12 @@ fn new_order(
         warehouse,
         pool: o.pool,
         channel_order_id: o.channel_order_id.clone(),
-        parent_order_id: o.parent_order_id.clone(),
-        start_processing_at: o.start_processing_at,
+        header: MarketplaceHeader {
+            parent_order_id: o.parent_order_id.clone(),
+            start_processing_at: o.start_processing_at,
+            marketplace_status: o.marketplace_status.clone(),
+        },
         replacement_of: o.replacement_of.clone(),
-        marketplace_status: o.marketplace_status.clone(),
         priority: o.priority,
         created_at: ctx.now,
         updated_at: ctx.now,
@@ -422,8 +423,8 @@ fn new_order(
                 unit_price: l.unit_price,
             })
             .collect(),
-        changes,
-    })
+        changes: change.into_iter().collect(),
+    }
 }
 
 /// Creates the batch's new orders: allocates them first (locking the stock they draw from), then
@@ -498,16 +499,16 @@ fn order_row(ctx: &WriteCtx, n: &NewOrder, o: &LoadedOrder) -> Vec<Val> {
         o.warehouse_id.into(),
         o.core.kind.as_str().into(),
         o.channel_order_id.clone().into(),
-        o.parent_order_id.clone().into(),
+        o.header.parent_order_id.clone().into(),
         o.core.status().as_str().into(),
         o.core.fulfillment_type.as_str().into(),
         o.pool.as_str().into(),
         o.core.holds.dispatch_after.map(|t| t.micros()).into(),
-        o.start_processing_at.map(|t| t.micros()).into(),
+        o.header.start_processing_at.map(|t| t.micros()).into(),
         o.replacement_of.clone().into(),
         i64::from(o.core.holds.awaiting_return_pickup).into(),
         i64::from(o.core.holds.marketplace_hold).into(),
-        o.marketplace_status.clone().into(),
+        o.header.marketplace_status.clone().into(),
         i64::from(o.core.allocation_started).into(),
         i64::from(o.core.closing).into(),
         o.priority.into(),
@@ -587,38 +588,4 @@ fn creation_events(ctx: &WriteCtx, new_orders: &mut [LoadedOrder]) -> Vec<Vec<Va
         }
     }
     events
-}
-
-/// Applies what the marketplace may change on an existing order before it is packed: ids, times,
-/// holds, its status words, and lines it reduced (matched by the marketplace's line id). Returns
-/// whether anything changed, and the units freed per line.
-fn apply_marketplace_update(o: &mut LoadedOrder, n: &NewOrder) -> (bool, Vec<i64>) {
-    let lines_before = o.core.lines.clone();
-    let mut freed = vec![0; o.lines.len()];
-    for (i, line) in o.lines.iter().enumerate() {
-        let Some(id) = &line.channel_line_id else { continue };
-        if let Some(update) = n.lines.iter().find(|l| l.channel_line_id.as_ref() == Some(id)) {
-            freed[i] = o.core.reduce_line(i, update.qty - update.cancelled_qty);
-        }
-    }
-    let header_changed = apply_header_update(o, n);
-    (header_changed || o.core.lines != lines_before, freed)
-}
-
-fn apply_header_update(o: &mut LoadedOrder, n: &NewOrder) -> bool {
-    let before = (o.parent_order_id.clone(), o.core.holds, o.start_processing_at, o.marketplace_status.clone());
-    if matches!(o.core.status(), OrderStatus::Packed | OrderStatus::Dispatched | OrderStatus::Completed | OrderStatus::Cancelled)
-    {
-        return false;
-    }
-    if n.parent_order_id.is_some() {
-        o.parent_order_id = n.parent_order_id.clone();
-    }
-    o.core.holds.dispatch_after = n.dispatch_after;
-    o.core.holds.marketplace_hold = n.marketplace_hold;
-    o.start_processing_at = n.start_processing_at;
-    if n.marketplace_status.is_some() {
-        o.marketplace_status = n.marketplace_status.clone();
-    }
-    before != (o.parent_order_id.clone(), o.core.holds, o.start_processing_at, o.marketplace_status.clone())
 }
