@@ -9,8 +9,8 @@ use crate::sql::Writes;
 use crate::tx::idempotent;
 use crate::{IngestOutcome, NewOrder, Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelStatus, ChannelType, OrderStatus};
+use ordo_domain::model::OutboxMessage;
 use ordo_domain::{DomainError, Timestamp};
-use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
 /// A channel claimed for a sync.
@@ -50,24 +50,6 @@ pub struct MarketplacePage {
     pub events: Vec<(String, ordo_domain::kinds::ChannelEventType, String, Option<String>)>,
     /// (channel id, cursor) to store with this page.
     pub cursor: Option<(i64, Timestamp)>,
-}
-
-/// A message waiting in (or delivered from) the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OutboxMessage {
-    pub id: String,
-    pub topic: String,
-    pub channel: Option<String>,
-    pub order_id: Option<String>,
-    #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-    /// PENDING, SENDING, DELIVERED or DEAD.
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: Timestamp,
-    pub last_error: Option<String>,
-    pub created_at: Timestamp,
-    pub delivered_at: Option<Timestamp>,
 }
 
 /// An order whose acknowledgement to the marketplace is due.

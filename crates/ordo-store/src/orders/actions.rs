@@ -1,6 +1,6 @@
 //! What a user does to one order: retry its allocation, cancel it, complete (short-close) it.
 
-use super::{Cancellation, client_code};
+use super::client_code;
 use crate::allocation::{LoadedOrder, allocate_and_save, load_orders, release_stock, save_orders};
 use crate::db::db;
 use crate::rows::col;
@@ -9,7 +9,7 @@ use crate::tx::idempotent;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::DomainError;
 use ordo_domain::kinds::ChannelType;
-use ordo_domain::model::Order;
+use ordo_domain::model::{Cancellation, Order};
 use sqlx::{Any, Transaction};
 
 impl Store {

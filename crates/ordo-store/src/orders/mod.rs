@@ -92,15 +92,6 @@ pub struct OrderQuery {
     pub created_to: Option<Timestamp>,
 }
 
-/// The outcome of a cancellation made in Ordo.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Cancellation {
-    pub order: Order,
-    /// Whether a cancellation message to the marketplace was queued.
-    pub pushed_to_channel: bool,
-    pub message: String,
-}
-
 /// A channel as the order use cases need it.
 struct ChannelRow {
     id: i64,
