@@ -22,10 +22,13 @@ pub struct MarketplaceHeader {
 pub struct HeaderUpdate<'a> {
     /// Kept as stored when the marketplace does not say.
     pub parent_order_id: Option<&'a str>,
+    /// Replaces the stored time, also with none.
     pub start_processing_at: Option<Timestamp>,
     /// Kept as stored when the marketplace does not say.
     pub marketplace_status: Option<&'a str>,
+    /// The hold until this time, replacing the stored one (none lifts it).
     pub dispatch_after: Option<Timestamp>,
+    /// Whether the marketplace holds the order.
     pub marketplace_hold: bool,
 }
 
