@@ -8,6 +8,7 @@ pub mod fulfilment;
 pub mod gstin;
 pub mod inventory;
 pub mod kinds;
+pub mod marketplace;
 pub mod model;
 pub mod money;
 pub mod orders;

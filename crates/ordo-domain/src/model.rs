@@ -275,6 +275,38 @@ pub struct PicklistLine {
     pub qty: i64,
 }
 
+/// The outcome of a cancellation made in Ordo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cancellation {
+    pub order: Order,
+    /// Whether a cancellation message to the marketplace was queued.
+    pub pushed_to_channel: bool,
+    pub message: String,
+}
+
+/// A message waiting in (or delivered from) the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OutboxMessage {
+    pub id: String,
+    /// What the message asks of its receiver, e.g. `channel.cancel_order`.
+    pub topic: String,
+    /// The channel it goes to, if it goes to one.
+    pub channel: Option<String>,
+    /// The order it is about, if it is about one.
+    pub order_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// PENDING, SENDING, DELIVERED or DEAD.
+    pub status: String,
+    /// Delivery attempts made so far.
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    /// The receiver's answer to the last failed attempt.
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
 /// What retrying failed orders did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FailedRetry {

@@ -319,6 +319,23 @@ impl OrderCore {
     }
 }
 
+/// Where an order waiting for stock stands in line (SPEC.md §2 rule 3): waiting orders are served
+/// oldest first; among orders of the same age, higher priority first; then by id, so no two
+/// orders tie. Sorting ascending by it gives the order of serving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServingRank {
+    created_at: Timestamp,
+    priority: std::cmp::Reverse<i64>,
+    id: i64,
+}
+
+impl ServingRank {
+    /// The rank of the order with this id, created at `created_at` with `priority`.
+    pub fn new(created_at: Timestamp, priority: i64, id: i64) -> Self {
+        ServingRank { created_at, priority: std::cmp::Reverse(priority), id }
+    }
+}
+
 /// Decides how many units each short line gets. `shorts[i] = (key, short)` names the stock balance
 /// (an index into `available`) a line draws from and how much it lacks; `available` is decremented.
 /// PARTIAL takes what is there line by line; BLOCK_COMPLETE takes everything or nothing.
@@ -434,6 +451,15 @@ mod tests {
         assert!(!o.nothing_left());
         o.reduce_line(0, 0);
         assert!(o.nothing_left());
+    }
+
+    #[test]
+    fn waiting_orders_are_served_oldest_first_then_by_priority_then_by_id() {
+        // (id, created at, priority)
+        let mut orders = [(1, 20, 9), (2, 10, 0), (3, 10, 5), (4, 10, 5), (5, 30, -1)];
+        orders.sort_by_key(|&(id, at, priority)| ServingRank::new(t(at), priority, id));
+        let served: Vec<i64> = orders.iter().map(|o| o.0).collect();
+        assert_eq!(served, vec![3, 4, 2, 1, 5]);
     }
 
     #[test]

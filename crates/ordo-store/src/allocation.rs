@@ -2,15 +2,18 @@
 //! domain decide who gets what, and writes stock, ledger, lines, statuses and timelines together.
 
 use crate::db::db;
+use crate::rows::{FromRow, col, flag, opt_time, time, word};
 use crate::sql::{Val, Writes, in_list, insert_rows, positional};
 use crate::{Result, Store, WriteCtx};
+use ordo_domain::Timestamp;
 use ordo_domain::inventory::{Balance, LedgerLine};
 use ordo_domain::kinds::{ChannelType, FulfillmentType, LedgerKind, OrderKind, OrderStatus, Pool, UnitStatus};
+use ordo_domain::marketplace::MarketplaceHeader;
 use ordo_domain::model::{Order, OrderLine};
 use ordo_domain::money::format_hundredths;
 use ordo_domain::orders::{Holds, LineQty, OrderCore, StatusChange};
-use ordo_domain::{DomainError, Timestamp};
-use sqlx::{Any, Row, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A stock balance: (warehouse id, SKU id, pool). Sorting keys gives the global lock order.
@@ -53,9 +56,9 @@ pub(crate) async fn lock_stock(
          RETURNING warehouse_id, sku_id, pool, live, recycle, allocated",
     )
     .await?;
-    for r in returned {
-        let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
-        balances.insert((r.get(0), r.get(1), pool), Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) });
+    for r in &returned {
+        let key = (col(r, "warehouse_id")?, col(r, "sku_id")?, word(r, "pool", Pool::parse)?);
+        balances.insert(key, Balance::from_row(r)?);
     }
     Ok(balances)
 }
@@ -178,10 +181,9 @@ pub(crate) struct LoadedOrder {
     pub warehouse: String,
     pub pool: Pool,
     pub channel_order_id: String,
-    pub parent_order_id: Option<String>,
-    pub start_processing_at: Option<Timestamp>,
+    /// What only the marketplace changes: parent order id, start processing time, its status words.
+    pub header: MarketplaceHeader,
     pub replacement_of: Option<String>,
-    pub marketplace_status: Option<String>,
     pub priority: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -212,17 +214,17 @@ impl LoadedOrder {
             channel: self.channel.clone(),
             kind: self.core.kind,
             channel_order_id: self.channel_order_id.clone(),
-            parent_order_id: self.parent_order_id.clone(),
+            parent_order_id: self.header.parent_order_id.clone(),
             status: self.core.status(),
             fulfillment_type: self.core.fulfillment_type,
             pool: self.pool,
             warehouse: self.warehouse.clone(),
             dispatch_after: self.core.holds.dispatch_after,
-            start_processing_at: self.start_processing_at,
+            start_processing_at: self.header.start_processing_at,
             hold_reason: self.core.hold_reason(now),
             replacement_of: self.replacement_of.clone(),
             priority: self.priority,
-            marketplace_status: self.marketplace_status.clone(),
+            marketplace_status: self.header.marketplace_status.clone(),
             lines: self
                 .lines
                 .iter()
@@ -247,9 +249,82 @@ impl LoadedOrder {
     }
 }
 
-const ORDER_COLUMNS: &str = "o.id, o.channel_id, c.code, c.type, o.warehouse_id, w.code, o.kind, o.channel_order_id, o.parent_order_id, \
+/// What [`LoadedOrder`] reads: the order (`o`), its channel (`c`) and its warehouse (`w`).
+const ORDER_COLUMNS: &str = "o.id, o.channel_id, c.code AS channel, c.type AS channel_type, o.warehouse_id, w.code AS warehouse, o.kind, o.channel_order_id, o.parent_order_id, \
      o.status, o.fulfillment_type, o.pool, o.dispatch_after, o.start_processing_at, o.replacement_of, o.awaiting_return_pickup, \
      o.marketplace_hold, o.marketplace_status, o.allocation_started, o.closing, o.priority, o.created_at, o.updated_at";
+
+/// Reads an order selected with [`ORDER_COLUMNS`], without its lines.
+impl FromRow for LoadedOrder {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        let holds = Holds {
+            dispatch_after: opt_time(r, "dispatch_after")?,
+            awaiting_return_pickup: flag(r, "awaiting_return_pickup")?,
+            marketplace_hold: flag(r, "marketplace_hold")?,
+        };
+        let core = OrderCore::restore(
+            word(r, "kind", OrderKind::parse)?,
+            word(r, "status", OrderStatus::parse)?,
+            word(r, "fulfillment_type", FulfillmentType::parse)?,
+            holds,
+            flag(r, "allocation_started")?,
+            flag(r, "closing")?,
+            Vec::new(),
+        );
+        Ok(LoadedOrder {
+            id: col(r, "id")?,
+            channel_id: col(r, "channel_id")?,
+            channel: col(r, "channel")?,
+            channel_type: word(r, "channel_type", ChannelType::parse)?,
+            warehouse_id: col(r, "warehouse_id")?,
+            warehouse: col(r, "warehouse")?,
+            pool: word(r, "pool", Pool::parse)?,
+            channel_order_id: col(r, "channel_order_id")?,
+            header: MarketplaceHeader {
+                parent_order_id: col(r, "parent_order_id")?,
+                start_processing_at: opt_time(r, "start_processing_at")?,
+                marketplace_status: col(r, "marketplace_status")?,
+            },
+            replacement_of: col(r, "replacement_of")?,
+            priority: col(r, "priority")?,
+            created_at: time(r, "created_at")?,
+            updated_at: time(r, "updated_at")?,
+            core,
+            lines: Vec::new(),
+            changes: Vec::new(),
+        })
+    }
+}
+
+/// What [`LoadedLine`] and [`line_qty_from_row`] read of a line (`l`) and its SKU (`s`).
+const LINE_COLUMNS: &str = "l.order_id, l.id, l.sku_id, s.sku, l.channel_sku, l.channel_line_id, l.unit_price, l.qty, \
+     l.allocated, l.picked, l.packed, l.dispatched, l.cancelled";
+
+/// Reads the line's identity selected with [`LINE_COLUMNS`].
+impl FromRow for LoadedLine {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(LoadedLine {
+            id: col(r, "id")?,
+            sku_id: col(r, "sku_id")?,
+            sku: col(r, "sku")?,
+            channel_sku: col(r, "channel_sku")?,
+            channel_line_id: col(r, "channel_line_id")?,
+            unit_price: col(r, "unit_price")?,
+        })
+    }
+}
+
+/// Reads the line's quantities selected with [`LINE_COLUMNS`].
+fn line_qty_from_row(r: &AnyRow) -> Result<LineQty> {
+    Ok(LineQty {
+        qty: col(r, "qty")?,
+        allocated: col(r, "allocated")?,
+        picked: col(r, "picked")?,
+        packed: col(r, "packed")?,
+        dispatched: col(r, "dispatched")?,
+        cancelled: col(r, "cancelled")?,
+    })
+}
 
 /// Loads orders (with their lines) by id, in the order of `ids`; missing ids are skipped. With
 /// `lock`, the order rows are locked (in id order) on PostgreSQL.
@@ -260,7 +335,6 @@ pub(crate) async fn load_orders(
     ids: &[i64],
     lock: bool,
 ) -> Result<Vec<LoadedOrder>> {
-    let internal = |e: String| DomainError::Internal(format!("stored order unreadable: {e}"));
     let mut by_id: HashMap<i64, LoadedOrder> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
         let lock_clause = if lock && store.dialect == crate::Dialect::Postgres { " FOR UPDATE OF o" } else { "" };
@@ -275,48 +349,11 @@ pub(crate) async fn load_orders(
             q = q.bind(*id);
         }
         for r in q.fetch_all(&mut *conn).await.map_err(db)? {
-            let holds = Holds {
-                dispatch_after: r.get::<Option<i64>, _>(12).map(Timestamp::from_micros),
-                awaiting_return_pickup: r.get::<i64, _>(15) != 0,
-                marketplace_hold: r.get::<i64, _>(16) != 0,
-            };
-            let core = OrderCore::restore(
-                OrderKind::parse(&r.get::<String, _>(6)).map_err(internal)?,
-                OrderStatus::parse(&r.get::<String, _>(9)).map_err(internal)?,
-                FulfillmentType::parse(&r.get::<String, _>(10)).map_err(internal)?,
-                holds,
-                r.get::<i64, _>(18) != 0,
-                r.get::<i64, _>(19) != 0,
-                Vec::new(),
-            );
-            let id: i64 = r.get(0);
-            by_id.insert(
-                id,
-                LoadedOrder {
-                    id,
-                    channel_id: r.get(1),
-                    channel: r.get(2),
-                    channel_type: ChannelType::parse(&r.get::<String, _>(3)).map_err(internal)?,
-                    warehouse_id: r.get(4),
-                    warehouse: r.get(5),
-                    pool: Pool::parse(&r.get::<String, _>(11)).map_err(internal)?,
-                    channel_order_id: r.get(7),
-                    parent_order_id: r.get(8),
-                    start_processing_at: r.get::<Option<i64>, _>(13).map(Timestamp::from_micros),
-                    replacement_of: r.get(14),
-                    marketplace_status: r.get(17),
-                    priority: r.get(20),
-                    created_at: Timestamp::from_micros(r.get(21)),
-                    updated_at: Timestamp::from_micros(r.get(22)),
-                    core,
-                    lines: Vec::new(),
-                    changes: Vec::new(),
-                },
-            );
+            let o = LoadedOrder::from_row(&r)?;
+            by_id.insert(o.id, o);
         }
         let sql = format!(
-            "SELECT l.order_id, l.id, l.sku_id, s.sku, l.channel_sku, l.channel_line_id, l.unit_price, l.qty, l.allocated, l.picked, \
-             l.packed, l.dispatched, l.cancelled FROM order_lines l JOIN skus s ON s.id = l.sku_id WHERE l.order_id IN ({}) \
+            "SELECT {LINE_COLUMNS} FROM order_lines l JOIN skus s ON s.id = l.sku_id WHERE l.order_id IN ({}) \
              ORDER BY l.order_id, l.line_no",
             in_list(1, chunk.len())
         );
@@ -326,23 +363,9 @@ pub(crate) async fn load_orders(
             q = q.bind(*id);
         }
         for r in q.fetch_all(&mut *conn).await.map_err(db)? {
-            let Some(o) = by_id.get_mut(&r.get::<i64, _>(0)) else { continue };
-            o.lines.push(LoadedLine {
-                id: r.get(1),
-                sku_id: r.get(2),
-                sku: r.get(3),
-                channel_sku: r.get(4),
-                channel_line_id: r.get(5),
-                unit_price: r.get(6),
-            });
-            o.core.lines.push(LineQty {
-                qty: r.get(7),
-                allocated: r.get(8),
-                picked: r.get(9),
-                packed: r.get(10),
-                dispatched: r.get(11),
-                cancelled: r.get(12),
-            });
+            let Some(o) = by_id.get_mut(&col(&r, "order_id")?) else { continue };
+            o.lines.push(LoadedLine::from_row(&r)?);
+            o.core.lines.push(line_qty_from_row(&r)?);
         }
     }
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())

@@ -1,11 +1,12 @@
 //! Clients (tenants) and their API keys.
 
 use crate::db::db;
+use crate::rows::{FromRow, col, id_text, opt_time, time, word};
 use crate::{Result, Store};
 use ordo_domain::kinds::Role;
 use ordo_domain::model::{ApiKey, Client, Principal};
 use ordo_domain::{DomainError, Timestamp};
-use sqlx::Row;
+use sqlx::any::AnyRow;
 
 impl Store {
     /// Creates a client; its code must be new.
@@ -32,14 +33,14 @@ impl Store {
             .await
             .map_err(db)?
             .ok_or_else(|| DomainError::NotFound(format!("client '{code}'")))?;
-        Ok((row.get(0), Client { code: row.get(1), name: row.get(2), created_at: Timestamp::from_micros(row.get(3)) }))
+        Ok((col(&row, "id")?, Client::from_row(&row)?))
     }
 
     /// Every client, by code.
     pub async fn list_clients(&self) -> Result<Vec<Client>> {
         let rows =
             sqlx::query("SELECT code, name, created_at FROM clients ORDER BY code").fetch_all(&self.read).await.map_err(db)?;
-        Ok(rows.iter().map(|r| Client { code: r.get(0), name: r.get(1), created_at: Timestamp::from_micros(r.get(2)) }).collect())
+        rows.iter().map(Client::from_row).collect()
     }
 
     /// Stores a new API key by its hash; the key itself is never stored.
@@ -61,8 +62,8 @@ impl Store {
         .bind(now.micros())
         .fetch_one(&self.write)
         .await
-        .map_err(db)?
-        .get(0);
+        .map_err(db)
+        .and_then(|r| col(&r, "id"))?;
         Ok(ApiKey { id: id.to_string(), prefix: prefix.into(), role, created_at: now, revoked_at: None })
     }
 
@@ -73,7 +74,7 @@ impl Store {
             .fetch_all(&self.read)
             .await
             .map_err(db)?;
-        rows.iter().map(api_key).collect()
+        rows.iter().map(ApiKey::from_row).collect()
     }
 
     /// Revokes one of the client's API keys (by its id); revoking it again changes nothing. Returns
@@ -95,39 +96,48 @@ impl Store {
         .await
         .map_err(db)?
         .ok_or_else(|| DomainError::NotFound(format!("API key '{id}'")))?;
-        Ok((api_key(&row)?, row.get(5)))
+        Ok((ApiKey::from_row(&row)?, col(&row, "key_hash")?))
     }
 
     /// The caller behind a key hash, if the key exists and is not revoked.
     pub async fn principal_by_key_hash(&self, key_hash: &str) -> Result<Option<Principal>> {
         let row = sqlx::query(
-            "SELECT k.client_id, c.code, k.role, k.prefix FROM api_keys k JOIN clients c ON c.id = k.client_id \
+            "SELECT k.client_id, c.code AS client_code, k.role, k.prefix FROM api_keys k JOIN clients c ON c.id = k.client_id \
              WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
         )
         .bind(key_hash)
         .fetch_optional(&self.read)
         .await
         .map_err(db)?;
-        row.map(|r| {
-            let role: String = r.get(2);
-            Ok(Principal {
-                client_id: r.get(0),
-                client_code: r.get(1),
-                role: Role::parse(&role).map_err(DomainError::Internal)?,
-                key_prefix: r.get(3),
-            })
-        })
-        .transpose()
+        row.as_ref().map(Principal::from_row).transpose()
     }
 }
 
-fn api_key(r: &sqlx::any::AnyRow) -> Result<ApiKey> {
-    let role: String = r.get(2);
-    Ok(ApiKey {
-        id: r.get::<i64, _>(0).to_string(),
-        prefix: r.get(1),
-        role: Role::parse(&role).map_err(DomainError::Internal)?,
-        created_at: Timestamp::from_micros(r.get(3)),
-        revoked_at: r.get::<Option<i64>, _>(4).map(Timestamp::from_micros),
-    })
+impl FromRow for Client {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Client { code: col(r, "code")?, name: col(r, "name")?, created_at: time(r, "created_at")? })
+    }
+}
+
+impl FromRow for ApiKey {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(ApiKey {
+            id: id_text(r, "id")?,
+            prefix: col(r, "prefix")?,
+            role: word(r, "role", Role::parse)?,
+            created_at: time(r, "created_at")?,
+            revoked_at: opt_time(r, "revoked_at")?,
+        })
+    }
+}
+
+impl FromRow for Principal {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Principal {
+            client_id: col(r, "client_id")?,
+            client_code: col(r, "client_code")?,
+            role: word(r, "role", Role::parse)?,
+            key_prefix: col(r, "prefix")?,
+        })
+    }
 }

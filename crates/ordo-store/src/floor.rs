@@ -3,6 +3,7 @@
 //! 2 ledger rows and 1 event. What Ordo's API achieves is reported against it.
 
 use crate::db::{Dialect, db};
+use crate::rows::col;
 use crate::{Result, Store};
 use std::time::{Duration, Instant};
 
@@ -82,7 +83,7 @@ impl Store {
             for i in 0..batch {
                 q = q.bind(format!("W{worker}-{}", n + i));
             }
-            let ids: Vec<i64> = q.fetch_all(&mut *tx).await.map_err(db)?.iter().map(|r| sqlx::Row::get(r, 0)).collect();
+            let ids: Vec<i64> = q.fetch_all(&mut *tx).await.map_err(db)?.iter().map(|r| col(r, "id")).collect::<Result<_>>()?;
             let sku_of = |i: usize, l: usize| ((n + i) as i64 * 2 + l as i64) % skus;
             // Lines, ledger rows and events, multi-row.
             let mut lines = Vec::new();

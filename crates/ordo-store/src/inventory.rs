@@ -4,14 +4,16 @@ use crate::allocation::{KeyedLine, StockKey, enqueue_sweeps, lock_stock, write_s
 use crate::db::db;
 use crate::inward::receive_against_po;
 use crate::master::{sku_id, warehouse_id};
+use crate::rows::{FromRow, col, id_text, time, with_id, word};
 use crate::sql::Writes;
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::DomainError;
 use ordo_domain::inventory::{Balance, Refusal, StockChange, frees_stock, plan};
 use ordo_domain::kinds::{LedgerKind, Pool, UnitStatus};
 use ordo_domain::model::{InventoryItem, LedgerEntry, StockChangeResult};
-use ordo_domain::{DomainError, Timestamp};
-use sqlx::{Any, Row, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A stock change of one SKU in one warehouse, as asked for.
@@ -68,7 +70,7 @@ async fn holders(
     .fetch_all(&mut **tx)
     .await
     .map_err(db)?;
-    Ok(rows.iter().map(|r| format!("{} ({})", r.get::<i64, _>(0), r.get::<String, _>(1))).collect())
+    rows.iter().map(|r| Ok(format!("{} ({})", col::<i64>(r, "id")?, col::<&str>(r, "channel_order_id")?))).collect()
 }
 
 fn item(warehouse: &str, sku: &str, pool: Pool, b: Balance) -> InventoryItem {
@@ -141,7 +143,7 @@ impl Store {
     pub async fn inventory(&self, client_id: i64, filter: &StockFilter, page: PageRequest) -> Result<Page<InventoryItem>> {
         let offset = page.after.unwrap_or(0).max(0);
         let rows = sqlx::query(
-            "SELECT w.code, s.sku, st.pool, st.live, st.recycle, st.allocated FROM stock st \
+            "SELECT w.code AS warehouse, s.sku, st.pool, st.live, st.recycle, st.allocated FROM stock st \
              JOIN warehouses w ON w.id = st.warehouse_id JOIN skus s ON s.id = st.sku_id \
              WHERE st.client_id = $1 AND ($2 IS NULL OR w.code = $2) AND ($3 IS NULL OR s.sku = $3) \
              ORDER BY w.code, s.sku, st.pool LIMIT $4 OFFSET $5",
@@ -156,9 +158,9 @@ impl Store {
         .map_err(db)?;
         let mut items = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
-            let pool = Pool::parse(&r.get::<String, _>(2)).map_err(DomainError::Internal)?;
-            let b = Balance { live: r.get(3), recycle: r.get(4), allocated: r.get(5) };
-            items.push((offset + i as i64 + 1, item(&r.get::<String, _>(0), &r.get::<String, _>(1), pool, b)));
+            let b = Balance::from_row(r)?;
+            let record = item(col(r, "warehouse")?, col(r, "sku")?, word(r, "pool", Pool::parse)?, b);
+            items.push((offset + i as i64 + 1, record));
         }
         Ok(Page::from_rows(items, page.limit))
     }
@@ -172,7 +174,7 @@ impl Store {
             "$3 IS NULL"
         };
         let sql = format!(
-            "SELECT l.id, l.at, w.code, s.sku, l.pool, l.unit_status, l.kind, l.qty_delta, l.allocated_delta, l.ref_type, l.ref_id, \
+            "SELECT l.id, l.at, w.code AS warehouse, s.sku, l.pool, l.unit_status, l.kind, l.qty_delta, l.allocated_delta, l.ref_type, l.ref_id, \
              l.actor, l.reason FROM inventory_ledger l JOIN warehouses w ON w.id = l.warehouse_id JOIN skus s ON s.id = l.sku_id \
              WHERE l.client_id = $1 AND ($2 IS NULL OR w.code = $2) AND {by_sku} AND l.id < $4 \
              ORDER BY l.id DESC LIMIT $5"
@@ -186,29 +188,7 @@ impl Store {
             .fetch_all(&self.read)
             .await
             .map_err(db)?;
-        let internal = DomainError::Internal;
-        let mut entries = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id: i64 = r.get(0);
-            entries.push((
-                id,
-                LedgerEntry {
-                    id: id.to_string(),
-                    at: Timestamp::from_micros(r.get(1)),
-                    warehouse: r.get(2),
-                    sku: r.get(3),
-                    pool: Pool::parse(&r.get::<String, _>(4)).map_err(internal)?,
-                    unit_status: UnitStatus::parse(&r.get::<String, _>(5)).map_err(internal)?,
-                    kind: LedgerKind::parse(&r.get::<String, _>(6)).map_err(internal)?,
-                    qty_delta: r.get(7),
-                    allocated_delta: r.get(8),
-                    ref_type: r.get(9),
-                    ref_id: r.get(10),
-                    actor: r.get(11),
-                    reason: r.get(12),
-                },
-            ));
-        }
+        let entries = rows.iter().map(with_id).collect::<Result<_>>()?;
         Ok(Page::from_rows(entries, page.limit))
     }
 
@@ -217,9 +197,9 @@ impl Store {
     pub async fn check_ledger(&self) -> Result<Vec<LedgerMismatch>> {
         let from_ledger = sqlx::query(
             "SELECT client_id, warehouse_id, sku_id, pool, \
-             CAST(SUM(CASE WHEN unit_status = 'LIVE' THEN qty_delta ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN unit_status = 'RECYCLE' THEN qty_delta ELSE 0 END) AS BIGINT), \
-             CAST(SUM(allocated_delta) AS BIGINT) FROM inventory_ledger GROUP BY client_id, warehouse_id, sku_id, pool",
+             CAST(SUM(CASE WHEN unit_status = 'LIVE' THEN qty_delta ELSE 0 END) AS BIGINT) AS live, \
+             CAST(SUM(CASE WHEN unit_status = 'RECYCLE' THEN qty_delta ELSE 0 END) AS BIGINT) AS recycle, \
+             CAST(SUM(allocated_delta) AS BIGINT) AS allocated FROM inventory_ledger GROUP BY client_id, warehouse_id, sku_id, pool",
         )
         .fetch_all(&self.read)
         .await
@@ -229,10 +209,17 @@ impl Store {
             .await
             .map_err(db)?;
         type Key = (i64, i64, i64, String);
-        let read = |rows: &[sqlx::any::AnyRow]| -> BTreeMap<Key, (i64, i64, i64)> {
-            rows.iter().map(|r| ((r.get(0), r.get(1), r.get(2), r.get(3)), (r.get(4), r.get(5), r.get(6)))).collect()
+        // Both queries name their columns alike: the balance's key, then live, recycle, allocated.
+        let read = |rows: &[AnyRow]| -> Result<BTreeMap<Key, (i64, i64, i64)>> {
+            rows.iter()
+                .map(|r| {
+                    let key = (col(r, "client_id")?, col(r, "warehouse_id")?, col(r, "sku_id")?, col(r, "pool")?);
+                    let b = Balance::from_row(r)?;
+                    Ok((key, (b.live, b.recycle, b.allocated)))
+                })
+                .collect()
         };
-        let (ledger, stored) = (read(&from_ledger), read(&stored));
+        let (ledger, stored) = (read(&from_ledger)?, read(&stored)?);
         let mut keys: Vec<&Key> = ledger.keys().chain(stored.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -242,7 +229,7 @@ impl Store {
             let s = stored.get(key).copied().unwrap_or_default();
             if l != s {
                 let names = sqlx::query(
-                    "SELECT c.code, w.code, s.sku FROM clients c, warehouses w, skus s WHERE c.id = $1 AND w.id = $2 AND s.id = $3",
+                    "SELECT c.code AS client, w.code AS warehouse, s.sku FROM clients c, warehouses w, skus s WHERE c.id = $1 AND w.id = $2 AND s.id = $3",
                 )
                 .bind(key.0)
                 .bind(key.1)
@@ -251,13 +238,41 @@ impl Store {
                 .await
                 .map_err(db)?;
                 let (client, warehouse, sku) = match names {
-                    Some(r) => (r.get(0), r.get(1), r.get(2)),
+                    Some(r) => (col(&r, "client")?, col(&r, "warehouse")?, col(&r, "sku")?),
                     None => (key.0.to_string(), key.1.to_string(), key.2.to_string()),
                 };
                 mismatches.push(LedgerMismatch { client, warehouse, sku, pool: key.3.clone(), stored: s, from_ledger: l });
             }
         }
         Ok(mismatches)
+    }
+}
+
+/// Reads an entry selected with the names of its fields (`w.code AS warehouse`).
+impl FromRow for LedgerEntry {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(LedgerEntry {
+            id: id_text(r, "id")?,
+            at: time(r, "at")?,
+            warehouse: col(r, "warehouse")?,
+            sku: col(r, "sku")?,
+            pool: word(r, "pool", Pool::parse)?,
+            unit_status: word(r, "unit_status", UnitStatus::parse)?,
+            kind: word(r, "kind", LedgerKind::parse)?,
+            qty_delta: col(r, "qty_delta")?,
+            allocated_delta: col(r, "allocated_delta")?,
+            ref_type: col(r, "ref_type")?,
+            ref_id: col(r, "ref_id")?,
+            actor: col(r, "actor")?,
+            reason: col(r, "reason")?,
+        })
+    }
+}
+
+/// Reads the `live`, `recycle` and `allocated` columns of a stock row (or of sums named so).
+impl FromRow for Balance {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Balance { live: col(r, "live")?, recycle: col(r, "recycle")?, allocated: col(r, "allocated")? })
     }
 }
 
@@ -272,13 +287,27 @@ pub struct AllocationMismatch {
     pub lines_hold: i64,
 }
 
+impl FromRow for AllocationMismatch {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(AllocationMismatch {
+            client_id: col(r, "client_id")?,
+            warehouse_id: col(r, "warehouse_id")?,
+            sku_id: col(r, "sku_id")?,
+            pool: col(r, "pool")?,
+            stock_allocated: col(r, "stock_allocated")?,
+            lines_hold: col(r, "lines_hold")?,
+        })
+    }
+}
+
 impl Store {
     /// Compares every balance's `allocated` with the units its order lines hold; an empty list
     /// means every promised unit belongs to exactly one order line.
     pub async fn check_allocations(&self) -> Result<Vec<AllocationMismatch>> {
         // One pass over the order lines, grouped by balance.
         let rows = sqlx::query(
-            "SELECT st.client_id, st.warehouse_id, st.sku_id, st.pool, st.allocated, CAST(COALESCE(h.held, 0) AS BIGINT) \
+            "SELECT st.client_id, st.warehouse_id, st.sku_id, st.pool, st.allocated AS stock_allocated, \
+             CAST(COALESCE(h.held, 0) AS BIGINT) AS lines_hold \
              FROM stock st LEFT JOIN (SELECT client_id, warehouse_id, sku_id, pool, SUM(allocated - dispatched) AS held \
                FROM order_lines GROUP BY client_id, warehouse_id, sku_id, pool) h ON h.client_id = st.client_id \
                AND h.warehouse_id = st.warehouse_id AND h.sku_id = st.sku_id AND h.pool = st.pool",
@@ -286,17 +315,7 @@ impl Store {
         .fetch_all(&self.read)
         .await
         .map_err(db)?;
-        Ok(rows
-            .iter()
-            .map(|r| AllocationMismatch {
-                client_id: r.get(0),
-                warehouse_id: r.get(1),
-                sku_id: r.get(2),
-                pool: r.get(3),
-                stock_allocated: r.get(4),
-                lines_hold: r.get(5),
-            })
-            .filter(|m| m.stock_allocated != m.lines_hold)
-            .collect())
+        let all = rows.iter().map(AllocationMismatch::from_row).collect::<Result<Vec<_>>>()?;
+        Ok(all.into_iter().filter(|m| m.stock_allocated != m.lines_hold).collect())
     }
 }

@@ -2,12 +2,14 @@
 
 use crate::db::db;
 use crate::master::{sku_id, warehouse_id};
+use crate::rows::{FromRow, col, id_text, opt_time, time, word};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::DomainError;
 use ordo_domain::kinds::InwardPoStatus;
 use ordo_domain::model::{InwardPo, InwardPoLine, Upserted};
-use ordo_domain::{DomainError, Timestamp};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// An inward PO as pushed by an ERP or punched by a user.
 #[derive(Debug, Clone)]
@@ -18,10 +20,32 @@ pub struct InwardPoInput {
     pub lines: Vec<(String, i64)>,
 }
 
+/// Reads a PO's head; its lines are read apart.
+impl FromRow for InwardPo {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(InwardPo {
+            id: id_text(r, "id")?,
+            po_number: col(r, "po_number")?,
+            warehouse: col(r, "warehouse")?,
+            status: word(r, "status", InwardPoStatus::parse)?,
+            lines: Vec::new(),
+            created_at: time(r, "created_at")?,
+            updated_at: time(r, "updated_at")?,
+            closed_at: opt_time(r, "closed_at")?,
+        })
+    }
+}
+
+impl FromRow for InwardPoLine {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(InwardPoLine { sku: col(r, "sku")?, qty: col(r, "qty")?, received: col(r, "received")? })
+    }
+}
+
 /// Reads a PO and its lines, with its id.
 async fn load_po(conn: &mut AnyConnection, client_id: i64, po_number: &str) -> Result<Option<(i64, InwardPo)>> {
     let Some(head) = sqlx::query(
-        "SELECT p.id, p.po_number, w.code, p.status, p.created_at, p.updated_at, p.closed_at FROM inward_pos p \
+        "SELECT p.id, p.po_number, w.code AS warehouse, p.status, p.created_at, p.updated_at, p.closed_at FROM inward_pos p \
          JOIN warehouses w ON w.id = p.warehouse_id WHERE p.client_id = $1 AND p.po_number = $2",
     )
     .bind(client_id)
@@ -32,7 +56,7 @@ async fn load_po(conn: &mut AnyConnection, client_id: i64, po_number: &str) -> R
     else {
         return Ok(None);
     };
-    let id: i64 = head.get(0);
+    let id: i64 = col(&head, "id")?;
     let lines = sqlx::query(
         "SELECT s.sku, l.qty, l.received FROM inward_po_lines l JOIN skus s ON s.id = l.sku_id WHERE l.po_id = $1 ORDER BY l.line_no",
     )
@@ -41,19 +65,9 @@ async fn load_po(conn: &mut AnyConnection, client_id: i64, po_number: &str) -> R
     .await
     .map_err(db)?
     .iter()
-    .map(|r| InwardPoLine { sku: r.get(0), qty: r.get(1), received: r.get(2) })
-    .collect();
-    let po = InwardPo {
-        id: id.to_string(),
-        po_number: head.get(1),
-        warehouse: head.get(2),
-        status: InwardPoStatus::parse(&head.get::<String, _>(3)).map_err(DomainError::Internal)?,
-        lines,
-        created_at: Timestamp::from_micros(head.get(4)),
-        updated_at: Timestamp::from_micros(head.get(5)),
-        closed_at: head.get::<Option<i64>, _>(6).map(Timestamp::from_micros),
-    };
-    Ok(Some((id, po)))
+    .map(InwardPoLine::from_row)
+    .collect::<Result<_>>()?;
+    Ok(Some((id, InwardPo { lines, ..InwardPo::from_row(&head)? })))
 }
 
 /// Books `qty` received of a SKU against an open PO of the same warehouse and closes the PO when
@@ -74,7 +88,7 @@ pub(crate) async fn receive_against_po(
         .await
         .map_err(db)?
         .ok_or_else(|| DomainError::field("inward_po", format!("no inward PO '{po_number}'")))?;
-    let (po_id, po_warehouse, status): (i64, i64, String) = (head.get(0), head.get(1), head.get(2));
+    let (po_id, po_warehouse, status): (i64, i64, &str) = (col(&head, "id")?, col(&head, "warehouse_id")?, col(&head, "status")?);
     if po_warehouse != warehouse_id {
         return Err(DomainError::field("inward_po", format!("inward PO '{po_number}' is for another warehouse")));
     }
@@ -88,7 +102,7 @@ pub(crate) async fn receive_against_po(
         .await
         .map_err(db)?
         .ok_or_else(|| DomainError::field("sku", format!("inward PO '{po_number}' has no line for SKU '{sku}'")))?;
-    let (ordered, received): (i64, i64) = (line.get(0), line.get(1));
+    let (ordered, received): (i64, i64) = (col(&line, "qty")?, col(&line, "received")?);
     if received + qty > ordered {
         return Err(DomainError::Conflict(format!(
             "inward PO '{po_number}' expects {} more of SKU '{sku}' ({ordered} ordered, {received} received); {qty} is too many",
@@ -102,12 +116,12 @@ pub(crate) async fn receive_against_po(
         .execute(&mut **tx)
         .await
         .map_err(db)?;
-    let open_lines: i64 = sqlx::query("SELECT COUNT(*) FROM inward_po_lines WHERE po_id = $1 AND received < qty")
+    let open_lines: i64 = sqlx::query("SELECT COUNT(*) AS open_lines FROM inward_po_lines WHERE po_id = $1 AND received < qty")
         .bind(po_id)
         .fetch_one(&mut **tx)
         .await
-        .map_err(db)?
-        .get(0);
+        .map_err(db)
+        .and_then(|r| col(&r, "open_lines"))?;
     let closed_at = (open_lines == 0).then_some(ctx.now.micros());
     let status = if open_lines == 0 { InwardPoStatus::Closed } else { InwardPoStatus::Open };
     sqlx::query("UPDATE inward_pos SET status = $2, updated_at = $3, closed_at = $4 WHERE id = $1")
@@ -167,8 +181,8 @@ impl Store {
                 .bind(ctx.now.micros())
                 .fetch_one(&mut *w.tx)
                 .await
-                .map_err(db)?
-                .get(0),
+                .map_err(db)
+                .and_then(|r| col(&r, "id"))?,
             };
             for (i, ((_, qty), sku)) in input.lines.iter().zip(&sku_ids).enumerate() {
                 sqlx::query("INSERT INTO inward_po_lines (po_id, client_id, line_no, sku_id, qty) VALUES ($1, $2, $3, $4, $5)")
@@ -207,8 +221,8 @@ impl Store {
             .map_err(db)?;
         let mut rows = Vec::with_capacity(numbers.len());
         for r in &numbers {
-            let number: String = r.get(1);
-            if let Some((id, po)) = load_po(&mut conn, client_id, &number).await? {
+            let number: &str = col(r, "po_number")?;
+            if let Some((id, po)) = load_po(&mut conn, client_id, number).await? {
                 rows.push((id, po));
             }
         }

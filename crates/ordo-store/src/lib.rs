@@ -16,6 +16,7 @@ mod migrations;
 mod orders;
 mod paging;
 mod picklists;
+mod rows;
 mod sql;
 mod sync;
 mod tx;
@@ -27,10 +28,13 @@ pub use db::{Dialect, Store, StoreOptions};
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
-pub use orders::{Cancellation, IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
+pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
+/// Records the API shows, defined in the domain; named here too so callers of the store methods
+/// that return them need not look elsewhere.
+pub use ordo_domain::model::{Cancellation, OutboxMessage};
 pub use paging::{Page, PageRequest};
 pub use picklists::PicklistRequest;
-pub use sync::{AckDue, MarketplacePage, OutboxMessage, SyncEnd, SyncTarget};
+pub use sync::{AckDue, MarketplacePage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 
 /// The result of every store method.

@@ -1,15 +1,16 @@
 //! Master data: warehouses, the article master (SKUs), channels and SKU mappings.
 
 use crate::db::db;
+use crate::rows::{FromRow, col, flag, json, opt_time, time, with_id, word};
 use crate::sql::{Val, insert_rows, rows_in};
 use crate::tx::idempotent;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::DomainError;
 use ordo_domain::kinds::{ChannelStatus, ChannelType};
 use ordo_domain::model::{Channel, LineError, Sku, SkuMapping, UploadReport, Upserted, Warehouse};
 use ordo_domain::money::format_hundredths;
-use ordo_domain::{DomainError, Timestamp};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::{HashMap, HashSet};
 
 /// A warehouse as created or replaced by its code.
@@ -65,56 +66,76 @@ pub struct MappingInput {
 
 const WAREHOUSE_COLUMNS: &str = "code, name, gstin, address, created_at, updated_at";
 
-/// Reads a warehouse from the row's columns from `at` on ([`WAREHOUSE_COLUMNS`]).
-fn warehouse_from(r: &AnyRow, at: usize) -> Warehouse {
-    Warehouse {
-        code: r.get(at),
-        name: r.get(at + 1),
-        gstin: r.get(at + 2),
-        address: r.get(at + 3),
-        created_at: Timestamp::from_micros(r.get(at + 4)),
-        updated_at: Timestamp::from_micros(r.get(at + 5)),
+/// Reads a warehouse selected with [`WAREHOUSE_COLUMNS`].
+impl FromRow for Warehouse {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Warehouse {
+            code: col(r, "code")?,
+            name: col(r, "name")?,
+            gstin: col(r, "gstin")?,
+            address: col(r, "address")?,
+            created_at: time(r, "created_at")?,
+            updated_at: time(r, "updated_at")?,
+        })
     }
 }
 
 const SKU_COLUMNS: &str = "sku, name, ean, hsn, mrp, tax_rate, weight_grams, created_at, updated_at";
 
-/// Reads a SKU from the row's columns from `at` on ([`SKU_COLUMNS`]).
-fn sku_from(r: &AnyRow, at: usize) -> Sku {
-    Sku {
-        sku: r.get(at),
-        name: r.get(at + 1),
-        ean: r.get(at + 2),
-        hsn: r.get(at + 3),
-        mrp: r.get::<Option<i64>, _>(at + 4).map(format_hundredths),
-        tax_rate: r.get::<Option<i64>, _>(at + 5).map(format_hundredths),
-        weight_grams: r.get(at + 6),
-        created_at: Timestamp::from_micros(r.get(at + 7)),
-        updated_at: Timestamp::from_micros(r.get(at + 8)),
+/// Reads a SKU selected with [`SKU_COLUMNS`].
+impl FromRow for Sku {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Sku {
+            sku: col(r, "sku")?,
+            name: col(r, "name")?,
+            ean: col(r, "ean")?,
+            hsn: col(r, "hsn")?,
+            mrp: col::<Option<i64>>(r, "mrp")?.map(format_hundredths),
+            tax_rate: col::<Option<i64>>(r, "tax_rate")?.map(format_hundredths),
+            weight_grams: col(r, "weight_grams")?,
+            created_at: time(r, "created_at")?,
+            updated_at: time(r, "updated_at")?,
+        })
     }
 }
 
-const CHANNEL_SELECT: &str = "SELECT c.code, c.type, w.code, c.status, c.enabled, c.settings, c.last_success_at, \
+const CHANNEL_SELECT: &str = "SELECT c.code, c.type, w.code AS warehouse, c.status, c.enabled, c.settings, c.last_success_at, \
      c.last_error, c.created_at, c.updated_at, c.id FROM channels c JOIN warehouses w ON w.id = c.warehouse_id";
 
-fn channel_from(r: &AnyRow) -> Result<Channel> {
-    let internal = |e: String| DomainError::Internal(format!("stored channel unreadable: {e}"));
-    let settings: String = r.get(5);
-    Ok(Channel {
-        code: r.get(0),
-        channel_type: ChannelType::parse(&r.get::<String, _>(1)).map_err(internal)?,
-        warehouse: r.get(2),
-        status: ChannelStatus::parse(&r.get::<String, _>(3)).map_err(internal)?,
-        enabled: r.get::<i64, _>(4) != 0,
-        has_credentials: true,
-        settings: serde_json::from_str(&settings).map_err(|e| internal(e.to_string()))?,
-        last_success_at: r.get::<Option<i64>, _>(6).map(Timestamp::from_micros),
-        last_error: r.get(7),
-        lag_seconds: None,
-        created_at: Timestamp::from_micros(r.get(8)),
-        updated_at: Timestamp::from_micros(r.get(9)),
-    })
+/// Reads a channel selected with [`CHANNEL_SELECT`].
+impl FromRow for Channel {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Channel {
+            code: col(r, "code")?,
+            channel_type: word(r, "type", ChannelType::parse)?,
+            warehouse: col(r, "warehouse")?,
+            status: word(r, "status", ChannelStatus::parse)?,
+            enabled: flag(r, "enabled")?,
+            has_credentials: true,
+            settings: json(r, "settings")?,
+            last_success_at: opt_time(r, "last_success_at")?,
+            last_error: col(r, "last_error")?,
+            lag_seconds: None,
+            created_at: time(r, "created_at")?,
+            updated_at: time(r, "updated_at")?,
+        })
+    }
 }
+
+/// Reads a mapping selected as `channel, channel_sku, sku, updated_at`.
+impl FromRow for SkuMapping {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(SkuMapping {
+            channel: col(r, "channel")?,
+            channel_sku: col(r, "channel_sku")?,
+            sku: col(r, "sku")?,
+            updated_at: time(r, "updated_at")?,
+        })
+    }
+}
+
+/// What [`SkuMapping`] reads; the query joins channels (`c`) and SKUs (`s`).
+const MAPPING_COLUMNS: &str = "c.code AS channel, m.channel_sku, s.sku, m.updated_at";
 
 /// The id of a warehouse of the client, or a validation error on `field`.
 pub(crate) async fn warehouse_id(tx: &mut Transaction<'static, Any>, client_id: i64, code: &str, field: &str) -> Result<i64> {
@@ -124,7 +145,8 @@ pub(crate) async fn warehouse_id(tx: &mut Transaction<'static, Any>, client_id: 
         .fetch_optional(&mut **tx)
         .await
         .map_err(db)?
-        .map(|r| r.get(0))
+        .map(|r| col(&r, "id"))
+        .transpose()?
         .ok_or_else(|| DomainError::field(field, format!("no warehouse '{code}'")))
 }
 
@@ -136,14 +158,15 @@ pub(crate) async fn sku_id(tx: &mut Transaction<'static, Any>, client_id: i64, s
         .fetch_optional(&mut **tx)
         .await
         .map_err(db)?
-        .map(|r| r.get(0))
+        .map(|r| col(&r, "id"))
+        .transpose()?
         .ok_or_else(|| DomainError::field(field, format!("no SKU '{sku}' in the article master")))
 }
 
 /// Ids of those of `skus` that exist for the client.
 pub(crate) async fn sku_ids(tx: &mut Transaction<'static, Any>, client_id: i64, skus: &[&str]) -> Result<HashMap<String, i64>> {
     let sql = "SELECT sku, id FROM skus WHERE client_id = $1 AND sku IN (";
-    Ok(rows_in(tx, sql, &[client_id], skus).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+    rows_in(tx, sql, &[client_id], skus).await?.iter().map(|r| Ok((col(r, "sku")?, col(r, "id")?))).collect()
 }
 
 impl Store {
@@ -175,7 +198,7 @@ impl Store {
                 .fetch_one(&mut *w.tx)
                 .await
                 .map_err(db)?;
-            Ok::<_, DomainError>(Upserted { record: warehouse_from(&row, 0), created: existing.is_none() })
+            Ok::<_, DomainError>(Upserted { record: Warehouse::from_row(&row)?, created: existing.is_none() })
         })
     }
 
@@ -188,7 +211,8 @@ impl Store {
             .fetch_optional(&self.read)
             .await
             .map_err(db)?
-            .map(|r| warehouse_from(&r, 0))
+            .map(|r| Warehouse::from_row(&r))
+            .transpose()?
             .ok_or_else(|| DomainError::NotFound(format!("warehouse '{code}'")))
     }
 
@@ -196,7 +220,7 @@ impl Store {
     pub async fn list_warehouses(&self, client_id: i64, page: PageRequest) -> Result<Page<Warehouse>> {
         let sql = format!("SELECT id, {WAREHOUSE_COLUMNS} FROM warehouses WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3");
         let rows = self.ascending_page(&sql, client_id, page).await?;
-        Ok(Page::from_rows(rows.iter().map(|r| (r.get(0), warehouse_from(r, 1))).collect(), page.limit))
+        Ok(Page::from_rows(rows.iter().map(with_id).collect::<Result<_>>()?, page.limit))
     }
 
     /// Creates or updates articles by their SKU code, all in one transaction. Returns how many
@@ -242,7 +266,7 @@ impl Store {
                 for s in &inputs {
                     let sql = format!("SELECT {SKU_COLUMNS} FROM skus WHERE client_id = $1 AND sku = $2");
                     let row = sqlx::query(&sql).bind(ctx.client_id).bind(&s.sku).fetch_one(&mut *w.tx).await.map_err(db)?;
-                    records.push(sku_from(&row, 0));
+                    records.push(Sku::from_row(&row)?);
                 }
             }
             Ok::<_, DomainError>((report, records))
@@ -258,7 +282,8 @@ impl Store {
             .fetch_optional(&self.read)
             .await
             .map_err(db)?
-            .map(|r| sku_from(&r, 0))
+            .map(|r| Sku::from_row(&r))
+            .transpose()?
             .ok_or_else(|| DomainError::NotFound(format!("SKU '{sku}'")))
     }
 
@@ -266,7 +291,7 @@ impl Store {
     pub async fn list_skus(&self, client_id: i64, page: PageRequest) -> Result<Page<Sku>> {
         let sql = format!("SELECT id, {SKU_COLUMNS} FROM skus WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3");
         let rows = self.ascending_page(&sql, client_id, page).await?;
-        Ok(Page::from_rows(rows.iter().map(|r| (r.get(0), sku_from(r, 1))).collect(), page.limit))
+        Ok(Page::from_rows(rows.iter().map(with_id).collect::<Result<_>>()?, page.limit))
     }
 
     /// Creates a channel; its code must be new (change one with [`Store::update_channel`]).
@@ -343,7 +368,7 @@ impl Store {
             .await
             .map_err(db)?
             .ok_or_else(|| DomainError::NotFound(format!("channel '{code}'")))?;
-        channel_from(&row)
+        Channel::from_row(&row)
     }
 
     /// The stored (encrypted) credentials of a channel.
@@ -354,7 +379,8 @@ impl Store {
             .fetch_optional(&self.read)
             .await
             .map_err(db)?
-            .map(|r| r.get(0))
+            .map(|r| col(&r, "credentials"))
+            .transpose()?
             .ok_or_else(|| DomainError::NotFound(format!("channel '{code}'")))
     }
 
@@ -362,7 +388,7 @@ impl Store {
     pub async fn list_channels(&self, client_id: i64, page: PageRequest) -> Result<Page<Channel>> {
         let sql = format!("{CHANNEL_SELECT} WHERE c.client_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3");
         let rows = self.ascending_page(&sql, client_id, page).await?;
-        let rows = rows.iter().map(|r| Ok((r.get::<i64, _>(10), channel_from(r)?))).collect::<Result<Vec<_>>>()?;
+        let rows = rows.iter().map(with_id).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_rows(rows, page.limit))
     }
 
@@ -381,8 +407,8 @@ impl Store {
                 .await
                 .map_err(db)?
                 .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
+                .map(|r| Ok((col(r, "code")?, col(r, "id")?)))
+                .collect::<Result<_>>()?;
             let codes: Vec<&str> = inputs.iter().map(|m| m.sku.as_str()).collect();
             let skus = sku_ids(&mut w.tx, ctx.client_id, &codes).await?;
             let mut report = UploadReport::default();
@@ -413,7 +439,9 @@ impl Store {
                     .fetch_all(&mut *w.tx)
                     .await
                     .map_err(db)?;
-                existing.extend(rows.iter().map(|r| (channel_id, r.get::<String, _>(0))));
+                for r in &rows {
+                    existing.insert((channel_id, col(r, "channel_sku")?));
+                }
             }
             let rows: Vec<Vec<Val>> = good
                 .iter()
@@ -447,58 +475,44 @@ impl Store {
     /// already seen.
     pub async fn list_sku_mappings(&self, client_id: i64, channel: Option<&str>, page: PageRequest) -> Result<Page<SkuMapping>> {
         let offset = page.after.unwrap_or(0).max(0);
-        let rows = sqlx::query(
-            "SELECT c.code, m.channel_sku, s.sku, m.updated_at FROM sku_mappings m JOIN channels c ON c.id = m.channel_id \
+        let sql = format!(
+            "SELECT {MAPPING_COLUMNS} FROM sku_mappings m JOIN channels c ON c.id = m.channel_id \
              JOIN skus s ON s.id = m.sku_id WHERE m.client_id = $1 AND ($2 IS NULL OR c.code = $2) \
-             ORDER BY c.code, m.channel_sku LIMIT $3 OFFSET $4",
-        )
-        .bind(client_id)
-        .bind(channel)
-        .bind(page.limit + 1)
-        .bind(offset)
-        .fetch_all(&self.read)
-        .await
-        .map_err(db)?;
-        let items = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let m = SkuMapping {
-                    channel: r.get(0),
-                    channel_sku: r.get(1),
-                    sku: r.get(2),
-                    updated_at: Timestamp::from_micros(r.get(3)),
-                };
-                (offset + i as i64 + 1, m)
-            })
-            .collect();
+             ORDER BY c.code, m.channel_sku LIMIT $3 OFFSET $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(channel)
+            .bind(page.limit + 1)
+            .bind(offset)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        let items =
+            rows.iter().enumerate().map(|(i, r)| Ok((offset + i as i64 + 1, SkuMapping::from_row(r)?))).collect::<Result<_>>()?;
         Ok(Page::from_rows(items, page.limit))
     }
 
     /// The mapping of a channel SKU.
     pub async fn sku_mapping(&self, client_id: i64, channel: &str, channel_sku: &str) -> Result<SkuMapping> {
-        let row = sqlx::query(
-            "SELECT c.code, m.channel_sku, s.sku, m.updated_at FROM sku_mappings m JOIN channels c ON c.id = m.channel_id \
-             JOIN skus s ON s.id = m.sku_id WHERE m.client_id = $1 AND c.code = $2 AND m.channel_sku = $3",
-        )
-        .bind(client_id)
-        .bind(channel)
-        .bind(channel_sku)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| DomainError::NotFound(format!("mapping of '{channel_sku}' on channel '{channel}'")))?;
-        Ok(SkuMapping {
-            channel: row.get(0),
-            channel_sku: row.get(1),
-            sku: row.get(2),
-            updated_at: Timestamp::from_micros(row.get(3)),
-        })
+        let sql = format!(
+            "SELECT {MAPPING_COLUMNS} FROM sku_mappings m JOIN channels c ON c.id = m.channel_id \
+             JOIN skus s ON s.id = m.sku_id WHERE m.client_id = $1 AND c.code = $2 AND m.channel_sku = $3"
+        );
+        let row = sqlx::query(&sql)
+            .bind(client_id)
+            .bind(channel)
+            .bind(channel_sku)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| DomainError::NotFound(format!("mapping of '{channel_sku}' on channel '{channel}'")))?;
+        SkuMapping::from_row(&row)
     }
 }
 
 async fn channel_in_tx(tx: &mut Transaction<'static, Any>, client_id: i64, code: &str) -> Result<Channel> {
     let sql = format!("{CHANNEL_SELECT} WHERE c.client_id = $1 AND c.code = $2");
     let row = sqlx::query(&sql).bind(client_id).bind(code).fetch_one(&mut **tx).await.map_err(db)?;
-    channel_from(&row)
+    Channel::from_row(&row)
 }

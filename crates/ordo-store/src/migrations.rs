@@ -48,3 +48,40 @@ impl MigrationSource<'static> for Embedded {
 pub(crate) async fn migrator(postgres: bool) -> Result<Migrator, sqlx::migrate::MigrateError> {
     Migrator::new(Embedded(if postgres { POSTGRES } else { SQLITE })).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The migration files of one backend's folder, by name.
+    fn files(backend: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{} unreadable: {e}", dir.display()))
+            .map(|entry| entry.expect("a folder entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn both_backends_have_the_same_numbered_migrations() {
+        let sqlite = files("sqlite");
+        assert!(!sqlite.is_empty(), "no SQLite migrations found");
+        assert_eq!(sqlite, files("postgres"), "migrations/sqlite and migrations/postgres differ");
+    }
+
+    #[test]
+    fn every_migration_file_is_compiled_in_under_its_number() {
+        for (backend, embedded) in [("sqlite", SQLITE), ("postgres", POSTGRES)] {
+            let numbers: Vec<i64> = files(backend)
+                .iter()
+                .map(|name| {
+                    name.split('_').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{name} is not numbered"))
+                })
+                .collect();
+            let versions: Vec<i64> = embedded.iter().map(|(version, _, _)| *version).collect();
+            assert_eq!(numbers, versions, "the {backend} files and the migrations compiled in differ");
+        }
+    }
+}

@@ -4,13 +4,15 @@
 use crate::allocation::{load_orders, save_orders};
 use crate::db::db;
 use crate::master::warehouse_id;
+use crate::rows::{FromRow, col, id_text, time};
 use crate::sql::{Val, Writes};
 use crate::tx::idempotent;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::kinds::OrderStatus;
 use ordo_domain::model::{Picklist, PicklistLine};
 use ordo_domain::{DomainError, Timestamp};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// Which orders to release.
 #[derive(Debug, Clone)]
@@ -22,8 +24,33 @@ pub struct PicklistRequest {
     pub limit: i64,
 }
 
+/// Reads a picklist's head; its orders and lines are read apart.
+impl FromRow for Picklist {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(Picklist {
+            id: id_text(r, "id")?,
+            warehouse: col(r, "warehouse")?,
+            status: col(r, "status")?,
+            orders: Vec::new(),
+            lines: Vec::new(),
+            created_at: time(r, "created_at")?,
+        })
+    }
+}
+
+impl FromRow for PicklistLine {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(PicklistLine {
+            order_id: id_text(r, "order_id")?,
+            line_id: id_text(r, "order_line_id")?,
+            sku: col(r, "sku")?,
+            qty: col(r, "qty")?,
+        })
+    }
+}
+
 async fn load_picklist(conn: &mut AnyConnection, client_id: i64, id: i64) -> Result<Option<Picklist>> {
-    let Some(head) = sqlx::query("SELECT p.id, w.code, p.status, p.created_at FROM picklists p JOIN warehouses w ON w.id = p.warehouse_id WHERE p.client_id = $1 AND p.id = $2")
+    let Some(head) = sqlx::query("SELECT p.id, w.code AS warehouse, p.status, p.created_at FROM picklists p JOIN warehouses w ON w.id = p.warehouse_id WHERE p.client_id = $1 AND p.id = $2")
         .bind(client_id)
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -40,25 +67,10 @@ async fn load_picklist(conn: &mut AnyConnection, client_id: i64, id: i64) -> Res
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    let lines: Vec<PicklistLine> = rows
-        .iter()
-        .map(|r| PicklistLine {
-            order_id: r.get::<i64, _>(0).to_string(),
-            line_id: r.get::<i64, _>(1).to_string(),
-            sku: r.get(2),
-            qty: r.get(3),
-        })
-        .collect();
+    let lines: Vec<PicklistLine> = rows.iter().map(PicklistLine::from_row).collect::<Result<_>>()?;
     let mut orders: Vec<String> = lines.iter().map(|l| l.order_id.clone()).collect();
     orders.dedup();
-    Ok(Some(Picklist {
-        id: head.get::<i64, _>(0).to_string(),
-        warehouse: head.get(1),
-        status: head.get(2),
-        orders,
-        lines,
-        created_at: Timestamp::from_micros(head.get(3)),
-    }))
+    Ok(Some(Picklist { orders, lines, ..Picklist::from_row(&head)? }))
 }
 
 impl Store {
@@ -92,8 +104,8 @@ impl Store {
             .await
             .map_err(db)?
             .iter()
-            .map(|r| r.get(0))
-            .collect(),
+            .map(|r| col(r, "id"))
+            .collect::<Result<_>>()?,
         };
         let mut orders = load_orders(self, tx, ctx.client_id, &ids, true).await?;
         if named && orders.len() != ids.len() {
@@ -108,7 +120,7 @@ impl Store {
             }
             let (to_pick, change) = o
                 .core
-                .release(ctx.now, o.start_processing_at)
+                .release(ctx.now, o.header.start_processing_at)
                 .map_err(|e| DomainError::Conflict(format!("order {}: {}", o.id, e.0)))?;
             o.changes.push(change);
             for (l, qty) in o.lines.iter().zip(to_pick) {
@@ -131,8 +143,8 @@ impl Store {
         .bind(ctx.now.micros())
         .fetch_one(&mut **tx)
         .await
-        .map_err(db)?
-        .get(0);
+        .map_err(db)
+        .and_then(|r| col(&r, "id"))?;
         let rows: Vec<Vec<Val>> =
             lines.iter().map(|(o, l, q)| vec![id.into(), ctx.client_id.into(), (*o).into(), (*l).into(), (*q).into()]).collect();
         Writes::apply(tx, |w| {
@@ -156,7 +168,7 @@ impl Store {
     pub async fn release_covered_orders(&self, ctx: &WriteCtx, b2b_order_id: i64) -> Result<Option<Picklist>> {
         let mut tx = self.begin(ctx).await?;
         let rows = sqlx::query(
-            "SELECT o.id, w.code FROM order_links l JOIN orders o ON o.id = l.linked_order_id JOIN warehouses w ON w.id = o.warehouse_id \
+            "SELECT o.id, w.code AS warehouse FROM order_links l JOIN orders o ON o.id = l.linked_order_id JOIN warehouses w ON w.id = o.warehouse_id \
              WHERE l.client_id = $1 AND l.order_id = $2 AND o.status = $3 AND (o.start_processing_at IS NULL OR o.start_processing_at <= $4)",
         )
         .bind(ctx.client_id)
@@ -167,8 +179,13 @@ impl Store {
         .await
         .map_err(db)?;
         let Some(first) = rows.first() else { return Ok(None) };
-        let warehouse: String = first.get(1);
-        let ids: Vec<i64> = rows.iter().filter(|r| r.get::<String, _>(1) == warehouse).map(|r| r.get(0)).collect();
+        let warehouse: String = col(first, "warehouse")?;
+        let mut ids: Vec<i64> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if col::<&str>(r, "warehouse")? == warehouse {
+                ids.push(col(r, "id")?);
+            }
+        }
         let picklist =
             self.release_picklist_in_tx(&mut tx.tx, ctx, PicklistRequest { warehouse, orders: Some(ids), limit: 1000 }).await?;
         tx.commit(&()).await?;
@@ -180,6 +197,6 @@ impl Store {
         let sql = "SELECT DISTINCT o.id FROM orders o JOIN order_links l ON l.order_id = o.id WHERE o.client_id = $1 AND o.channel_id = $2 AND o.created_at >= $3";
         let rows =
             sqlx::query(sql).bind(client_id).bind(channel_id).bind(since.micros()).fetch_all(&self.read).await.map_err(db)?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        rows.iter().map(|r| col(r, "id")).collect()
     }
 }

@@ -4,13 +4,14 @@
 
 use crate::allocation::{load_orders, release_stock, save_orders};
 use crate::db::{Dialect, db};
+use crate::rows::{FromRow, col, id_text, json, opt_id_text, opt_time, time, with_id, word};
 use crate::sql::Writes;
 use crate::tx::idempotent;
 use crate::{IngestOutcome, NewOrder, Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelStatus, ChannelType, OrderStatus};
+use ordo_domain::model::OutboxMessage;
 use ordo_domain::{DomainError, Timestamp};
-use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// A channel claimed for a sync.
 #[derive(Debug, Clone)]
@@ -51,24 +52,6 @@ pub struct MarketplacePage {
     pub cursor: Option<(i64, Timestamp)>,
 }
 
-/// A message waiting in (or delivered from) the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OutboxMessage {
-    pub id: String,
-    pub topic: String,
-    pub channel: Option<String>,
-    pub order_id: Option<String>,
-    #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-    /// PENDING, SENDING, DELIVERED or DEAD.
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: Timestamp,
-    pub last_error: Option<String>,
-    pub created_at: Timestamp,
-    pub delivered_at: Option<Timestamp>,
-}
-
 /// An order whose acknowledgement to the marketplace is due.
 #[derive(Debug, Clone)]
 pub struct AckDue {
@@ -78,23 +61,37 @@ pub struct AckDue {
     pub channel_order_id: String,
 }
 
-const OUTBOX_SELECT: &str = "SELECT o.id, o.topic, c.code, o.order_id, o.payload, o.status, o.attempts, o.next_attempt_at, o.last_error, \
+const OUTBOX_SELECT: &str = "SELECT o.id, o.topic, c.code AS channel, o.order_id, o.payload, o.status, o.attempts, o.next_attempt_at, o.last_error, \
      o.created_at, o.delivered_at, o.client_id FROM outbox o LEFT JOIN channels c ON c.id = o.channel_id";
 
-fn outbox_from(r: &sqlx::any::AnyRow) -> Result<OutboxMessage> {
-    Ok(OutboxMessage {
-        id: r.get::<i64, _>(0).to_string(),
-        topic: r.get(1),
-        channel: r.get(2),
-        order_id: r.get::<Option<i64>, _>(3).map(|i| i.to_string()),
-        payload: serde_json::from_str(&r.get::<String, _>(4)).map_err(|e| DomainError::Internal(e.to_string()))?,
-        status: r.get(5),
-        attempts: r.get(6),
-        next_attempt_at: Timestamp::from_micros(r.get(7)),
-        last_error: r.get(8),
-        created_at: Timestamp::from_micros(r.get(9)),
-        delivered_at: r.get::<Option<i64>, _>(10).map(Timestamp::from_micros),
-    })
+/// Reads a message selected with [`OUTBOX_SELECT`].
+impl FromRow for OutboxMessage {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(OutboxMessage {
+            id: id_text(r, "id")?,
+            topic: col(r, "topic")?,
+            channel: col(r, "channel")?,
+            order_id: opt_id_text(r, "order_id")?,
+            payload: json(r, "payload")?,
+            status: col(r, "status")?,
+            attempts: col(r, "attempts")?,
+            next_attempt_at: time(r, "next_attempt_at")?,
+            last_error: col(r, "last_error")?,
+            created_at: time(r, "created_at")?,
+            delivered_at: opt_time(r, "delivered_at")?,
+        })
+    }
+}
+
+impl FromRow for AckDue {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(AckDue {
+            client_id: col(r, "client_id")?,
+            order_id: col(r, "id")?,
+            channel: col(r, "channel")?,
+            channel_order_id: col(r, "channel_order_id")?,
+        })
+    }
 }
 
 impl Store {
@@ -109,7 +106,7 @@ impl Store {
         .fetch_all(&self.read)
         .await
         .map_err(db)?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        rows.iter().map(|r| Ok((col(r, "client_id")?, col(r, "code")?))).collect()
     }
 
     /// Takes the channel's lease until `lease_until` (real time) if nobody holds it; `None` when
@@ -149,7 +146,7 @@ impl Store {
             };
         }
         let r = sqlx::query(
-            "SELECT c.id, c.type, c.credentials, c.settings, c.sync_cursor, c.created_at, k.code FROM channels c \
+            "SELECT c.id, c.type, c.credentials, c.settings, c.sync_cursor, c.created_at, k.code AS client FROM channels c \
              JOIN clients k ON k.id = c.client_id WHERE c.client_id = $1 AND c.code = $2",
         )
         .bind(client_id)
@@ -159,14 +156,14 @@ impl Store {
         .map_err(db)?;
         Ok(Some(SyncTarget {
             client_id,
-            client: r.get(6),
-            channel_id: r.get(0),
+            client: col(&r, "client")?,
+            channel_id: col(&r, "id")?,
             code: code.to_string(),
-            channel_type: ChannelType::parse(&r.get::<String, _>(1)).map_err(DomainError::Internal)?,
-            credentials: r.get(2),
-            settings: serde_json::from_str(&r.get::<String, _>(3)).map_err(|e| DomainError::Internal(e.to_string()))?,
-            cursor: r.get::<Option<i64>, _>(4).map(Timestamp::from_micros),
-            created_at: Timestamp::from_micros(r.get(5)),
+            channel_type: word(&r, "type", ChannelType::parse)?,
+            credentials: col(&r, "credentials")?,
+            settings: json(&r, "settings")?,
+            cursor: opt_time(&r, "sync_cursor")?,
+            created_at: time(&r, "created_at")?,
         }))
     }
 
@@ -206,12 +203,12 @@ impl Store {
 
     /// How many syncs of the channel failed in a row (for backoff).
     pub async fn channel_failures(&self, channel_id: i64) -> Result<i64> {
-        Ok(sqlx::query("SELECT failures FROM channels WHERE id = $1")
+        let row = sqlx::query("SELECT failures FROM channels WHERE id = $1")
             .bind(channel_id)
             .fetch_one(&self.read)
             .await
-            .map_err(db)?
-            .get(0))
+            .map_err(db)?;
+        col(&row, "failures")
     }
 
     /// Applies a page of marketplace orders in one transaction: new and changed orders are
@@ -260,7 +257,7 @@ impl Store {
         .await
         .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
-        let id: i64 = row.get(0);
+        let id: i64 = col(&row, "id")?;
         let mut orders = load_orders(self, tx, ctx.client_id, &[id], true).await?;
         let Some(o) = orders.first_mut() else { return Ok(None) };
         if o.core.status().is_final() {
@@ -278,20 +275,20 @@ impl Store {
     pub async fn order_channel(&self, client_id: i64, id: &str) -> Result<(String, String)> {
         let not_found = || DomainError::NotFound(format!("order '{id}'"));
         let id: i64 = id.parse().map_err(|_| not_found())?;
-        let r = sqlx::query("SELECT c.code, o.channel_order_id FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.client_id = $1 AND o.id = $2")
+        let r = sqlx::query("SELECT c.code AS channel, o.channel_order_id FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.client_id = $1 AND o.id = $2")
             .bind(client_id)
             .bind(id)
             .fetch_optional(&self.read)
             .await
             .map_err(db)?
             .ok_or_else(not_found)?;
-        Ok((r.get(0), r.get(1)))
+        Ok((col(&r, "channel")?, col(&r, "channel_order_id")?))
     }
 
     /// Orders whose acknowledgement is due at `now`: not yet acknowledged and not cancelled.
     pub async fn acknowledgements_due(&self, now: Timestamp) -> Result<Vec<AckDue>> {
         let rows = sqlx::query(
-            "SELECT o.client_id, o.id, c.code, o.channel_order_id FROM orders o JOIN channels c ON c.id = o.channel_id \
+            "SELECT o.client_id, o.id, c.code AS channel, o.channel_order_id FROM orders o JOIN channels c ON c.id = o.channel_id \
              WHERE o.ack_due_at IS NOT NULL AND o.acknowledged_at IS NULL AND o.ack_due_at <= $1 AND o.status <> $2 ORDER BY o.ack_due_at, o.id LIMIT 500",
         )
         .bind(now.micros())
@@ -299,10 +296,7 @@ impl Store {
         .fetch_all(&self.read)
         .await
         .map_err(db)?;
-        Ok(rows
-            .iter()
-            .map(|r| AckDue { client_id: r.get(0), order_id: r.get(1), channel: r.get(2), channel_order_id: r.get(3) })
-            .collect())
+        rows.iter().map(AckDue::from_row).collect()
     }
 
     /// Records that the marketplace took the acknowledgement.
@@ -326,7 +320,7 @@ impl Store {
             .await
             .map_err(db)?
             .ok_or_else(|| DomainError::NotFound(format!("order '{id}'")))?;
-        Ok(r.get::<Option<i64>, _>(0).map(Timestamp::from_micros))
+        opt_time(&r, "acknowledged_at")
     }
 
     /// Ids (channel order ids) of the B2C orders a B2B order covers.
@@ -340,7 +334,7 @@ impl Store {
         .fetch_all(&self.read)
         .await
         .map_err(db)?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        rows.iter().map(|r| col(r, "channel_order_id")).collect()
     }
 
     /// Claims outbox messages due at `now` for delivery until `lease_until` (real time): each is
@@ -360,14 +354,14 @@ impl Store {
         let rows = sqlx::query(&sql).bind(now.micros()).bind(lease_now.micros()).fetch_all(&mut *tx).await.map_err(db)?;
         let mut out = Vec::new();
         for r in &rows {
-            let m = outbox_from(r)?;
+            let m = OutboxMessage::from_row(r)?;
             sqlx::query("UPDATE outbox SET status = 'SENDING', lease_until = $2 WHERE id = $1")
-                .bind(r.get::<i64, _>(0))
+                .bind(col::<i64>(r, "id")?)
                 .bind(lease_until.micros())
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-            out.push((r.get::<i64, _>(11), m));
+            out.push((col(r, "client_id")?, m));
         }
         tx.commit().await.map_err(db)?;
         Ok(out)
@@ -414,7 +408,7 @@ impl Store {
             .fetch_all(&self.read)
             .await
             .map_err(db)?;
-        let items = rows.iter().map(|r| Ok((r.get::<i64, _>(0), outbox_from(r)?))).collect::<Result<Vec<_>>>()?;
+        let items = rows.iter().map(with_id).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_rows(items, page.limit))
     }
 
@@ -447,7 +441,7 @@ impl Store {
             }
             let sql = format!("{OUTBOX_SELECT} WHERE o.id = $1");
             let r = sqlx::query(&sql).bind(n).fetch_one(&mut *w.tx).await.map_err(db)?;
-            outbox_from(&r)
+            OutboxMessage::from_row(&r)
         })
     }
 }

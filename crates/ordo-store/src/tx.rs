@@ -3,12 +3,13 @@
 //! no trace of the first attempt (and does the work once). Nothing in between can be seen.
 
 use crate::db::{Dialect, db};
+use crate::rows::col;
 use crate::{Result, Store};
 use ordo_domain::{DomainError, Timestamp};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 /// Who writes, when, and under which idempotency key.
 #[derive(Debug, Clone)]
@@ -84,12 +85,10 @@ impl WriteTx<'_> {
             .await
             .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
-        let fingerprint: String = row.get(0);
-        if fingerprint != claim.fingerprint {
+        if col::<&str>(&row, "fingerprint")? != claim.fingerprint {
             return Err(DomainError::IdempotencyKeyReused);
         }
-        let response: String = row.get(1);
-        serde_json::from_str(&response)
+        serde_json::from_str(col(&row, "response")?)
             .map(Some)
             .map_err(|e| DomainError::Internal(format!("stored idempotent response unreadable: {e}")))
     }

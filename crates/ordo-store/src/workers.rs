@@ -5,11 +5,12 @@
 
 use crate::allocation::{allocate_and_save, load_orders, save_orders};
 use crate::db::{Dialect, db};
+use crate::rows::col;
 use crate::sql::Writes;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::Timestamp;
 use ordo_domain::kinds::Pool;
-use sqlx::Row;
+use ordo_domain::orders::ServingRank;
 
 /// A queued balance as stored: (client, warehouse, SKU, pool).
 type QueuedKey = (i64, i64, i64, String);
@@ -41,8 +42,8 @@ impl Store {
                 tx.commit().await.map_err(db)?;
                 return Ok(touched);
             };
-            let key: QueuedKey = (q.get(0), q.get(1), q.get(2), q.get(3));
-            let generation: i64 = q.get(4);
+            let key: QueuedKey = (col(&q, "client_id")?, col(&q, "warehouse_id")?, col(&q, "sku_id")?, col(&q, "pool")?);
+            let generation: i64 = col(&q, "generation")?;
             let after = match &cursor {
                 Some((k, after)) if *k == key => *after,
                 _ => (i64::MIN, i64::MIN),
@@ -63,16 +64,16 @@ impl Store {
             .fetch_all(&mut *tx)
             .await
             .map_err(db)?;
-            let page: Vec<(i64, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+            let page: Vec<(i64, i64)> =
+                rows.iter().map(|r| Ok((col(r, "order_created_at")?, col(r, "order_id")?))).collect::<Result<_>>()?;
             let ids: Vec<i64> = page.iter().map(|p| p.1).collect();
             let mut orders = load_orders(self, &mut tx, key.0, &ids, true).await?;
-            // Oldest first; among orders of the same age, higher priority first.
-            orders.sort_by_key(|o| (o.created_at, -o.priority, o.id));
+            orders.sort_by_key(|o| ServingRank::new(o.created_at, o.priority, o.id));
             touched += orders.len();
             allocate_and_save(&mut tx, &ctx, &mut orders, "stock became available").await?;
             let pool = Pool::parse(&key.3).map_err(ordo_domain::DomainError::Internal)?;
             let left: i64 = sqlx::query(
-                "SELECT live - allocated FROM stock WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
+                "SELECT live - allocated AS available FROM stock WHERE client_id = $1 AND warehouse_id = $2 AND sku_id = $3 AND pool = $4",
             )
             .bind(key.0)
             .bind(key.1)
@@ -81,7 +82,8 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await
             .map_err(db)?
-            .map(|r| r.get(0))
+            .map(|r| col(&r, "available"))
+            .transpose()?
             .unwrap_or(0);
             let done = (page.len() as i64) < SWEEP_PAGE || left <= 0;
             if done {
@@ -120,7 +122,7 @@ impl Store {
             }
             let mut by_client: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
             for r in &rows {
-                by_client.entry(r.get(0)).or_default().push(r.get(1));
+                by_client.entry(col(r, "client_id")?).or_default().push(col(r, "id")?);
             }
             for (client_id, ids) in by_client {
                 let ctx = WriteCtx::new(client_id, "system", now);

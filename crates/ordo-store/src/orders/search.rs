@@ -1,0 +1,220 @@
+//! Reading orders: one by id, the search, an order's timeline, and the facts its explanation is
+//! made of.
+
+use super::client_code;
+use crate::allocation::load_orders;
+use crate::db::db;
+use crate::rows::{FromRow, col, opt_word, time, word};
+use crate::sql::{Val, bind_one, in_list, positional};
+use crate::{OrderQuery, Page, PageRequest, Result, Store};
+use ordo_domain::inventory::Balance;
+use ordo_domain::kinds::{OrderStatus, Pool};
+use ordo_domain::model::{Order, OrderEvent};
+use ordo_domain::{DomainError, Timestamp};
+use sqlx::any::AnyRow;
+
+/// Reads a timeline entry selected with the names of its fields.
+impl FromRow for OrderEvent {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(OrderEvent {
+            at: time(r, "at")?,
+            status_from: opt_word(r, "status_from", OrderStatus::parse)?,
+            status_to: word(r, "status_to", OrderStatus::parse)?,
+            actor: col(r, "actor")?,
+            reason: col(r, "reason")?,
+        })
+    }
+}
+
+impl Store {
+    /// One order.
+    pub async fn order(&self, client_id: i64, id: &str, now: Timestamp) -> Result<Order> {
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let client = client_code(&mut conn, client_id).await?;
+        let o = load_orders(self, &mut conn, client_id, &[id], false).await?.pop().ok_or_else(not_found)?;
+        Ok(o.to_api(&client, now))
+    }
+
+    /// Orders matching `query`, newest first.
+    pub async fn search_orders(
+        &self,
+        client_id: i64,
+        query: &OrderQuery,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<Order>> {
+        let mut sql = String::from("SELECT o.id FROM orders o WHERE o.client_id = $1");
+        let mut args: Vec<Val> = vec![client_id.into()];
+        let arg = |v: Val, args: &mut Vec<Val>| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        if let Some(q) = query.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+            let p = arg(q.to_string().into(), &mut args);
+            let mut alternatives = vec![
+                format!("SELECT id FROM orders WHERE client_id = $1 AND channel_order_id = {p}"),
+                format!("SELECT id FROM orders WHERE client_id = $1 AND parent_order_id = {p}"),
+                format!("SELECT order_id FROM order_lines WHERE client_id = $1 AND channel_line_id = {p}"),
+            ];
+            if let Ok(n) = q.parse::<i64>() {
+                let pn = arg(n.into(), &mut args);
+                alternatives.push(format!("SELECT id FROM orders WHERE client_id = $1 AND id = {pn}"));
+            }
+            sql.push_str(&format!(" AND o.id IN ({})", alternatives.join(" UNION ")));
+        }
+        if !query.statuses.is_empty() {
+            let list: Vec<String> = query.statuses.iter().map(|s| arg(s.as_str().into(), &mut args)).collect();
+            sql.push_str(&format!(" AND o.status IN ({})", list.join(", ")));
+        }
+        if let Some(c) = &query.channel {
+            let p = arg(c.clone().into(), &mut args);
+            sql.push_str(&format!(" AND o.channel_id IN (SELECT id FROM channels WHERE client_id = $1 AND code = {p})"));
+        }
+        if let Some(k) = query.kind {
+            let p = arg(k.as_str().into(), &mut args);
+            sql.push_str(&format!(" AND o.kind = {p}"));
+        }
+        if let Some(t) = query.created_from {
+            let p = arg(t.micros().into(), &mut args);
+            sql.push_str(&format!(" AND o.created_at >= {p}"));
+        }
+        if let Some(t) = query.created_to {
+            let p = arg(t.micros().into(), &mut args);
+            sql.push_str(&format!(" AND o.created_at < {p}"));
+        }
+        if let Some(after) = page.after {
+            let p = arg(after.into(), &mut args);
+            sql.push_str(&format!(" AND o.id < {p}"));
+        }
+        let p = arg((page.limit + 1).into(), &mut args);
+        sql.push_str(&format!(" ORDER BY o.id DESC LIMIT {p}"));
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = bind_one(q, a);
+        }
+        let ids: Vec<i64> = q.fetch_all(&mut *conn).await.map_err(db)?.iter().map(|r| col(r, "id")).collect::<Result<_>>()?;
+        let client = client_code(&mut conn, client_id).await?;
+        let orders = load_orders(self, &mut conn, client_id, &ids, false).await?;
+        Ok(Page::from_rows(orders.iter().map(|o| (o.id, o.to_api(&client, now))).collect(), page.limit))
+    }
+
+    /// The order's timeline, oldest first.
+    pub async fn order_events(&self, client_id: i64, id: &str) -> Result<Vec<OrderEvent>> {
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let id: i64 = id.parse().map_err(|_| not_found())?;
+        let exists = sqlx::query("SELECT 1 FROM orders WHERE client_id = $1 AND id = $2")
+            .bind(client_id)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        exists.ok_or_else(not_found)?;
+        let rows = sqlx::query("SELECT at, status_from, status_to, actor, reason FROM order_events WHERE client_id = $1 AND order_id = $2 ORDER BY id")
+            .bind(client_id)
+            .bind(id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db)?;
+        rows.iter().map(OrderEvent::from_row).collect()
+    }
+}
+
+/// One stock balance of a SKU, as the explanation of an order weighs it.
+struct PoolStock {
+    warehouse_id: i64,
+    warehouse: String,
+    sku_id: i64,
+    pool: Pool,
+    balance: Balance,
+}
+
+impl FromRow for PoolStock {
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(PoolStock {
+            warehouse_id: col(r, "warehouse_id")?,
+            warehouse: col(r, "warehouse")?,
+            sku_id: col(r, "sku_id")?,
+            pool: word(r, "pool", Pool::parse)?,
+            balance: Balance::from_row(r)?,
+        })
+    }
+}
+
+impl Store {
+    /// What the explanation of an order needs: the order and where its SKUs' stock is.
+    pub async fn explain_facts(&self, client_id: i64, id: &str, now: Timestamp) -> Result<ordo_domain::explain::OrderFacts> {
+        use ordo_domain::explain::{OrderFacts, SkuPosition};
+        let not_found = || DomainError::NotFound(format!("order '{id}'"));
+        let order_id: i64 = id.parse().map_err(|_| not_found())?;
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let o = load_orders(self, &mut conn, client_id, &[order_id], false).await?.pop().ok_or_else(not_found)?;
+        let sku_ids: Vec<i64> = o.lines.iter().map(|l| l.sku_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let sql = format!(
+            "SELECT st.warehouse_id, w.code AS warehouse, st.sku_id, st.pool, st.live, st.recycle, st.allocated FROM stock st \
+             JOIN warehouses w ON w.id = st.warehouse_id WHERE st.client_id = $1 AND st.sku_id IN ({}) ORDER BY w.code",
+            in_list(2, sku_ids.len().max(1))
+        );
+        let sql = positional(&conn, sql);
+        let mut q = sqlx::query(&sql).bind(client_id);
+        for s in &sku_ids {
+            q = q.bind(*s);
+        }
+        if sku_ids.is_empty() {
+            q = q.bind(0i64);
+        }
+        let stock = q.fetch_all(&mut *conn).await.map_err(db)?.iter().map(PoolStock::from_row).collect::<Result<Vec<_>>>()?;
+        let mut skus: Vec<SkuPosition> = Vec::new();
+        for (l, qty) in o.lines.iter().zip(&o.core.lines) {
+            let pos = match skus.iter_mut().position(|s| s.sku == l.sku) {
+                Some(p) => &mut skus[p],
+                None => {
+                    let mut p = SkuPosition {
+                        sku: l.sku.clone(),
+                        open: 0,
+                        allocated: 0,
+                        short: 0,
+                        available: 0,
+                        other_pool_available: 0,
+                        recycle: 0,
+                        elsewhere: Vec::new(),
+                    };
+                    for s in stock.iter().filter(|s| s.sku_id == l.sku_id) {
+                        let available = s.balance.available();
+                        match (s.warehouse_id == o.warehouse_id, s.pool == o.pool) {
+                            (true, true) => {
+                                p.available = available;
+                                p.recycle = s.balance.recycle;
+                            }
+                            (true, false) => p.other_pool_available = available,
+                            (false, true) if available > 0 => p.elsewhere.push((s.warehouse.clone(), available)),
+                            _ => {}
+                        }
+                    }
+                    skus.push(p);
+                    skus.last_mut().expect("just pushed")
+                }
+            };
+            pos.open += qty.qty - qty.cancelled;
+            pos.allocated += qty.allocated;
+            pos.short += qty.short();
+        }
+        Ok(OrderFacts {
+            status: o.core.status(),
+            kind: o.core.kind,
+            fulfillment_type: o.core.fulfillment_type,
+            pool: o.pool,
+            warehouse: o.warehouse.clone(),
+            hold: o.core.hold_reason(now),
+            dispatch_after: o.core.holds.dispatch_after,
+            replacement_of: o.replacement_of.clone(),
+            start_processing_at: o.header.start_processing_at,
+            marketplace_status: o.header.marketplace_status.clone(),
+            closing: o.core.closing,
+            now,
+            skus,
+        })
+    }
+}
