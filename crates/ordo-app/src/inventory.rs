@@ -11,7 +11,7 @@ impl App {
     pub async fn change_stock(&self, caller: &Caller, cmd: StockCommand) -> Result<StockChangeResult> {
         let ctx = self.authorize(caller, Permission::ChangeStock)?;
         let out = self.store.change_stock(&ctx, cmd).await?;
-        self.run_due_work().await?;
+        self.after_commit(ctx.client_id).await;
         Ok(out)
     }
 

@@ -83,21 +83,21 @@ impl App {
         self.store.retry_order(&ctx, id).await
     }
 
-    /// Cancels an order; freed stock goes to waiting orders before this returns.
+    /// Cancels an order; freed stock goes to the client's waiting orders (see [`App::after_commit`]).
     pub async fn cancel_order(&self, caller: &Caller, id: &str, reason: Option<String>) -> Result<Cancellation> {
         let ctx = self.authorize(caller, Permission::OperateOrders)?;
         let reason =
             reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).unwrap_or_else(|| "cancelled by the seller".into());
         let out = self.store.cancel_order(&ctx, id, &reason).await?;
-        self.run_due_work().await?;
+        self.after_commit(ctx.client_id).await;
         Ok(out)
     }
 
-    /// Short-closes an order; freed stock goes to waiting orders before this returns.
+    /// Short-closes an order; freed stock goes to the client's waiting orders (see [`App::after_commit`]).
     pub async fn complete_order(&self, caller: &Caller, id: &str) -> Result<Order> {
         let ctx = self.authorize(caller, Permission::OperateOrders)?;
         let order = self.store.complete_order(&ctx, id).await?;
-        self.run_due_work().await?;
+        self.after_commit(ctx.client_id).await;
         Ok(order)
     }
 
@@ -107,7 +107,7 @@ impl App {
         let coid =
             ordo_domain::codes::parse_reference(&req.channel_order_id).map_err(|m| DomainError::field("channel_order_id", m))?;
         let order = self.store.channel_event(&ctx, channel, req.event_type, &coid, req.reason.as_deref()).await?;
-        self.run_due_work().await?;
+        self.after_commit(ctx.client_id).await;
         Ok(order)
     }
 
@@ -163,12 +163,23 @@ impl App {
         Ok(out)
     }
 
-    /// Does all background work due by now: releases holds whose time has come and allocates
-    /// stock that became available to waiting orders. Returns how many orders it looked at.
+    /// The work a committed write leaves behind, done for the writer's client only: stock its
+    /// transaction made allocatable goes to that client's waiting orders. Best effort: the write is
+    /// committed whatever happens here, so a failure is logged (the background worker does the work
+    /// on its next turn) and never turned into an error for a caller whose change was made.
+    pub(crate) async fn after_commit(&self, client_id: i64) {
+        if let Err(e) = self.store.sweep_allocations(self.now(), Some(client_id)).await {
+            tracing::warn!(client_id, error = %e, "serving waiting orders after a committed change failed; the background worker retries it");
+        }
+    }
+
+    /// Does all local background work due by now, for every client: releases holds whose time has
+    /// come and allocates stock that became available to waiting orders. Returns how many orders it
+    /// looked at.
     pub async fn run_due_work(&self) -> Result<usize> {
         let now = self.now();
         let released = self.store.release_due_holds(now).await?;
-        let swept = self.store.sweep_allocations(now).await?;
+        let swept = self.store.sweep_allocations(now, None).await?;
         Ok(released + swept)
     }
 

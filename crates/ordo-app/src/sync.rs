@@ -195,7 +195,7 @@ impl App {
         self.store.finish_sync(&target, &end, self.now()).await?;
         Ok(Some(match result {
             Ok(report) => {
-                self.run_due_work().await?;
+                self.after_commit(target.client_id).await;
                 Ok(report)
             }
             Err(SyncFailure::Auth(m)) => Err(DomainError::Upstream(format!("the marketplace refused the credentials: {m}"))),
@@ -307,7 +307,7 @@ impl App {
                 .apply_marketplace_orders(&sync_ctx, MarketplacePage { orders: vec![order], ..MarketplacePage::default() })
                 .await?;
         }
-        self.run_due_work().await?;
+        self.after_commit(ctx.client_id).await;
         self.store.order(ctx.client_id, id, self.now()).await
     }
 
@@ -365,8 +365,13 @@ impl App {
     /// Delivers due outbox messages (seller cancellations to Amazon EDI), with backoff and a dead
     /// letter after repeated failures.
     pub async fn deliver_outbox(&self) -> Result<usize> {
+        self.deliver_claimed(None).await
+    }
+
+    /// Delivers the messages claimed now: every due one, or `only` (client, message id).
+    async fn deliver_claimed(&self, only: Option<(i64, i64)>) -> Result<usize> {
         let lease_now = SystemClock.now();
-        let claimed = self.store.claim_outbox(self.now(), lease_now, lease_now.plus_seconds(120)).await?;
+        let claimed = self.store.claim_outbox(self.now(), lease_now, lease_now.plus_seconds(120), only).await?;
         let mut delivered = 0;
         for (client_id, message) in claimed {
             let result = self.deliver(client_id, &message).await;
@@ -422,14 +427,29 @@ impl App {
     }
 
     /// Everything the background worker does: local work due now, then due syncs,
-    /// acknowledgements and outbox deliveries (which talk to marketplaces).
+    /// acknowledgements and outbox deliveries (which talk to marketplaces). A step that fails is
+    /// logged and the others still run; the first failure is returned.
     pub async fn run_background_work(&self) -> Result<usize> {
-        let mut done = self.run_due_work().await?;
-        done += self.run_due_syncs().await?;
-        done += self.acknowledge_due_orders().await?;
-        done += self.deliver_outbox().await?;
-        self.store.expire_idempotency_keys(self.now()).await?;
-        Ok(done + self.run_due_work().await?)
+        let mut done = 0;
+        let mut first_error = None;
+        let mut step = |what: &str, result: Result<usize>| match result {
+            Ok(n) => done += n,
+            Err(e) => {
+                tracing::warn!(step = what, error = %e, "background work failed; it is retried on the next tick");
+                first_error.get_or_insert(e);
+            }
+        };
+        step("due work", self.run_due_work().await);
+        step("syncs", self.run_due_syncs().await);
+        step("acknowledgements", self.acknowledge_due_orders().await);
+        step("outbox", self.deliver_outbox().await);
+        step("idempotency keys", self.store.expire_idempotency_keys(self.now()).await.map(|_| 0));
+        // What the syncs and deliveries changed (holds, freed stock) is settled before returning.
+        step("due work", self.run_due_work().await);
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(done),
+        }
     }
 }
 
@@ -469,7 +489,12 @@ impl App {
     pub async fn replay_outbox(&self, caller: &Caller, id: &str) -> Result<ordo_store::OutboxMessage> {
         let ctx = self.authorize(caller, Permission::OperateOrders)?;
         let message = self.store.replay_outbox(&ctx, id).await?;
-        self.deliver_outbox().await?;
+        // Only this message is sent now; the rest of the outbox keeps its schedule.
+        if let Ok(n) = message.id.parse::<i64>()
+            && let Err(e) = self.deliver_claimed(Some((ctx.client_id, n))).await
+        {
+            tracing::warn!(message = %message.id, error = %e, "replayed message not delivered now; the worker retries it");
+        }
         Ok(message)
     }
 }

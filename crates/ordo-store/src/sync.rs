@@ -338,20 +338,26 @@ impl Store {
     }
 
     /// Claims outbox messages due at `now` for delivery until `lease_until` (real time): each is
-    /// delivered by one process at a time.
+    /// delivered by one process at a time. `only` (client, message id) claims that message alone.
     pub async fn claim_outbox(
         &self,
         now: Timestamp,
         lease_now: Timestamp,
         lease_until: Timestamp,
+        only: Option<(i64, i64)>,
     ) -> Result<Vec<(i64, OutboxMessage)>> {
         let mut tx = self.begin_write().await?;
         let skip = if self.dialect == Dialect::Postgres { " FOR UPDATE OF o SKIP LOCKED" } else { "" };
+        let one = if only.is_some() { "o.client_id = $3 AND o.id = $4 AND " } else { "" };
         let sql = format!(
-            "{OUTBOX_SELECT} WHERE (o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2) \
+            "{OUTBOX_SELECT} WHERE {one}((o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2)) \
              ORDER BY o.id LIMIT 50{skip}"
         );
-        let rows = sqlx::query(&sql).bind(now.micros()).bind(lease_now.micros()).fetch_all(&mut *tx).await.map_err(db)?;
+        let mut query = sqlx::query(&sql).bind(now.micros()).bind(lease_now.micros());
+        if let Some((client_id, id)) = only {
+            query = query.bind(client_id).bind(id);
+        }
+        let rows = query.fetch_all(&mut *tx).await.map_err(db)?;
         let mut out = Vec::new();
         for r in &rows {
             let m = OutboxMessage::from_row(r)?;

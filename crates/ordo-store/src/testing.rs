@@ -75,3 +75,12 @@ pub async fn postgres_schema(base: &str, label: &str) -> Result<Scratch> {
     let sep = if base.contains('?') { '&' } else { '?' };
     Ok(Scratch { url: format!("{base}{sep}options[search_path]={schema}"), dialect: Dialect::Postgres, dir: None })
 }
+
+/// Runs raw SQL (one or more statements) on a scratch database: for tests that must reach under
+/// the store, e.g. to make a background step fail.
+pub async fn execute(url: &str, sql: &str) -> Result<()> {
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.map_err(db)?;
+    sqlx::raw_sql(sql).execute(&mut conn).await.map_err(db)?;
+    Ok(())
+}

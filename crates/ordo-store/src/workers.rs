@@ -27,18 +27,26 @@ impl Store {
     }
 
     /// Retries the orders waiting on balances whose stock became allocatable (oldest orders first),
-    /// until the queue is empty. Returns how many orders were looked at.
-    pub async fn sweep_allocations(&self, now: Timestamp) -> Result<usize> {
+    /// until the queue is empty — of every client, or only of `client` (the work a request's own
+    /// transaction queued, so one tenant's request never pays for another's backlog). Returns how
+    /// many orders were looked at.
+    pub async fn sweep_allocations(&self, now: Timestamp, client: Option<i64>) -> Result<usize> {
         let mut touched = 0;
         // The cursor within the balance being swept: (order_created_at, order_id) of the last order seen.
         let mut cursor: Option<(QueuedKey, (i64, i64))> = None;
         loop {
             let mut tx = self.begin_write().await?;
+            let only_client = if client.is_some() { "WHERE client_id = $1 " } else { "" };
             let sql = format!(
-                "SELECT client_id, warehouse_id, sku_id, pool, generation FROM allocation_queue ORDER BY queued_at, client_id, warehouse_id, sku_id, pool LIMIT 1{}",
+                "SELECT client_id, warehouse_id, sku_id, pool, generation FROM allocation_queue {only_client}\
+                 ORDER BY queued_at, client_id, warehouse_id, sku_id, pool LIMIT 1{}",
                 self.skip_locked()
             );
-            let Some(q) = sqlx::query(&sql).fetch_optional(&mut *tx).await.map_err(db)? else {
+            let mut next = sqlx::query(&sql);
+            if let Some(c) = client {
+                next = next.bind(c);
+            }
+            let Some(q) = next.fetch_optional(&mut *tx).await.map_err(db)? else {
                 tx.commit().await.map_err(db)?;
                 return Ok(touched);
             };

@@ -520,7 +520,7 @@ mod order_property {
                 }
                 _ => {}
             }
-            db.store.sweep_allocations(ctx.now).await.unwrap();
+            db.store.sweep_allocations(ctx.now, None).await.unwrap();
             assert!(db.store.check_allocations().await.unwrap().is_empty(), "after step {n}");
         }
         assert!(db.store.check_ledger().await.unwrap().is_empty());

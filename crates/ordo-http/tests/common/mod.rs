@@ -19,7 +19,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub admin: String,
     pub dialect: Dialect,
-    _scratch: Scratch,
+    scratch: Scratch,
 }
 
 /// Declares each named async test function (taking a [`TestApp`]) to run once per backend.
@@ -56,7 +56,7 @@ impl TestApp {
         let served = app.clone();
         tokio::spawn(async move { ordo_http::serve(served, listener, std::future::pending()).await });
         let dialect = app.store.dialect();
-        TestApp { base, http: reqwest::Client::new(), app, clock, admin, dialect, _scratch: scratch }
+        TestApp { base, http: reqwest::Client::new(), app, clock, admin, dialect, scratch }
     }
 
     /// A new key for `client` (created if new) with `role`.
@@ -65,6 +65,38 @@ impl TestApp {
             self.app.create_client(client, client).await.unwrap();
         }
         self.app.create_api_key(client, role).await.unwrap()
+    }
+
+    /// Runs raw SQL on the test's database (to inject a fault under the store).
+    pub async fn sql(&self, sql: &str) {
+        ordo_app::ordo_store::testing::execute(&self.scratch.url, sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Makes every allocation sweep of `client` fail (its last step, taking the balance off the
+    /// queue, raises an error), until [`TestApp::heal_sweeps`].
+    pub async fn break_sweeps(&self, client: &str) {
+        let (client_id, _) = self.app.store.client_by_code(client).await.unwrap();
+        let sql = match self.dialect {
+            Dialect::Sqlite => format!(
+                "CREATE TRIGGER broken_sweep BEFORE DELETE ON allocation_queue WHEN OLD.client_id = {client_id} \
+                 BEGIN SELECT RAISE(ABORT, 'injected sweep failure'); END;"
+            ),
+            Dialect::Postgres => format!(
+                "CREATE FUNCTION broken_sweep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected sweep failure'; END $$; \
+                 CREATE TRIGGER broken_sweep BEFORE DELETE ON allocation_queue FOR EACH ROW WHEN (OLD.client_id = {client_id}) \
+                 EXECUTE FUNCTION broken_sweep();"
+            ),
+        };
+        self.sql(&sql).await;
+    }
+
+    /// Undoes [`TestApp::break_sweeps`].
+    pub async fn heal_sweeps(&self) {
+        let sql = match self.dialect {
+            Dialect::Sqlite => "DROP TRIGGER broken_sweep;",
+            Dialect::Postgres => "DROP TRIGGER broken_sweep ON allocation_queue; DROP FUNCTION broken_sweep();",
+        };
+        self.sql(sql).await;
     }
 
     /// A request to `path` with `key` as the bearer.
