@@ -43,7 +43,13 @@ pub struct App {
     pub secrets: SecretBox,
     orders: group_commit::GroupCommit,
     keys: Arc<KeyCache>,
+    /// One lock per channel (client id, code) for the syncs of this process, so a manual sync
+    /// waits for a periodic one already running here instead of being refused.
+    syncs: Arc<std::sync::Mutex<std::collections::HashMap<(i64, String), ChannelLock>>>,
 }
+
+/// Held while this process syncs one channel.
+type ChannelLock = Arc<tokio::sync::Mutex<()>>;
 
 /// Recently seen API keys (by hash), so a request does not read the key table every time. Entries
 /// live [`KEY_CACHE_SECONDS`] (real time): a key revoked in the database stops working within that.
@@ -60,7 +66,7 @@ impl App {
     /// Must be called within a Tokio runtime: it starts the order writer.
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
         let orders = group_commit::GroupCommit::start(store.clone(), clock.clone());
-        App { store, clock, secrets, orders, keys: Arc::default() }
+        App { store, clock, secrets, orders, keys: Arc::default(), syncs: Arc::default() }
     }
 
     /// Now, by the app's clock.

@@ -12,7 +12,7 @@ use ordo_channels::{
 use ordo_domain::kinds::{ChannelStatus, ChannelType, Permission};
 use ordo_domain::model::Order;
 use ordo_domain::{DomainError, Timestamp};
-use ordo_store::{IngestOutcome, MarketplacePage, NewOrder, SyncEnd, SyncTarget, WriteCtx};
+use ordo_store::{ChannelClaim, IngestOutcome, MarketplacePage, NewOrder, SyncEnd, SyncTarget, WriteCtx};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -47,8 +47,55 @@ where
 }
 /// Orders written per transaction.
 const PAGE: usize = 500;
-/// How long a sync may hold its channel before another process may take over.
-const LEASE_SECONDS: i64 = 300;
+/// How long a sync's lease on its channel lasts unless renewed. A running sync renews it every
+/// [`LEASE_RENEW_EVERY`] (a heartbeat), so a process that dies mid-sync frees the channel within
+/// seconds, while a long sync keeps it.
+const LEASE_SECONDS: i64 = 15;
+/// How often a running sync renews its lease.
+const LEASE_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// This process as lease holders are named: `pid 4242 on host-a`.
+fn this_process() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "this host".into());
+        format!("pid {} on {host}", std::process::id())
+    })
+}
+
+/// Renews a sync's lease in the background until dropped.
+struct Heartbeat(tokio::task::AbortHandle);
+
+impl Heartbeat {
+    fn start(store: ordo_store::Store, channel_id: i64, owner: String) -> Heartbeat {
+        let beat = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE_RENEW_EVERY).await;
+                let until = SystemClock.now().plus_seconds(LEASE_SECONDS);
+                match store.renew_channel_lease(channel_id, &owner, until).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(channel_id, "this sync's lease was taken over by another process; it finishes anyway");
+                        return;
+                    }
+                    Err(e) => tracing::warn!(channel_id, error = %e, "can't renew the sync lease; trying again"),
+                }
+            }
+        });
+        Heartbeat(beat.abort_handle())
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 /// A channel's sync settings, with their defaults.
 struct SyncSettings {
@@ -162,24 +209,33 @@ impl App {
             _ => {}
         }
         match self.sync_one(ctx.client_id, code).await? {
-            Some(Ok(report)) => Ok(report),
-            Some(Err(e)) => Err(e),
-            None => Err(DomainError::Conflict(format!("channel '{code}' is being synced right now; try again in a moment"))),
+            Ok(result) => result,
+            Err(Held { owner, until }) => Err(DomainError::Conflict(format!(
+                "channel '{code}' is being synced right now by {owner}, whose lease runs until {until} unless it renews \
+                 it; try again after that"
+            ))),
         }
     }
 
-    /// Claims and syncs one channel; `None` when another sync of it is running.
-    async fn sync_one(&self, client_id: i64, code: &str) -> Result<Option<Result<SyncReport>>> {
+    /// Claims and syncs one channel; [`Held`] when another sync of it is running.
+    async fn sync_one(&self, client_id: i64, code: &str) -> Result<std::result::Result<Result<SyncReport>, Held>> {
+        let local = self.syncs.lock().expect("sync locks").entry((client_id, code.to_string())).or_default().clone();
+        let _one_at_a_time_here = local.lock().await;
         let lease_now = SystemClock.now();
-        let owner = format!("{}:{:?}", std::process::id(), std::thread::current().id());
+        let owner = this_process();
         let now = self.now();
-        let Some(target) =
-            self.store.claim_channel(client_id, code, &owner, lease_now, lease_now.plus_seconds(LEASE_SECONDS), now).await?
-        else {
-            return Ok(None);
+        let target = match self
+            .store
+            .claim_channel(client_id, code, owner, lease_now, lease_now.plus_seconds(LEASE_SECONDS), now)
+            .await?
+        {
+            ChannelClaim::Taken(target) => target,
+            ChannelClaim::Held { owner, until } => return Ok(Err(Held { owner, until })),
         };
         let settings = SyncSettings::read(&target.settings);
+        let heartbeat = Heartbeat::start(self.store.clone(), target.channel_id, owner.to_string());
         let result = self.pull(&target, &settings).await;
+        drop(heartbeat);
         let end = match &result {
             Ok(_) => SyncEnd::Success { next_at: now.plus_seconds(settings.interval) },
             Err(SyncFailure::Auth(message)) => SyncEnd::AuthFailed { message: message.clone() },
@@ -193,7 +249,7 @@ impl App {
             }
         };
         self.store.finish_sync(&target, &end, self.now()).await?;
-        Ok(Some(match result {
+        Ok(Ok(match result {
             Ok(report) => {
                 self.after_commit(target.client_id).await;
                 Ok(report)
@@ -320,7 +376,7 @@ impl App {
             if channel.settings.get("sync_enabled").and_then(Value::as_bool) == Some(false) {
                 continue;
             }
-            if let Some(result) = self.sync_one(client_id, &code).await? {
+            if let Ok(result) = self.sync_one(client_id, &code).await? {
                 done += 1;
                 if let Err(e) = result {
                     tracing::warn!(channel = %code, error = %e, "sync failed; it is retried with backoff");
@@ -453,6 +509,12 @@ impl App {
     }
 }
 
+/// A channel whose lease another sync holds: which process, until when (real time).
+struct Held {
+    owner: String,
+    until: Timestamp,
+}
+
 enum SyncFailure {
     Auth(String),
     Other(String),
@@ -496,5 +558,19 @@ impl App {
             tracing::warn!(message = %message.id, error = %e, "replayed message not delivered now; the worker retries it");
         }
         Ok(message)
+    }
+}
+
+impl App {
+    /// Gets this process ready to serve: on SQLite, which one process serves, any channel lease
+    /// left in the database is one this process's earlier life died holding, so it is dropped.
+    pub async fn prepare_to_serve(&self) -> Result<()> {
+        if self.store.dialect() == ordo_store::Dialect::Sqlite {
+            let dropped = self.store.drop_channel_leases().await?;
+            if dropped > 0 {
+                tracing::info!(dropped, "dropped channel sync leases left by a process that stopped mid-sync");
+            }
+        }
+        Ok(())
     }
 }

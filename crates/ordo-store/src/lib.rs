@@ -34,7 +34,7 @@ pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 pub use ordo_domain::model::{Cancellation, OutboxMessage};
 pub use paging::{Page, PageRequest};
 pub use picklists::PicklistRequest;
-pub use sync::{AckDue, MarketplacePage, SyncEnd, SyncTarget};
+pub use sync::{AckDue, ChannelClaim, MarketplacePage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 
 /// The result of every store method.

@@ -26,6 +26,17 @@ pub struct SyncTarget {
     /// Orders updated after this time are fetched next (None before the first sync).
     pub cursor: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// Who holds the lease taken for this sync.
+    pub lease_owner: String,
+}
+
+/// The answer to a claim of a channel's sync lease.
+#[derive(Debug, Clone)]
+pub enum ChannelClaim {
+    /// The lease is ours: sync this.
+    Taken(SyncTarget),
+    /// Another sync holds the lease: which process, and until when (real time) unless renewed.
+    Held { owner: String, until: Timestamp },
 }
 
 /// How a sync ended, as the channel records it.
@@ -109,8 +120,8 @@ impl Store {
         rows.iter().map(|r| Ok((col(r, "client_id")?, col(r, "code")?))).collect()
     }
 
-    /// Takes the channel's lease until `lease_until` (real time) if nobody holds it; `None` when
-    /// another sync of it is running.
+    /// Takes the channel's lease until `lease_until` (real time) if nobody holds it; otherwise says
+    /// who holds it and until when.
     pub async fn claim_channel(
         &self,
         client_id: i64,
@@ -119,7 +130,7 @@ impl Store {
         lease_now: Timestamp,
         lease_until: Timestamp,
         now: Timestamp,
-    ) -> Result<Option<SyncTarget>> {
+    ) -> Result<ChannelClaim> {
         let claimed = sqlx::query(
             "UPDATE channels SET lease_owner = $3, lease_until = $4, last_attempt_at = $6 WHERE client_id = $1 AND code = $2 \
              AND (lease_until IS NULL OR lease_until < $5)",
@@ -134,14 +145,17 @@ impl Store {
         .await
         .map_err(db)?;
         if claimed.rows_affected() == 0 {
-            let exists = sqlx::query("SELECT 1 FROM channels WHERE client_id = $1 AND code = $2")
+            let holder = sqlx::query("SELECT lease_owner, lease_until FROM channels WHERE client_id = $1 AND code = $2")
                 .bind(client_id)
                 .bind(code)
-                .fetch_optional(&self.read)
+                .fetch_optional(&self.write)
                 .await
                 .map_err(db)?;
-            return match exists {
-                Some(_) => Ok(None),
+            return match holder {
+                Some(r) => Ok(ChannelClaim::Held {
+                    owner: col::<Option<String>>(&r, "lease_owner")?.unwrap_or_default(),
+                    until: opt_time(&r, "lease_until")?.unwrap_or(lease_now),
+                }),
                 None => Err(DomainError::NotFound(format!("channel '{code}'"))),
             };
         }
@@ -154,7 +168,7 @@ impl Store {
         .fetch_one(&self.write)
         .await
         .map_err(db)?;
-        Ok(Some(SyncTarget {
+        Ok(ChannelClaim::Taken(SyncTarget {
             client_id,
             client: col(&r, "client")?,
             channel_id: col(&r, "id")?,
@@ -164,7 +178,31 @@ impl Store {
             settings: json(&r, "settings")?,
             cursor: opt_time(&r, "sync_cursor")?,
             created_at: time(&r, "created_at")?,
+            lease_owner: owner.to_string(),
         }))
+    }
+
+    /// Extends a lease `owner` holds to `until` (real time): the heartbeat of a running sync.
+    /// False when the lease is no longer the owner's (it expired and another process took it).
+    pub async fn renew_channel_lease(&self, channel_id: i64, owner: &str, until: Timestamp) -> Result<bool> {
+        let renewed = sqlx::query("UPDATE channels SET lease_until = $3 WHERE id = $1 AND lease_owner = $2")
+            .bind(channel_id)
+            .bind(owner)
+            .bind(until.micros())
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
+    /// Drops every channel lease: for the one process serving a SQLite database, at start-up, where
+    /// any lease left is one its own earlier life died holding. Returns how many were dropped.
+    pub async fn drop_channel_leases(&self) -> Result<u64> {
+        let dropped = sqlx::query("UPDATE channels SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
+        Ok(dropped.rows_affected())
     }
 
     /// Records how a sync ended and gives the lease back.
@@ -172,7 +210,7 @@ impl Store {
         let q = match end {
             SyncEnd::Success { next_at } => sqlx::query(
                 "UPDATE channels SET status = CASE WHEN status = 'DISABLED' THEN status ELSE $3 END, next_sync_at = $4, \
-                 last_success_at = $5, failures = 0, lease_owner = NULL, lease_until = NULL WHERE client_id = $1 AND id = $2",
+                 last_success_at = $5, failures = 0 WHERE client_id = $1 AND id = $2",
             )
             .bind(target.client_id)
             .bind(target.channel_id)
@@ -180,8 +218,7 @@ impl Store {
             .bind(next_at.micros())
             .bind(now.micros()),
             SyncEnd::AuthFailed { message } => sqlx::query(
-                "UPDATE channels SET status = $3, last_error = $4, failures = failures + 1, lease_owner = NULL, lease_until = NULL \
-                 WHERE client_id = $1 AND id = $2",
+                "UPDATE channels SET status = $3, last_error = $4, failures = failures + 1 WHERE client_id = $1 AND id = $2",
             )
             .bind(target.client_id)
             .bind(target.channel_id)
@@ -189,7 +226,7 @@ impl Store {
             .bind(message.as_str()),
             SyncEnd::Failed { message, next_at } => sqlx::query(
                 "UPDATE channels SET status = CASE WHEN status = 'DISABLED' THEN status ELSE $3 END, last_error = $4, next_sync_at = $5, \
-                 failures = failures + 1, lease_owner = NULL, lease_until = NULL WHERE client_id = $1 AND id = $2",
+                 failures = failures + 1 WHERE client_id = $1 AND id = $2",
             )
             .bind(target.client_id)
             .bind(target.channel_id)
@@ -198,6 +235,13 @@ impl Store {
             .bind(next_at.micros()),
         };
         q.execute(&self.write).await.map_err(db)?;
+        // The lease goes back only if it is still ours: had it expired, another process may hold it now.
+        sqlx::query("UPDATE channels SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2")
+            .bind(target.channel_id)
+            .bind(&target.lease_owner)
+            .execute(&self.write)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 

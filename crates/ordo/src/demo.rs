@@ -287,6 +287,7 @@ pub async fn run(
     for (code, ty, sim) in &sims {
         println!("  {code:<12} {:<12} {}", ty.as_str(), sim.base_url);
     }
+    app.prepare_to_serve().await.map_err(err)?;
     let worker = app.spawn_background_work(Duration::from_millis(500));
     let status_app = app.clone();
     let status_caller = caller.clone();

@@ -253,6 +253,7 @@ async fn main() -> Result<()> {
                 ClockKind::Manual => Arc::new(ManualClock::starting_now()),
             };
             let app = cli.config.app(clock).await?;
+            app.prepare_to_serve().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("can't listen on {listen}"))?;
             let addr = listener.local_addr()?;
             tracing::info!(
