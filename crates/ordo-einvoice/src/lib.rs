@@ -7,6 +7,7 @@
 //! - [`client`]: the connector to NIC's e-invoice API (authentication, IRN generation, lookup by
 //!   document, verification of the signed answer), over the wire types in [`wire`] and the
 //!   encryption and signatures in [`crypto`].
+//! - `sim` (feature `sim`): a simulator answering like NIC's sandbox.
 //!
 //! The crate depends on no other Ordo crate.
 
@@ -17,6 +18,8 @@ pub mod irn;
 pub mod money;
 pub mod numbering;
 pub mod schema;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod tax;
 pub mod validate;
 pub mod wire;
