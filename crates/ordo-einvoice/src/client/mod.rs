@@ -14,7 +14,7 @@
 //!    before (a retry after a lost answer): the registration is **fetched by document details**
 //!    (`GET /eicore/v1.03/Invoice/irnbydocdetails`).
 //!
-//! Every answer is then verified ([`verify`]): the IRN must be the one Ordo computes, and both signed
+//! Every answer is then verified: the IRN must be the one Ordo computes, and both signed
 //! documents must be RS256 JWTs issued by NIC that verify with the configured signing key. NIC's own
 //! error codes and messages are kept in [`IrpError::Portal`]. Only 5xx answers, timeouts and failed
 //! connections are retried, with backoff; a refusal would be refused again.
@@ -348,4 +348,57 @@ fn http_client(timeout: Duration) -> Result<reqwest::Client, IrpError> {
         .user_agent(concat!("ordo/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| IrpError::Config(format!("could not build the HTTP client: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_keys::{PORTAL_ENCRYPTION_PRIVATE_KEY, PORTAL_SIGNING_PRIVATE_KEY};
+
+    fn public_pem(private: &str) -> String {
+        crypto::public_key_to_pem(&crypto::private_key_from_pem(private).unwrap().to_public_key())
+    }
+
+    fn config() -> IrpConfig {
+        IrpConfig {
+            endpoint: "http://127.0.0.1:9".into(),
+            client_id: "id".into(),
+            client_secret: "client-secret-value".into(),
+            user_name: "user".into(),
+            password: "password-value".into(),
+            gstin: "27AAPFU0939F1ZV".into(),
+            encryption_key: public_pem(PORTAL_ENCRYPTION_PRIVATE_KEY),
+            signing_key: public_pem(PORTAL_SIGNING_PRIVATE_KEY),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_its_cap() {
+        let policy = RetryPolicy::default();
+        let delays: Vec<u64> = (1..=6).map(|attempt| policy.delay_after(attempt).as_millis() as u64).collect();
+        assert_eq!(delays, [500, 1000, 2000, 4000, 8000, 8000]);
+    }
+
+    #[test]
+    fn a_configuration_with_bad_keys_or_endpoint_is_refused_and_secrets_stay_hidden() {
+        let mut bad = config();
+        bad.signing_key = "not a key".into();
+        assert!(matches!(IrpClient::new(bad), Err(IrpError::Config(m)) if m.starts_with("signing_key")));
+        let mut bad = config();
+        bad.endpoint = "einv-apisandbox.nic.in".into();
+        assert!(matches!(IrpClient::new(bad), Err(IrpError::Config(m)) if m.contains("not an http(s) URL")));
+        let shown = format!("{:?}", IrpClient::new(config()).unwrap());
+        assert!(!shown.contains("client-secret-value") && !shown.contains("password-value"), "{shown}");
+    }
+
+    #[test]
+    fn the_client_and_its_calls_can_move_between_threads() {
+        fn shared<T: Send + Sync>(_: &T) {}
+        fn movable<T: Send>(_: &T) {}
+        let client = IrpClient::new(config()).unwrap();
+        shared(&client);
+        let invoice = crate::builder::tests::sample_input().build().unwrap();
+        movable(&client.register(&invoice));
+        movable(&client.irn_by_document(DocumentType::Invoice, "A1", time::macros::date!(2026 - 06 - 15)));
+    }
 }
