@@ -338,9 +338,11 @@ pub(crate) async fn load_orders(
     let mut by_id: HashMap<i64, LoadedOrder> = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
         let lock_clause = if lock && store.dialect == crate::Dialect::Postgres { " FOR UPDATE OF o" } else { "" };
+        // By primary key; `+o.client_id` only checks the client, so no plan walks the client's
+        // orders instead (SQLite without statistics takes `client_id = ?` for selective).
         let sql = format!(
             "SELECT {ORDER_COLUMNS} FROM orders o JOIN channels c ON c.id = o.channel_id JOIN warehouses w ON w.id = o.warehouse_id \
-             WHERE o.client_id = $1 AND o.id IN ({}) ORDER BY o.id{lock_clause}",
+             WHERE +o.client_id = $1 AND o.id IN ({}) ORDER BY o.id{lock_clause}",
             in_list(2, chunk.len())
         );
         let sql = positional(conn, sql);

@@ -4,6 +4,7 @@ use crate::Result;
 use ordo_domain::DomainError;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use crate::maintenance::{StopOnDrop, StoreOptions};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,17 +35,9 @@ pub struct Store {
     pub(crate) write: AnyPool,
     pub(crate) read: AnyPool,
     pub(crate) dialect: Dialect,
-    /// SQLite's background checkpoint, stopped when the last handle on the store is dropped.
-    _checkpoint: Option<Arc<StopOnDrop>>,
-}
-
-/// Aborts a background task when dropped.
-struct StopOnDrop(tokio::task::AbortHandle);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    /// Background maintenance (checkpoints, statistics), stopped when the last handle on the store
+    /// is dropped.
+    _maintenance: Arc<[StopOnDrop]>,
 }
 
 /// Turns a database error into the domain's: constraint violations become conflicts, the rest is
@@ -89,7 +82,9 @@ impl Store {
                 .run(&pool)
                 .await
                 .map_err(|e| internal("can't migrate", &e))?;
-            return Ok(Store { write: pool.clone(), read: pool, dialect: Dialect::Postgres, _checkpoint: None });
+            let mut store = Store { write: pool.clone(), read: pool, dialect: Dialect::Postgres, _maintenance: Arc::new([]) };
+            store._maintenance = store.start_maintenance(&options);
+            return Ok(store);
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         let path = path.split('?').next().unwrap_or(path);
@@ -129,10 +124,15 @@ impl Store {
             .map_err(|e| internal("can't migrate", &e))?;
         let read =
             pragmas(AnyPoolOptions::new().max_connections(4)).connect(&url).await.map_err(|e| internal("can't open", &e))?;
-        let checkpoint = options
-            .sqlite_checkpoint_every
-            .map(|every| Arc::new(StopOnDrop(tokio::spawn(checkpoint_sqlite(read.clone(), every)).abort_handle())));
-        Ok(Store { write, read, dialect: Dialect::Sqlite, _checkpoint: checkpoint })
+        let mut store = Store { write, read, dialect: Dialect::Sqlite, _maintenance: Arc::new([]) };
+        store._maintenance = store.start_maintenance(&options);
+        Ok(store)
+    }
+
+    /// A handle on the same pools that keeps no background task alive (for the tasks themselves,
+    /// which must not keep their own store from being dropped).
+    pub(crate) fn clone_without_tasks(&self) -> Store {
+        Store { write: self.write.clone(), read: self.read.clone(), dialect: self.dialect, _maintenance: Arc::new([]) }
     }
 
     /// Which database this store runs on.
@@ -150,51 +150,6 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
-    }
-}
-
-/// How a store runs beside its database.
-#[derive(Debug, Clone)]
-pub struct StoreOptions {
-    /// SQLite: how often a background task copies the write-ahead log into the database file
-    /// (`None`: never; only [`Store::checkpoint`] does). Ignored on PostgreSQL.
-    pub sqlite_checkpoint_every: Option<Duration>,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        StoreOptions { sqlite_checkpoint_every: Some(Duration::from_secs(1)) }
-    }
-}
-
-impl Store {
-    /// SQLite: copies the write-ahead log into the database file now, without waiting for readers
-    /// (`PRAGMA wal_checkpoint(PASSIVE)`). Nothing to do on PostgreSQL.
-    pub async fn checkpoint(&self) -> Result<()> {
-        if self.dialect == Dialect::Sqlite {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.read).await.map_err(db)?;
-        }
-        Ok(())
-    }
-}
-
-/// Copies SQLite's write-ahead log into the database file every `every`, beside the writer rather
-/// than in it: left to itself, the committing transaction does this every thousand pages, and waits
-/// for the copy and its fsync. Ends when the store is closed or dropped.
-async fn checkpoint_sqlite(pool: sqlx::AnyPool, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            if pool.is_closed() {
-                return;
-            }
-            tracing::warn!(error = %e, "SQLite checkpoint failed; will try again");
-        }
     }
 }
 

@@ -11,6 +11,7 @@ mod db;
 mod floor;
 mod inventory;
 mod inward;
+mod maintenance;
 mod master;
 mod migrations;
 mod orders;
@@ -24,7 +25,8 @@ mod workers;
 
 pub mod testing;
 
-pub use db::{Dialect, Store, StoreOptions};
+pub use db::{Dialect, Store};
+pub use maintenance::StoreOptions;
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};

@@ -14,6 +14,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (6, "idempotency expiry", include_str!("../migrations/sqlite/0006_idempotency_expiry.sql")),
     (7, "fewer order indexes", include_str!("../migrations/sqlite/0007_fewer_order_indexes.sql")),
     (8, "ledger index by SKU", include_str!("../migrations/sqlite/0008_ledger_index_by_sku.sql")),
+    (9, "lookups lead with the id", include_str!("../migrations/sqlite/0009_lookups_lead_with_the_id.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -26,6 +27,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (6, "idempotency expiry", include_str!("../migrations/postgres/0006_idempotency_expiry.sql")),
     (7, "fewer order indexes", include_str!("../migrations/postgres/0007_fewer_order_indexes.sql")),
     (8, "ledger index by SKU", include_str!("../migrations/postgres/0008_ledger_index_by_sku.sql")),
+    (9, "lookups lead with the id", include_str!("../migrations/postgres/0009_lookups_lead_with_the_id.sql")),
 ];
 
 #[derive(Debug)]

@@ -51,6 +51,7 @@ on_both_backends!(
     concurrent_requests_with_one_idempotency_key_apply_once,
     concurrent_stock_changes_keep_ledger_and_balances_equal,
     sku_and_mapping_uploads_count_created_and_updated,
+    statistics_are_refreshed_once_a_table_has_grown,
     pages_follow_the_cursor,
     idempotency_keys_are_forgotten_after_a_day,
 );
@@ -318,6 +319,25 @@ async fn sku_and_mapping_uploads_count_created_and_updated(db: Db) {
     let report = db.store.upsert_sku_mappings(&ctx, vec![m(2, "fk", "FK-A", "B")], false).await.unwrap();
     assert_eq!((report.created, report.updated), (0, 1));
     assert_eq!(db.store.sku_mapping(ctx.client_id, "fk", "FK-A").await.unwrap().sku, "B");
+}
+
+/// Planner statistics of a table that grew are refreshed by the store itself (autovacuum may be
+/// off; a new SQLite file has none), once, and not again until it changes a lot more.
+async fn statistics_are_refreshed_once_a_table_has_grown(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    assert!(!db.store.refresh_statistics().await.unwrap().contains(&"skus".to_string()), "a small table needs none");
+    let many: Vec<SkuInput> = (0..12_000).map(|n| sku(&format!("S-{n}"))).collect();
+    db.store.upsert_skus(&ctx, many).await.unwrap();
+    // PostgreSQL's activity counters reach the statistics views within a second or so.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if db.store.refresh_statistics().await.unwrap().contains(&"skus".to_string()) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the grown table was never analysed");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(!db.store.refresh_statistics().await.unwrap().contains(&"skus".to_string()), "analysed once, not again");
 }
 
 async fn idempotency_keys_are_forgotten_after_a_day(db: Db) {

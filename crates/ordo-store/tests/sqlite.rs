@@ -25,7 +25,7 @@ fn many_skus(n: usize) -> Vec<SkuInput> {
 async fn a_commit_leaves_the_write_ahead_log_to_the_checkpoint() {
     let scratch = scratch_sqlite("checkpoint");
     // No background checkpoint: nothing but this test touches the file, so nothing races it.
-    let options = StoreOptions { sqlite_checkpoint_every: None };
+    let options = StoreOptions { sqlite_checkpoint_every: None, statistics_every: None };
     let store = Store::connect_with(&scratch.url, options).await.expect("connect and migrate");
     store.create_client("acme", "Acme", Timestamp::from_micros(0)).await.expect("client");
     let (client_id, _) = store.client_by_code("acme").await.expect("client id");
@@ -48,7 +48,7 @@ async fn a_commit_leaves_the_write_ahead_log_to_the_checkpoint() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_write_ahead_log_is_checkpointed_in_the_background() {
     let scratch = scratch_sqlite("checkpoint-background");
-    let options = StoreOptions { sqlite_checkpoint_every: Some(Duration::from_millis(50)) };
+    let options = StoreOptions { sqlite_checkpoint_every: Some(Duration::from_millis(50)), statistics_every: None };
     let store = Store::connect_with(&scratch.url, options).await.expect("connect and migrate");
     store.create_client("acme", "Acme", Timestamp::from_micros(0)).await.expect("client");
     let (client_id, _) = store.client_by_code("acme").await.expect("client id");

@@ -133,7 +133,9 @@ async fn existing_orders(
     channel_id: i64,
     ids: &[&str],
 ) -> Result<HashMap<String, i64>> {
-    let sql = "SELECT channel_order_id, id FROM orders WHERE client_id = $1 AND channel_id = $2 AND channel_order_id IN (";
+    // The marketplace's ids lead the lookup; `+client_id` keeps the client from being used to walk
+    // its orders instead (which a plan made without statistics would do).
+    let sql = "SELECT channel_order_id, id FROM orders WHERE +client_id = $1 AND channel_id = $2 AND channel_order_id IN (";
     rows_in(tx, sql, &[client_id, channel_id], ids)
         .await?
         .iter()

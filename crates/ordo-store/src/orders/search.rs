@@ -38,6 +38,12 @@ impl Store {
     }
 
     /// Orders matching `query`, newest first.
+    ///
+    /// Both halves of the search are planned so that no statistics are needed to find them fast:
+    /// an id (`q`) is looked up first through the unique indexes it could be in, and only the few
+    /// orders it names are filtered; a list is read from the status index, one walk in id order per
+    /// status (every status when none is asked for), each stopping after a page, and the walks are
+    /// merged. A plan can then never walk all of a client's orders for one page.
     pub async fn search_orders(
         &self,
         client_id: i64,
@@ -45,52 +51,65 @@ impl Store {
         page: PageRequest,
         now: Timestamp,
     ) -> Result<Page<Order>> {
-        let mut sql = String::from("SELECT o.id FROM orders o WHERE o.client_id = $1");
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let mut filters = String::new();
         let mut args: Vec<Val> = vec![client_id.into()];
         let arg = |v: Val, args: &mut Vec<Val>| {
             args.push(v);
             format!("${}", args.len())
         };
-        if let Some(q) = query.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
-            let p = arg(q.to_string().into(), &mut args);
-            let mut alternatives = vec![
-                format!("SELECT id FROM orders WHERE client_id = $1 AND channel_order_id = {p}"),
-                format!("SELECT id FROM orders WHERE client_id = $1 AND parent_order_id = {p}"),
-                format!("SELECT order_id FROM order_lines WHERE client_id = $1 AND channel_line_id = {p}"),
-            ];
-            if let Ok(n) = q.parse::<i64>() {
-                let pn = arg(n.into(), &mut args);
-                alternatives.push(format!("SELECT id FROM orders WHERE client_id = $1 AND id = {pn}"));
-            }
-            sql.push_str(&format!(" AND o.id IN ({})", alternatives.join(" UNION ")));
-        }
-        if !query.statuses.is_empty() {
-            let list: Vec<String> = query.statuses.iter().map(|s| arg(s.as_str().into(), &mut args)).collect();
-            sql.push_str(&format!(" AND o.status IN ({})", list.join(", ")));
-        }
-        if let Some(c) = &query.channel {
-            let p = arg(c.clone().into(), &mut args);
-            sql.push_str(&format!(" AND o.channel_id IN (SELECT id FROM channels WHERE client_id = $1 AND code = {p})"));
+        if let Some(code) = &query.channel {
+            let Some(channel_id) = channel_id(&mut conn, client_id, code).await? else {
+                return Ok(Page::from_rows(Vec::new(), page.limit));
+            };
+            filters.push_str(&format!(" AND o.channel_id = {}", arg(channel_id.into(), &mut args)));
         }
         if let Some(k) = query.kind {
-            let p = arg(k.as_str().into(), &mut args);
-            sql.push_str(&format!(" AND o.kind = {p}"));
+            filters.push_str(&format!(" AND o.kind = {}", arg(k.as_str().into(), &mut args)));
         }
         if let Some(t) = query.created_from {
-            let p = arg(t.micros().into(), &mut args);
-            sql.push_str(&format!(" AND o.created_at >= {p}"));
+            filters.push_str(&format!(" AND o.created_at >= {}", arg(t.micros().into(), &mut args)));
         }
         if let Some(t) = query.created_to {
-            let p = arg(t.micros().into(), &mut args);
-            sql.push_str(&format!(" AND o.created_at < {p}"));
+            filters.push_str(&format!(" AND o.created_at < {}", arg(t.micros().into(), &mut args)));
         }
         if let Some(after) = page.after {
-            let p = arg(after.into(), &mut args);
-            sql.push_str(&format!(" AND o.id < {p}"));
+            filters.push_str(&format!(" AND o.id < {}", arg(after.into(), &mut args)));
         }
-        let p = arg((page.limit + 1).into(), &mut args);
-        sql.push_str(&format!(" ORDER BY o.id DESC LIMIT {p}"));
-        let mut conn = self.read.acquire().await.map_err(db)?;
+        let statuses = if query.statuses.is_empty() { OrderStatus::ALL.to_vec() } else { query.statuses.clone() };
+        let limit = arg((page.limit + 1).into(), &mut args);
+        let sql = match query.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+            Some(q) => {
+                let named = orders_named(&mut conn, client_id, q).await?;
+                if named.is_empty() {
+                    return Ok(Page::from_rows(Vec::new(), page.limit));
+                }
+                let ids: Vec<String> = named.into_iter().map(|id| arg(id.into(), &mut args)).collect();
+                let list: Vec<String> = statuses.iter().map(|s| arg(s.as_str().into(), &mut args)).collect();
+                // `+o.client_id`: the client is checked on the few rows the ids name, never used to
+                // walk the client's orders.
+                format!(
+                    "SELECT o.id FROM orders o WHERE o.id IN ({}) AND +o.client_id = $1 AND o.status IN ({}){filters} \
+                     ORDER BY o.id DESC LIMIT {limit}",
+                    ids.join(", "),
+                    list.join(", ")
+                )
+            }
+            None => {
+                let walks: Vec<String> = statuses
+                    .iter()
+                    .enumerate()
+                    .map(|(n, s)| {
+                        let p = arg(s.as_str().into(), &mut args);
+                        format!(
+                            "SELECT id FROM (SELECT o.id FROM orders o WHERE o.client_id = $1 AND o.status = {p}{filters} \
+                             ORDER BY o.id DESC LIMIT {limit}) AS walk{n}"
+                        )
+                    })
+                    .collect();
+                format!("{} ORDER BY id DESC LIMIT {limit}", walks.join(" UNION ALL "))
+            }
+        };
         let mut q = sqlx::query(&sql);
         for a in &args {
             q = bind_one(q, a);
@@ -217,4 +236,35 @@ impl Store {
             skus,
         })
     }
+}
+
+/// The id of the client's channel `code`, if it has one.
+async fn channel_id(conn: &mut sqlx::AnyConnection, client_id: i64, code: &str) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM channels WHERE client_id = $1 AND code = $2")
+        .bind(client_id)
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    row.map(|r| col(&r, "id")).transpose()
+}
+
+/// The ids of the client's orders that `q` names: as Ordo's id, the marketplace's order id, the
+/// parent order id or a marketplace line id. Each is an equality on an index that leads with that
+/// id (or with the client and that id), so each finds its few rows whatever the statistics say.
+async fn orders_named(conn: &mut sqlx::AnyConnection, client_id: i64, q: &str) -> Result<Vec<i64>> {
+    let mut sql = String::from(
+        "SELECT id FROM orders WHERE channel_order_id = $2 AND +client_id = $1 \
+         UNION SELECT id FROM orders WHERE client_id = $1 AND parent_order_id = $2 \
+         UNION SELECT order_id AS id FROM order_lines WHERE client_id = $1 AND channel_line_id = $2",
+    );
+    let number = q.parse::<i64>().ok();
+    if number.is_some() {
+        sql.push_str(" UNION SELECT id FROM orders WHERE id = $3 AND +client_id = $1");
+    }
+    let mut query = sqlx::query(&sql).bind(client_id).bind(q);
+    if let Some(n) = number {
+        query = query.bind(n);
+    }
+    query.fetch_all(&mut *conn).await.map_err(db)?.iter().map(|r| col(r, "id")).collect()
 }
