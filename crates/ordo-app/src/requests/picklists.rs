@@ -1,0 +1,42 @@
+//! `/api/v1/picklists`.
+
+use ordo_domain::DomainError;
+use ordo_domain::codes::parse_code;
+use ordo_domain::error::Checker;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// `POST /api/v1/picklists`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PicklistRequest {
+    pub warehouse: String,
+    /// These orders (Ordo ids); without them, the warehouse's oldest releasable orders.
+    pub orders: Option<Vec<String>>,
+    /// At most this many orders (default 100).
+    pub limit: Option<i64>,
+}
+
+impl PicklistRequest {
+    /// Checks every field.
+    pub fn validate(self) -> Result<ordo_store::PicklistRequest, DomainError> {
+        let mut c = Checker::new();
+        let warehouse = c.take("warehouse", parse_code(&self.warehouse)).unwrap_or_default();
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            c.push("limit", "must be between 1 and 1000");
+        }
+        let orders = self.orders.map(|ids| {
+            ids.iter()
+                .enumerate()
+                .filter_map(|(i, id)| {
+                    c.take(&format!("orders[{i}]"), id.parse::<i64>().map_err(|_| "is not an order id".to_string()))
+                })
+                .collect::<Vec<i64>>()
+        });
+        if orders.as_ref().is_some_and(|o| o.is_empty()) {
+            c.push("orders", "name at least one order, or leave it out");
+        }
+        c.finish()?;
+        Ok(ordo_store::PicklistRequest { warehouse, orders, limit })
+    }
+}
