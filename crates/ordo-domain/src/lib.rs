@@ -10,6 +10,7 @@ pub mod kinds;
 pub mod model;
 pub mod money;
 pub mod orders;
+pub mod schema;
 pub mod timestamp;
 
 pub use error::{DomainError, FieldError};
