@@ -13,47 +13,64 @@ use utoipa::ToSchema;
 /// `POST /api/v1/inventory/grn`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct GrnRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub warehouse: String,
+    #[schema(schema_with = ordo_domain::schema::sku)]
     pub sku: String,
+    #[schema(schema_with = ordo_domain::schema::positive_qty)]
     pub qty: i64,
     /// `QC_PASS` when not given.
     pub pool: Option<Pool>,
     /// The number of the inward PO (or DN) received against.
+    #[schema(schema_with = ordo_domain::schema::optional_reference)]
     pub inward_po: Option<String>,
+    #[schema(schema_with = ordo_domain::schema::optional_text_500)]
     pub reason: Option<String>,
 }
 
 /// `POST /api/v1/inventory/move`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct MoveRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub warehouse: String,
+    #[schema(schema_with = ordo_domain::schema::sku)]
     pub sku: String,
+    #[schema(schema_with = ordo_domain::schema::positive_qty)]
     pub qty: i64,
     pub from_pool: Pool,
     pub to_pool: Pool,
+    #[schema(schema_with = ordo_domain::schema::optional_text_500)]
     pub reason: Option<String>,
 }
 
 /// `POST /api/v1/inventory/status`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct StatusRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub warehouse: String,
+    #[schema(schema_with = ordo_domain::schema::sku)]
     pub sku: String,
     pub pool: Pool,
+    #[schema(schema_with = ordo_domain::schema::positive_qty)]
     pub qty: i64,
     pub from_status: UnitStatus,
     pub to_status: UnitStatus,
+    #[schema(schema_with = ordo_domain::schema::optional_text_500)]
     pub reason: Option<String>,
 }
 
 /// `POST /api/v1/inventory/adjust`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AdjustRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub warehouse: String,
+    #[schema(schema_with = ordo_domain::schema::sku)]
     pub sku: String,
     pub pool: Pool,
     /// Units found (positive) or lost (negative) by the count.
+    #[schema(schema_with = ordo_domain::schema::qty_delta)]
     pub qty_delta: i64,
+    #[schema(schema_with = ordo_domain::schema::text_500)]
     pub reason: String,
 }
 

@@ -10,14 +10,18 @@ use utoipa::ToSchema;
 /// One line of an inward PO.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct InwardPoLineRequest {
+    #[schema(schema_with = ordo_domain::schema::sku)]
     pub sku: String,
+    #[schema(schema_with = ordo_domain::schema::positive_qty)]
     pub qty: i64,
 }
 
 /// `POST /api/v1/inward-pos`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct InwardPoRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub warehouse: String,
+    #[schema(schema_with = ordo_domain::schema::reference)]
     pub po_number: String,
     pub lines: Vec<InwardPoLineRequest>,
 }

@@ -24,27 +24,26 @@ pub use warehouses::WarehouseRequest;
 
 use ordo_domain::error::Checker;
 use serde::{Deserialize, Deserializer};
-use utoipa::ToSchema;
 
-/// A decimal amount sent as a string (`"499.00"`) or, leniently, as a JSON number.
-#[derive(Debug, Clone, PartialEq, Eq, ToSchema)]
-#[schema(value_type = String, example = "499.00")]
+/// A decimal amount sent as a string (`"499.00"`), as API.md has money. A JSON number is refused
+/// with a field error: a float can't carry an amount exactly, so the caller must write it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decimal(pub String);
 
 impl<'de> Deserialize<'de> for Decimal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Text(String),
-            Number(serde_json::Number),
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Decimal;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a decimal string such as \"499.00\" (not a number)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
+                Ok(Decimal(v.to_string()))
+            }
         }
-        Ok(Decimal(
-            match Raw::deserialize(d).map_err(|_| serde::de::Error::custom("expected a decimal string such as \"499.00\""))? {
-                Raw::Text(s) => s,
-                Raw::Number(n) => n.to_string(),
-            },
-        ))
+        // Strings only, even from formats that guess types (a CSV field `499` stays text).
+        d.deserialize_str(Text)
     }
 }
 

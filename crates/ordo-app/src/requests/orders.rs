@@ -13,26 +13,36 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct OrderLineRequest {
     /// The client SKU.
+    #[schema(schema_with = ordo_domain::schema::optional_sku)]
     pub sku: Option<String>,
     /// The marketplace's SKU, mapped to a client SKU through the SKU mappings.
+    #[schema(schema_with = ordo_domain::schema::optional_sku)]
     pub channel_sku: Option<String>,
+    #[schema(schema_with = ordo_domain::schema::positive_qty)]
     pub qty: i64,
+    #[schema(schema_with = ordo_domain::schema::optional_decimal)]
     pub unit_price: Option<Decimal>,
     /// The marketplace's id of the line (Flipkart order item id, Amazon OrderItemId…).
+    #[schema(schema_with = ordo_domain::schema::optional_reference)]
     pub channel_line_id: Option<String>,
     /// Units of the line cancelled on the marketplace. Sent again for a known order, it cancels
     /// those units in Ordo too (before packing) and frees their stock.
+    #[schema(schema_with = cancelled_qty_schema)]
     pub cancelled_qty: Option<i64>,
 }
 
 /// `POST /api/v1/orders`, and each order of a batch.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct OrderRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub channel: String,
     pub kind: ordo_domain::kinds::OrderKind,
+    #[schema(schema_with = ordo_domain::schema::reference)]
     pub channel_order_id: String,
+    #[schema(schema_with = ordo_domain::schema::optional_reference)]
     pub parent_order_id: Option<String>,
     /// Default: the channel's warehouse.
+    #[schema(schema_with = ordo_domain::schema::optional_code)]
     pub warehouse: Option<String>,
     /// Default PARTIAL.
     pub fulfillment_type: Option<ordo_domain::kinds::FulfillmentType>,
@@ -41,13 +51,16 @@ pub struct OrderRequest {
     pub dispatch_after: Option<ordo_domain::Timestamp>,
     pub start_processing_at: Option<ordo_domain::Timestamp>,
     /// The forward order (its channel order id on the same channel) this order replaces.
+    #[schema(schema_with = ordo_domain::schema::optional_reference)]
     pub replacement_of: Option<String>,
     /// Among orders of the same age, higher is served first.
+    #[schema(schema_with = priority_schema)]
     pub priority: Option<i64>,
     /// The marketplace's own status word, shown and explained.
     pub marketplace_status: Option<String>,
     /// The marketplace holds the order.
     pub on_hold: Option<bool>,
+    #[schema(min_items = 1, max_items = 1000)]
     pub lines: Vec<OrderLineRequest>,
 }
 
@@ -133,11 +146,24 @@ impl OrderRequest {
     }
 }
 
+fn cancelled_qty_schema() -> utoipa::openapi::Object {
+    let mut o = ordo_domain::schema::integer(0, 1_000_000_000, true);
+    o.description = Some("Units of the line cancelled on the marketplace, 0 to qty. Sent again for a known order, it cancels those units in Ordo too (before packing) and frees their stock.".into());
+    o
+}
+
+fn priority_schema() -> utoipa::openapi::Object {
+    let mut o = ordo_domain::schema::integer(-1_000_000, 1_000_000, true);
+    o.description = Some("Among orders of the same age, higher is served first (default 0).".into());
+    o
+}
+
 /// `POST /api/v1/orders/batch`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct OrderBatchRequest {
-    /// Up to 1000 orders, each as for `POST /api/v1/orders`.
-    #[schema(value_type = Vec<OrderRequest>)]
+    /// Up to 1000 orders, each as for `POST /api/v1/orders`. Each is checked on its own: one that
+    /// does not fit that schema gets a 422 result of its own and does not fail the batch.
+    #[schema(value_type = Vec<OrderRequest>, max_items = 1000)]
     pub orders: Vec<serde_json::Value>,
 }
 

@@ -9,11 +9,21 @@ use utoipa::ToSchema;
 /// `POST /api/v1/picklists`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PicklistRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub warehouse: String,
     /// These orders (Ordo ids); without them, the warehouse's oldest releasable orders.
+    #[schema(schema_with = order_ids_schema)]
     pub orders: Option<Vec<String>>,
     /// At most this many orders (default 100).
+    #[schema(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
+}
+
+fn order_ids_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    ordo_domain::schema::id_strings(
+        "These orders (Ordo ids), at least one; without them, the warehouse's oldest releasable orders.",
+        1,
+    )
 }
 
 impl PicklistRequest {

@@ -12,14 +12,32 @@ use utoipa::ToSchema;
 /// `POST /api/v1/skus`, and one line of `POST /api/v1/skus/upload`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct SkuRequest {
+    #[schema(schema_with = ordo_domain::schema::sku)]
     pub sku: String,
+    #[schema(schema_with = ordo_domain::schema::name)]
     pub name: String,
+    #[schema(schema_with = ordo_domain::schema::optional_ean)]
     pub ean: Option<String>,
+    #[schema(schema_with = ordo_domain::schema::optional_hsn)]
     pub hsn: Option<String>,
+    #[schema(schema_with = ordo_domain::schema::optional_decimal)]
     pub mrp: Option<Decimal>,
     /// GST rate in percent.
+    #[schema(schema_with = ordo_domain::schema::optional_tax_rate)]
     pub tax_rate: Option<Decimal>,
+    #[schema(schema_with = weight_grams_schema)]
     pub weight_grams: Option<i64>,
+}
+
+fn weight_grams_schema() -> utoipa::openapi::Object {
+    let mut o = ordo_domain::schema::integer(0, i64::MAX, true);
+    o.description = Some("The packed weight in grams, not negative.".into());
+    o
+}
+
+impl crate::upload::CsvRow for SkuRequest {
+    const COLUMNS: &'static [&'static str] = &["sku", "name", "ean", "hsn", "mrp", "tax_rate", "weight_grams"];
+    const REQUIRED: &'static [&'static str] = &["sku", "name"];
 }
 
 impl SkuRequest {
@@ -65,9 +83,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimals_come_as_strings_or_numbers() {
-        let r: SkuRequest = serde_json::from_str(r#"{"sku":"A","name":"a","mrp":499.5,"tax_rate":"18"}"#).unwrap();
+    fn decimals_come_as_strings_and_numbers_are_refused() {
+        let r: SkuRequest = serde_json::from_str(r#"{"sku":"A","name":"a","mrp":"499.5","tax_rate":"18"}"#).unwrap();
         let s = r.validate().unwrap();
         assert_eq!((s.mrp, s.tax_rate), (Some(49950), Some(1800)));
+        let e = serde_json::from_str::<SkuRequest>(r#"{"sku":"A","name":"a","mrp":499.5}"#).unwrap_err();
+        assert!(e.to_string().contains("a decimal string such as \"499.00\""), "{e}");
     }
 }

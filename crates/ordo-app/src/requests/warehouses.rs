@@ -11,10 +11,14 @@ use utoipa::ToSchema;
 /// `POST /api/v1/warehouses`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct WarehouseRequest {
+    #[schema(schema_with = ordo_domain::schema::code)]
     pub code: String,
+    #[schema(schema_with = ordo_domain::schema::name)]
     pub name: String,
     /// GSTIN of the warehouse's registration; its check character is verified.
+    #[schema(schema_with = ordo_domain::schema::optional_gstin)]
     pub gstin: Option<String>,
+    #[schema(schema_with = ordo_domain::schema::optional_text_500)]
     pub address: Option<String>,
 }
 
