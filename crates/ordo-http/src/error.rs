@@ -211,3 +211,79 @@ impl IntoResponse for ApiError {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of every kind. The match has no wildcard, so a new variant can't be left out.
+    fn one_of_each() -> Vec<DomainError> {
+        let all = vec![
+            DomainError::Malformed("the body is not valid JSON: EOF while parsing an object".into()),
+            DomainError::Unauthorized("send your API key as 'Authorization: Bearer <key>'".into()),
+            DomainError::Forbidden("a key with role 'warehouse' may not do this".into()),
+            DomainError::NotFound("warehouse 'wh9'".into()),
+            DomainError::UnknownEndpoint("GET /api/v1/nothing".into()),
+            DomainError::MethodNotAllowed("DELETE /api/v1/warehouses".into()),
+            DomainError::Conflict("only 2 are free".into()),
+            DomainError::PayloadTooLarge { limit: crate::limits::JSON_BODY_LIMIT },
+            DomainError::field("qty", "must be a positive whole number"),
+            DomainError::IdempotencyKeyReused,
+            DomainError::UploadRejected(vec![LineError {
+                line: 1,
+                field: Some("sku".into()),
+                message: "the header row must name this column".into(),
+            }]),
+            DomainError::Internal("connection reset".into()),
+            DomainError::Upstream("marketplace temporarily failing: 503".into()),
+            DomainError::Timeout { seconds: 30 },
+        ];
+        for e in &all {
+            match e {
+                DomainError::Malformed(_)
+                | DomainError::Unauthorized(_)
+                | DomainError::Forbidden(_)
+                | DomainError::NotFound(_)
+                | DomainError::UnknownEndpoint(_)
+                | DomainError::MethodNotAllowed(_)
+                | DomainError::Conflict(_)
+                | DomainError::PayloadTooLarge { .. }
+                | DomainError::Validation(_)
+                | DomainError::IdempotencyKeyReused
+                | DomainError::UploadRejected(_)
+                | DomainError::Internal(_)
+                | DomainError::Upstream(_)
+                | DomainError::Timeout { .. } => {}
+            }
+        }
+        all
+    }
+
+    async fn rendered(e: DomainError) -> serde_json::Value {
+        let r = ApiError(e).into_response();
+        let headers: serde_json::Map<String, serde_json::Value> =
+            r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().into())).collect();
+        let status = r.status().as_u16();
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        serde_json::json!({"status": status, "headers": headers, "body": body})
+    }
+
+    #[tokio::test]
+    async fn every_problem_kind_answers_as_its_snapshot_says() {
+        let mut answers = Vec::new();
+        for e in one_of_each() {
+            let answer = rendered(e.clone()).await;
+            assert_eq!(answer["status"], answer["body"]["status"], "{e:?}: the body says its status");
+            assert_eq!(answer["headers"]["content-type"], "application/problem+json", "{e:?}");
+            answers.push(answer);
+        }
+        insta::assert_yaml_snapshot!("problem_kinds", answers);
+    }
+
+    #[test]
+    fn a_secret_internal_detail_is_logged_not_shown() {
+        let p = Problem::from(&DomainError::Internal("password=hunter2".into()));
+        assert!(!p.detail.contains("hunter2"), "{}", p.detail);
+    }
+}

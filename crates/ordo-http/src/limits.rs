@@ -46,3 +46,39 @@ pub(crate) async fn timeout(State(limit): State<Duration>, req: Request, next: N
         Err(_) => ApiError(DomainError::Timeout { seconds: limit.as_secs().max(1) }).into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::routing::get;
+
+    async fn serve(router: Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        base
+    }
+
+    #[tokio::test]
+    async fn a_request_past_the_timeout_answers_a_503_problem() {
+        let slow = || async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "too late"
+        };
+        let router = Router::new()
+            .route("/slow", get(slow))
+            .route("/quick", get(|| async { "in time" }))
+            .layer(axum::middleware::from_fn_with_state(Duration::from_millis(200), timeout));
+        let base = serve(router).await;
+        let started = std::time::Instant::now();
+        let r = reqwest::get(format!("{base}/slow")).await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(2), "answered at the limit, not when the work ended");
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert_eq!(r.headers()["retry-after"], "1");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!((body["type"].as_str(), body["status"].as_i64()), (Some("/problems/timeout"), Some(503)));
+        assert_eq!(reqwest::get(format!("{base}/quick")).await.unwrap().text().await.unwrap(), "in time");
+    }
+}

@@ -149,3 +149,69 @@ fn idempotency_key() -> Parameter {
         .schema(Some(schema))
         .build()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn document() -> Value {
+        serde_json::to_value(crate::api().1).unwrap()
+    }
+
+    /// Every `$ref` in `value`.
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_document_is_as_its_snapshot_says() {
+        // The contract in review: any change to a path, a schema or a constraint shows up here.
+        insta::assert_json_snapshot!("openapi", document());
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 100, "the document refers to its schemas");
+        for r in found {
+            let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("{r} is not local"));
+            assert!(doc.pointer(pointer).is_some(), "{r} is dangling");
+        }
+    }
+
+    #[test]
+    fn errors_are_problem_json_and_writes_take_an_idempotency_key() {
+        let doc = document();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    let content = response.get("content").and_then(Value::as_object);
+                    // The health check's 503 is its own body, saying which part is down.
+                    let health = path == "/health" && status == "503";
+                    if (status.starts_with('4') || status.starts_with('5')) && !health {
+                        let problem =
+                            response.get("$ref").is_some() || content.is_some_and(|c| c.contains_key(super::PROBLEM_JSON));
+                        assert!(problem, "{method} {path} {status} is not problem+json");
+                    }
+                }
+                let header = op["parameters"].as_array().into_iter().flatten().any(|p| p["name"] == "Idempotency-Key");
+                let secured_write = ["post", "put", "patch"].contains(&method.as_str()) && op.get("security").is_some();
+                assert_eq!(header, secured_write, "{method} {path}: Idempotency-Key documented on every secured write only");
+            }
+        }
+        let words = &doc["components"]["schemas"]["OrderStatus"]["enum"];
+        assert_eq!(words[3], "ONHOLD", "the words the API speaks, not the Rust names");
+        assert!(doc["components"]["schemas"]["Page_Order"]["properties"]["items"].is_object());
+    }
+}
