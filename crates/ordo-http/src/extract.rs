@@ -102,6 +102,14 @@ impl Call {
     pub fn json<T: DeserializeOwned>(&self) -> ApiResult<T> {
         parse_json(&self.body).map_err(ApiError)
     }
+
+    /// The body read as JSON into `T` when there is one: no body and `null` both give `None`.
+    pub fn optional_json<T: DeserializeOwned>(&self) -> ApiResult<Option<T>> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.json()
+    }
 }
 
 /// Reads JSON into `T`: syntax errors are 400, wrong or missing fields 422 with the field's path.

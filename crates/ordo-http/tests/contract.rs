@@ -14,6 +14,7 @@ api_tests!(
     a_csv_without_its_header_row_is_refused_at_line_1,
     a_method_a_path_does_not_take_is_a_405_problem_with_allow,
     an_idempotency_key_must_be_printable_ascii,
+    an_optional_body_may_be_absent_or_null,
 );
 
 /// 3 MiB of text: over the JSON limit (2 MiB), under the batch limit (16 MiB).
@@ -111,4 +112,13 @@ async fn an_idempotency_key_must_be_printable_ascii(t: TestApp) {
     assert_eq!(t.stock("A", "QC_PASS").await["on_hand"], 0, "nothing was received");
     let r = t.req(Method::POST, "/api/v1/inventory/grn", &t.admin).header("Idempotency-Key", "k".repeat(255)).json(&grn);
     assert_eq!(r.send().await.unwrap().status(), 200);
+}
+
+async fn an_optional_body_may_be_absent_or_null(t: TestApp) {
+    for body in ["", "null", "{}"] {
+        let (status, _, answer) = post_raw(&t, "/api/v1/failed-orders/retry", body.into()).await;
+        assert_eq!((status, &answer), (200, &json!({"created": 0, "still_failed": 0})), "{body:?}");
+    }
+    let (status, _, problem) = post_raw(&t, "/api/v1/failed-orders/retry", "[]".into()).await;
+    assert_eq!((status, problem["type"].as_str()), (422, Some("/problems/validation")), "not an object: {problem}");
 }

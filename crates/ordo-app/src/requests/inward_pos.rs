@@ -23,6 +23,7 @@ pub struct InwardPoRequest {
     pub warehouse: String,
     #[schema(schema_with = ordo_domain::schema::reference)]
     pub po_number: String,
+    #[schema(min_items = 1)]
     pub lines: Vec<InwardPoLineRequest>,
 }
 

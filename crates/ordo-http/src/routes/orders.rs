@@ -258,7 +258,7 @@ impl From<Cancellation> for CancelAnswer {
     params(("id" = String, Path)), request_body = Option<CancelRequest>,
     responses((status = 200, body = CancelAnswer), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn cancel_order(State(s): State<AppState>, Path(id): Path<String>, call: Call) -> ApiResult<Json<CancelAnswer>> {
-    let req: CancelRequest = if call.body.iter().all(u8::is_ascii_whitespace) { CancelRequest::default() } else { call.json()? };
+    let req = call.optional_json::<CancelRequest>()?.unwrap_or_default();
     Ok(Json(s.app.cancel_order(&call.caller, &id, req.reason).await?.into()))
 }
 
@@ -312,7 +312,6 @@ async fn failed_orders(
 #[utoipa::path(post, path = "/api/v1/failed-orders/retry", tag = "orders", security(("bearer" = [])), request_body = Option<FailedRetryRequest>,
     responses((status = 200, body = FailedRetry), (status = 422, body = Problem)))]
 async fn retry_failed_orders(State(s): State<AppState>, call: Call) -> ApiResult<Json<FailedRetry>> {
-    let req: FailedRetryRequest =
-        if call.body.iter().all(u8::is_ascii_whitespace) { FailedRetryRequest::default() } else { call.json()? };
+    let req = call.optional_json::<FailedRetryRequest>()?.unwrap_or_default();
     Ok(Json(s.app.retry_failed_orders(&call.caller, req).await?))
 }
