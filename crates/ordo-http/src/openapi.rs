@@ -1,7 +1,7 @@
 //! The OpenAPI document: generated from the routes, then completed by one pass ([`complete_document`])
 //! with what every operation shares, so no route can forget it: problem+json as the media type of
 //! every error, the problems any request may meet (401, 403, 400, 413, 422, 500, 503), and the
-//! `Idempotency-Key` header of every POST.
+//! `Idempotency-Key` header of every write.
 
 use crate::error::{Problem, UploadProblem, UploadRefusal};
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
@@ -43,24 +43,22 @@ const SHARED: &[(&str, &str, &str)] = &[
 
 /// Fills in what every operation shares; runs once, on the document with every route in it.
 pub(crate) fn complete_document(doc: &mut Document) {
-    {
-        let components = doc.components.get_or_insert_with(Components::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
-        for (status, name, description) in SHARED {
-            components.responses.insert(name.to_string(), RefOr::T(problem_response(status, description)));
-        }
-        for item in doc.paths.paths.values_mut() {
-            let methods = [
-                (&mut item.get, false),
-                (&mut item.put, true),
-                (&mut item.post, true),
-                (&mut item.patch, true),
-                (&mut item.delete, false),
-            ];
-            for (operation, takes_body) in methods {
-                if let Some(op) = operation.as_mut() {
-                    complete(op, takes_body);
-                }
+    let components = doc.components.get_or_insert_with(Components::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    for (status, name, description) in SHARED {
+        components.responses.insert(name.to_string(), RefOr::T(problem_response(status, description)));
+    }
+    for item in doc.paths.paths.values_mut() {
+        let methods = [
+            (&mut item.get, false),
+            (&mut item.put, true),
+            (&mut item.post, true),
+            (&mut item.patch, true),
+            (&mut item.delete, false),
+        ];
+        for (operation, takes_body) in methods {
+            if let Some(op) = operation.as_mut() {
+                complete(op, takes_body);
             }
         }
     }

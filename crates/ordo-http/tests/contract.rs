@@ -15,6 +15,7 @@ api_tests!(
     a_method_a_path_does_not_take_is_a_405_problem_with_allow,
     an_idempotency_key_must_be_printable_ascii,
     an_optional_body_may_be_absent_or_null,
+    query_words_are_taken_exactly_as_documented,
 );
 
 /// 3 MiB of text: over the JSON limit (2 MiB), under the batch limit (16 MiB).
@@ -121,4 +122,23 @@ async fn an_optional_body_may_be_absent_or_null(t: TestApp) {
     }
     let (status, _, problem) = post_raw(&t, "/api/v1/failed-orders/retry", "[]".into()).await;
     assert_eq!((status, problem["type"].as_str()), (422, Some("/problems/validation")), "not an object: {problem}");
+}
+
+async fn query_words_are_taken_exactly_as_documented(t: TestApp) {
+    for (query, field) in [
+        ("/api/v1/orders?status=", "status"),
+        ("/api/v1/orders?status=CREATED,", "status"),
+        ("/api/v1/orders?kind=%20B2C", "kind"),
+        ("/api/v1/orders?kind=", "kind"),
+        ("/api/v1/orders?created_from=", "created_from"),
+        ("/api/v1/outbox?status=", "status"),
+        ("/api/v1/skus?cursor=%2B5", "cursor"),
+        ("/api/v1/skus?limit=0", "limit"),
+    ] {
+        let (status, problem) = t.get(query).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some(field)), "{query}: {problem}");
+    }
+    for query in ["/api/v1/orders?status=CREATED,ONHOLD&kind=B2C", "/api/v1/outbox?status=DEAD", "/api/v1/skus?cursor="] {
+        assert_eq!(t.get(query).await.0, 200, "{query}");
+    }
 }

@@ -188,8 +188,8 @@ fn exact_time(value: &str) -> Result<Timestamp, String> {
 impl SearchQuery {
     fn parse(self) -> ApiResult<(OrderQuery, PageRequest)> {
         let mut c = ordo_domain::error::Checker::new();
-        // An empty list (`?status=`) filters nothing, as an empty array is written so.
-        let statuses = match self.status.as_deref().filter(|s| !s.is_empty()) {
+        // Every comma-separated word must be a status: `?status=` names the empty word, which is not.
+        let statuses = match self.status.as_deref() {
             None => Vec::new(),
             Some(s) => s.split(',').filter_map(|w| c.take("status", exact_word(OrderStatus::ALL, w))).collect(),
         };
