@@ -38,6 +38,7 @@ pub struct MoveRequest {
     #[schema(schema_with = ordo_domain::schema::positive_qty)]
     pub qty: i64,
     pub from_pool: Pool,
+    /// Must differ from `from_pool`.
     pub to_pool: Pool,
     #[schema(schema_with = ordo_domain::schema::optional_text_500)]
     pub reason: Option<String>,
@@ -54,6 +55,7 @@ pub struct StatusRequest {
     #[schema(schema_with = ordo_domain::schema::positive_qty)]
     pub qty: i64,
     pub from_status: UnitStatus,
+    /// Must differ from `from_status`.
     pub to_status: UnitStatus,
     #[schema(schema_with = ordo_domain::schema::optional_text_500)]
     pub reason: Option<String>,
