@@ -23,9 +23,17 @@ fn three_mib() -> String {
     "x".repeat(3 * 1024 * 1024)
 }
 
+/// Status, content type and JSON body of a POST of `body`; a 413 must close its connection.
 async fn post_raw(t: &TestApp, path: &str, body: String) -> (u16, String, Value) {
     let r = t.req(Method::POST, path, &t.admin).header("content-type", "application/json").body(body).send().await.unwrap();
     let content_type = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    if r.status() == 413 {
+        assert_eq!(
+            r.headers().get("connection").map(|v| v.to_str().unwrap()),
+            Some("close"),
+            "the unread body ends the connection"
+        );
+    }
     let (status, body) = read(r).await;
     (status, content_type, body)
 }
