@@ -23,7 +23,10 @@ fn check_settings(settings: &serde_json::Map<String, serde_json::Value>) -> Resu
             "sync_enabled" | "erp_integrated" => value.is_boolean(),
             "sync_from" => value.as_str().is_some_and(|t| ordo_domain::Timestamp::parse(t).is_ok()),
             "marketplace_ids" => value.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
-            "fulfillment_type" => value.as_str().is_some_and(|f| ordo_domain::kinds::FulfillmentType::parse(f).is_ok()),
+            // Exactly the word, as an order request takes it (no trimming).
+            "fulfillment_type" => {
+                value.as_str().is_some_and(|f| ordo_domain::kinds::FulfillmentType::ALL.iter().any(|t| t.as_str() == f))
+            }
             _ => true,
         };
         if !ok {
@@ -81,7 +84,7 @@ impl App {
         let (rows, mut errors) =
             parse_csv::<SkuRequest, _>(csv, "sku", |r: SkuRequest| r.validate().map(|s| (s.sku.clone(), s)))?;
         if !errors.is_empty() && mode == UploadMode::Strict {
-            return Ok(UploadReport { created: 0, updated: 0, errors });
+            return Err(DomainError::UploadRejected(errors));
         }
         let (mut report, _) = self.store.upsert_skus(&ctx, rows.into_iter().map(|(_, s)| s).collect()).await?;
         report.errors.append(&mut errors);
@@ -192,15 +195,15 @@ impl App {
             Ok((format!("{channel}\u{0}{channel_sku}"), MappingInput { line: 0, channel, channel_sku, sku }))
         })?;
         if !errors.is_empty() && mode == UploadMode::Strict {
-            return Ok(UploadReport { created: 0, updated: 0, errors });
+            return Err(DomainError::UploadRejected(errors));
         }
         let inputs = rows.into_iter().map(|(line, m)| MappingInput { line, ..m }).collect();
         let mut report = self.store.upsert_sku_mappings(&ctx, inputs, mode.skips()).await?;
         report.errors.append(&mut errors);
         report.errors.sort_by_key(|e| e.line);
         if !report.errors.is_empty() && mode == UploadMode::Strict {
-            report.created = 0;
-            report.updated = 0;
+            // The store applied nothing: it found channels or SKUs that don't exist.
+            return Err(DomainError::UploadRejected(report.errors));
         }
         Ok(report)
     }

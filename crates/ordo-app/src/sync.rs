@@ -239,7 +239,7 @@ impl App {
         let end = match &result {
             Ok(_) => SyncEnd::Success { next_at: now.plus_seconds(settings.interval) },
             Err(SyncFailure::Auth(message)) => SyncEnd::AuthFailed { message: message.clone() },
-            Err(SyncFailure::Other(message)) => {
+            Err(SyncFailure::Other(message) | SyncFailure::Setup(message)) => {
                 let failures = self.store.channel_failures(target.channel_id).await.unwrap_or(0);
                 let backoff = (30i64 << failures.min(6)).min(settings.interval.max(30));
                 SyncEnd::Failed { message: message.clone(), next_at: now.plus_seconds(backoff) }
@@ -256,6 +256,8 @@ impl App {
             }
             Err(SyncFailure::Auth(m)) => Err(DomainError::Upstream(format!("the marketplace refused the credentials: {m}"))),
             Err(SyncFailure::Other(m)) => Err(DomainError::Upstream(m)),
+            // The channel's own settings stop it: nothing the marketplace did.
+            Err(SyncFailure::Setup(m)) => Err(DomainError::Conflict(m)),
             Err(SyncFailure::Store(e)) => Err(e),
         }))
     }
@@ -264,7 +266,7 @@ impl App {
     async fn pull(&self, target: &SyncTarget, settings: &SyncSettings) -> std::result::Result<SyncReport, SyncFailure> {
         let connector = self
             .connector(target.client_id, &target.code, target.channel_type, &target.credentials, &target.settings)
-            .map_err(|e| SyncFailure::Other(e.to_string()))?;
+            .map_err(|e| SyncFailure::Setup(e.to_string()))?;
         let now = self.now();
         let start = target.cursor.unwrap_or_else(|| settings.sync_from.unwrap_or(target.created_at.plus_seconds(-24 * 3600)));
         let window = SyncWindow { from: start.plus_seconds(-settings.overlap), to: now };
@@ -517,6 +519,8 @@ struct Held {
 
 enum SyncFailure {
     Auth(String),
+    /// The channel's type, credentials or settings don't make a connector.
+    Setup(String),
     Other(String),
     Store(DomainError),
 }

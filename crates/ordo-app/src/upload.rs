@@ -26,21 +26,58 @@ impl UploadMode {
 /// The good rows of a file with their line numbers, and the errors of the bad ones.
 pub(crate) type ParsedCsv<T> = (Vec<(u64, T)>, Vec<LineError>);
 
+/// A request that can also come as one line of a CSV file, and the columns its header row names.
+pub(crate) trait CsvRow: DeserializeOwned {
+    /// Every column a file may have.
+    const COLUMNS: &'static [&'static str];
+    /// The columns a file must have.
+    const REQUIRED: &'static [&'static str];
+}
+
+/// The problems of a header row (line 1): columns that are missing, unknown, or named twice. A
+/// file whose header is wrong can't be read at all, whatever `?on_error` says.
+fn check_header<R: CsvRow>(headers: &csv::StringRecord) -> Vec<LineError> {
+    let at_header = |field: Option<&str>, message: String| LineError { line: 1, field: field.map(str::to_string), message };
+    let columns = R::COLUMNS.join(",");
+    if headers.iter().all(str::is_empty) {
+        return vec![at_header(None, format!("the file is empty: it needs a header row such as {columns}"))];
+    }
+    let mut errors = Vec::new();
+    for (i, name) in headers.iter().enumerate() {
+        if !R::COLUMNS.contains(&name) {
+            errors.push(at_header(Some(name), format!("is not a column of this file; the header row may name {columns}")));
+        } else if headers.iter().take(i).any(|earlier| earlier == name) {
+            errors.push(at_header(Some(name), "is named twice in the header row".into()));
+        }
+    }
+    for required in R::REQUIRED.iter().filter(|r| !headers.iter().any(|h| h == **r)) {
+        errors.push(at_header(Some(required), "the header row must name this column".into()));
+    }
+    errors
+}
+
 /// Reads a CSV file with a header row into validated rows `(line, row)` and line errors. `key`
 /// names the column whose repetition within one file is an error; `validate` gives each row's key
-/// and value.
+/// and value. A bad header row refuses the whole file.
 pub(crate) fn parse_csv<R, T>(
     bytes: &[u8],
     key_column: &str,
     validate: impl Fn(R) -> Result<(String, T), DomainError>,
 ) -> Result<ParsedCsv<T>, DomainError>
 where
-    R: DeserializeOwned,
+    R: CsvRow,
 {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(bytes);
-    let headers = reader.headers().map_err(|e| DomainError::field("file", format!("the header row can't be read: {e}")))?.clone();
-    if headers.iter().all(|h| h.is_empty()) {
-        return Err(DomainError::field("file", "the file is empty: it needs a header row"));
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            let message = format!("the header row can't be read: {e}");
+            return Err(DomainError::UploadRejected(vec![LineError { line: 1, field: None, message }]));
+        }
+    };
+    let header_errors = check_header::<R>(&headers);
+    if !header_errors.is_empty() {
+        return Err(DomainError::UploadRejected(header_errors));
     }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -104,10 +141,7 @@ fn csv_field(e: &csv::Error, headers: &csv::StringRecord) -> Option<String> {
 
 fn csv_message(e: &csv::Error) -> String {
     match e.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => {
-            let msg = err.to_string();
-            if msg.contains("missing field") { "the column is missing from the header row".into() } else { msg }
-        }
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
         _ => e.to_string(),
     }
 }
@@ -129,9 +163,28 @@ mod tests {
         assert_eq!(lines, vec![(3, "name".into()), (4, "mrp".into()), (5, "sku".into())]);
     }
 
+    fn header_errors(csv: &str) -> Vec<(u64, Option<String>)> {
+        let parsed = parse_csv::<SkuRequest, _>(csv.as_bytes(), "sku", |r: SkuRequest| r.validate().map(|s| (s.sku.clone(), s)));
+        match parsed {
+            Err(DomainError::UploadRejected(errors)) => errors.into_iter().map(|e| (e.line, e.field)).collect(),
+            other => panic!("the header was not refused: {other:?}"),
+        }
+    }
+
     #[test]
-    fn a_missing_required_column_is_named() {
-        let (_, errors) = parse("sku,mrp\nA,10\n");
-        assert_eq!(errors[0].field.as_deref(), Some("name"));
+    fn a_missing_required_column_is_named_once_at_the_header() {
+        assert_eq!(header_errors("sku,mrp\nA,10\nB,20\n"), vec![(1, Some("name".into()))]);
+    }
+
+    #[test]
+    fn a_header_of_unknown_or_repeated_columns_refuses_the_file() {
+        assert_eq!(
+            header_errors("{}"),
+            vec![(1, Some("{}".into())), (1, Some("sku".into())), (1, Some("name".into()))],
+            "a JSON body sent as CSV is not a file of articles"
+        );
+        assert_eq!(header_errors("sku,name,mpr\nA,a,1\n"), vec![(1, Some("mpr".into()))]);
+        assert_eq!(header_errors("sku,name,sku\n"), vec![(1, Some("sku".into()))]);
+        assert_eq!(header_errors(""), vec![(1, None)]);
     }
 }

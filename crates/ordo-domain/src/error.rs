@@ -23,7 +23,7 @@ impl FieldError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// The input is well-formed but some fields are not acceptable (→ 422). Nothing was changed.
-    #[error("invalid input: {}", summarize(.0))]
+    #[error("invalid input: {}", describe_fields(.0))]
     Validation(Vec<FieldError>),
     /// The input could not be read at all (→ 400): malformed JSON, wrong content type.
     #[error("malformed request: {0}")]
@@ -48,6 +48,32 @@ pub enum DomainError {
     /// A failure that is not the caller's fault (→ 500). The detail is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The request carries no API key, or one that is unknown or revoked (→ 401). The detail says
+    /// which, and how to send a key.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Nothing is served at this path (→ 404); the detail names the method and path.
+    #[error("no such endpoint: {0}")]
+    UnknownEndpoint(String),
+    /// The path is served, but not with this method (→ 405); the detail names the method and path.
+    #[error("method not allowed: {0}")]
+    MethodNotAllowed(String),
+    /// The body is larger than the endpoint accepts (→ 413). Nothing was read or changed.
+    #[error("the body is larger than the {limit} bytes this endpoint accepts")]
+    PayloadTooLarge {
+        /// The endpoint's limit, in bytes.
+        limit: usize,
+    },
+    /// The request was not answered within the server's time limit (→ 503). Its work may or may not
+    /// have been done: a retry with the same Idempotency-Key tells.
+    #[error("the request was not answered within {seconds} seconds")]
+    Timeout {
+        /// The server's limit, in seconds.
+        seconds: u64,
+    },
+    /// An uploaded file has bad lines, so none of it was applied (→ 422); each bad line is named.
+    #[error("the upload has {} bad line(s)", distinct_lines(.0))]
+    UploadRejected(Vec<crate::model::LineError>),
 }
 
 impl DomainError {
@@ -57,7 +83,13 @@ impl DomainError {
     }
 }
 
-fn summarize(errors: &[FieldError]) -> String {
+/// How many different lines `errors` are about.
+pub fn distinct_lines(errors: &[crate::model::LineError]) -> usize {
+    errors.iter().map(|e| e.line).collect::<std::collections::BTreeSet<_>>().len()
+}
+
+/// The field errors in one line: `qty: must be a positive whole number; sku: must not be empty`.
+pub fn describe_fields(errors: &[FieldError]) -> String {
     errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }
 

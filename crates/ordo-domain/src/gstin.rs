@@ -24,6 +24,7 @@ pub fn validate(gstin: &str, strict: bool) -> Result<String, String> {
         && b[7..11].iter().all(u8::is_ascii_digit)
         && b[11].is_ascii_uppercase()
         && b[12].is_ascii_alphanumeric()
+        && b[13].is_ascii_alphanumeric()
         && b[14].is_ascii_alphanumeric();
     if !shape_ok {
         return Err(format!("'{gstin}' is not a GSTIN (15 characters: state code, PAN, entity, Z, check)"));

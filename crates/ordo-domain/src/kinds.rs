@@ -1,13 +1,15 @@
 //! The closed sets of words the API speaks: roles, pools, unit statuses, channel types and so on.
 //! Each is stored and sent as exactly the word API.md uses.
 
-/// Declares an enum whose variants are written as fixed words, with `as_str`, `parse` and serde.
+/// Declares an enum whose variants are written as fixed words, with `as_str`, `parse`, serde and
+/// its OpenAPI schema. The schema is built from the same word list as serde's names, so the
+/// document can never offer a word the server refuses.
 macro_rules! word_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $word)] $variant),+
+            $($(#[doc = $vdoc])* #[serde(rename = $word)] $variant),+
         }
 
         impl $name {
@@ -37,7 +39,31 @@ macro_rules! word_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                word_schema(&[$($doc),*], &[$(($word, &[$($vdoc),*])),+])
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
+}
+
+/// The schema of a closed word set: a string that is one of `words`, described by the type's
+/// doc comment and, for each word that has one, its own.
+fn word_schema(doc: &[&str], words: &[(&str, &[&str])]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let joined = |lines: &[&str]| lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+    let mut description = joined(doc);
+    for (word, vdoc) in words.iter().filter(|(_, d)| !d.is_empty()) {
+        description.push_str(&format!("\n- `{word}`: {}", joined(vdoc)));
+    }
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(words.iter().map(|(w, _)| *w)))
+        .description(Some(description))
+        .into()
 }
 
 word_enum! {
@@ -148,6 +174,20 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", t.as_str()));
         }
         assert!(Pool::parse("QC_GOOD").unwrap_err().contains("QC_PASS, QC_FAIL"));
+    }
+
+    #[test]
+    fn the_openapi_schema_offers_exactly_the_words_serde_speaks() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(OrderStatus::schema()).unwrap();
+        let words: Vec<String> =
+            OrderStatus::ALL.iter().map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().into()).collect();
+        assert_eq!(schema["enum"], serde_json::json!(words));
+        assert_eq!(schema["type"], "string");
+        let description = schema["description"].as_str().unwrap();
+        assert!(description.starts_with("Where an order is in its life."), "{description}");
+        assert!(description.contains("- `ONHOLD`: Allocated, but held back from picking"), "{description}");
+        assert_eq!(serde_json::to_value(ChannelType::schema()).unwrap()["enum"][0], "AMAZON_SP");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod marketplace;
 pub mod model;
 pub mod money;
 pub mod orders;
+pub mod schema;
 pub mod timestamp;
 
 pub use error::{DomainError, FieldError};

@@ -6,7 +6,6 @@ use crate::error::{ApiError, ApiResult};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
 use ordo_app::Caller;
 use ordo_app::ordo_store::IdempotencyClaim;
 use ordo_domain::{DomainError, FieldError};
@@ -16,28 +15,46 @@ use sha2::{Digest, Sha256};
 /// The authenticated caller of a request without a body.
 pub struct Auth(pub Caller);
 
-async fn principal(parts: &Parts, state: &AppState) -> Result<ordo_domain::model::Principal, Response> {
+async fn principal(parts: &Parts, state: &AppState) -> Result<ordo_domain::model::Principal, ApiError> {
+    let unauthorized = |detail: &str| ApiError(DomainError::Unauthorized(detail.into()));
     let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(header) = header else {
-        return Err(ApiError::unauthorized("send your API key as 'Authorization: Bearer <key>'"));
+        return Err(unauthorized("send your API key as 'Authorization: Bearer <key>'"));
     };
     let key = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).map(str::trim);
     let Some(key) = key.filter(|k| !k.is_empty()) else {
-        return Err(ApiError::unauthorized("the Authorization header must be 'Bearer <key>'"));
+        return Err(unauthorized("the Authorization header must be 'Bearer <key>'"));
     };
-    match state.app.authenticate(key).await {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) => Err(ApiError::unauthorized("the API key is not valid (unknown or revoked)")),
-        Err(e) => Err(ApiError(e).into_response()),
+    match state.app.authenticate(key).await? {
+        Some(p) => Ok(p),
+        None => Err(unauthorized("the API key is not valid (unknown or revoked)")),
     }
 }
 
 impl FromRequestParts<AppState> for Auth {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = principal(parts, state).await?;
         Ok(Auth(Caller { principal, idempotency: None }))
+    }
+}
+
+/// The longest `Idempotency-Key` accepted.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+/// What an `Idempotency-Key` may be: printable ASCII, not only spaces (as the OpenAPI document says).
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[ -~]*[!-~][ -~]*$";
+
+/// Checks an `Idempotency-Key` exactly as [`IDEMPOTENCY_KEY_PATTERN`] and [`IDEMPOTENCY_KEY_MAX`] say.
+fn idempotency_key(value: &[u8]) -> Result<String, ApiError> {
+    let printable = value.iter().all(|b| (b' '..=b'~').contains(b));
+    let ok = printable && value.iter().any(|b| *b != b' ') && value.len() <= IDEMPOTENCY_KEY_MAX;
+    match std::str::from_utf8(value) {
+        Ok(key) if ok => Ok(key.to_string()),
+        _ => Err(ApiError(DomainError::field(
+            "Idempotency-Key",
+            format!("must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters, not only spaces"),
+        ))),
     }
 }
 
@@ -48,25 +65,24 @@ pub struct Call {
 }
 
 impl FromRequest<AppState> for Call {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
         let principal = principal(&parts, state).await?;
         let key = match parts.headers.get("idempotency-key") {
             None => None,
-            Some(v) => match v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 255) {
-                Some(k) => Some(k.to_string()),
-                None => {
-                    let e = DomainError::field("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
-                    return Err(ApiError(e).into_response());
-                }
-            },
+            Some(v) => Some(idempotency_key(v.as_bytes())?),
         };
         let (method, uri) = (parts.method.clone(), parts.uri.to_string());
-        let body = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|e| ApiError(DomainError::Malformed(format!("the body can't be read: {e}"))).into_response())?;
+        let limit = crate::limits::body_limit(&parts);
+        let body = Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(DomainError::PayloadTooLarge { limit })
+            } else {
+                ApiError(DomainError::Malformed(format!("the body can't be read: {e}")))
+            }
+        })?;
         let idempotency = key.map(|key| {
             let fingerprint = Sha256::new()
                 .chain_update(method.as_str())
@@ -85,6 +101,14 @@ impl Call {
     /// The body read as JSON into `T`; errors name the field at fault (`lines[2].qty`).
     pub fn json<T: DeserializeOwned>(&self) -> ApiResult<T> {
         parse_json(&self.body).map_err(ApiError)
+    }
+
+    /// The body read as JSON into `T` when there is one: no body and `null` both give `None`.
+    pub fn optional_json<T: DeserializeOwned>(&self) -> ApiResult<Option<T>> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.json()
     }
 }
 

@@ -3,7 +3,9 @@
 
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod metrics;
+mod openapi;
 mod routes;
 
 use axum::Router;
@@ -11,8 +13,8 @@ use axum::extract::DefaultBodyLimit;
 use metrics::Metrics;
 use ordo_app::App;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
 /// What every handler can reach.
@@ -24,48 +26,39 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Ordo", description = "Omnichannel order and warehouse management: marketplace orders, allocation, holds, picking, packing, returns and ERP sync."),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "service", description = "Health, metrics, documentation and the clock"),
-        (name = "access", description = "The client's API keys"),
-        (name = "master data", description = "Warehouses, SKUs, channels and SKU mappings"),
-        (name = "inventory", description = "Stock, its ledger, and inward POs"),
-        (name = "orders", description = "Orders, allocation, holds, failed orders and marketplace events"),
-        (name = "channels", description = "Marketplace sync and the outbox of messages to marketplaces"),
-    )
-)]
-struct ApiDoc;
+/// All routes with their OpenAPI document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let router = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi());
+    let (router, mut doc) = routes::register(router).split_for_parts();
+    openapi::complete_document(&mut doc);
+    (router, doc)
+}
 
-struct BearerAuth;
+/// How the HTTP layer is set up beyond the app itself.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpConfig {
+    /// A request not answered within this is answered with a 503 problem.
+    pub request_timeout: Duration,
+}
 
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig { request_timeout: limits::DEFAULT_REQUEST_TIMEOUT }
     }
 }
 
-/// Uploads of 100,000-line files are a few megabytes; anything much larger is a mistake.
-const BODY_LIMIT: usize = 64 * 1024 * 1024;
-
-/// All routes with their OpenAPI document.
-pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let router = OpenApiRouter::with_openapi(ApiDoc::openapi());
-    routes::register(router).split_for_parts()
-}
-
 /// The whole HTTP application for `app`.
-pub fn router(app: App) -> Router {
+pub fn router(app: App, config: HttpConfig) -> Router {
     let (routes, openapi) = api();
     let metrics = Metrics::new();
     let openapi_json = Arc::new(openapi.to_pretty_json().expect("the OpenAPI document serializes"));
     let state = AppState { app, metrics: metrics.clone(), openapi_json };
     routes
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .fallback(routes::not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Routes with larger bodies set their own limit inside this one (see `routes`).
+        .layer(DefaultBodyLimit::max(limits::JSON_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(config.request_timeout, limits::timeout))
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::observe))
         .with_state(state)
 }
@@ -73,8 +66,9 @@ pub fn router(app: App) -> Router {
 /// Serves `app` on `listener` until `shutdown` completes.
 pub async fn serve(
     app: App,
+    config: HttpConfig,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(app, config)).with_graceful_shutdown(shutdown).await
 }

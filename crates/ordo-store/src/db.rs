@@ -1,10 +1,10 @@
 //! Connecting, migrating and the two dialects.
 
 use crate::Result;
+use crate::maintenance::{StopOnDrop, StoreOptions};
 use ordo_domain::DomainError;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
-use crate::maintenance::{StopOnDrop, StoreOptions};
 use std::sync::Arc;
 use std::time::Duration;
 

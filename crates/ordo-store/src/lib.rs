@@ -26,9 +26,9 @@ mod workers;
 pub mod testing;
 
 pub use db::{Dialect, Store};
-pub use maintenance::StoreOptions;
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
+pub use maintenance::StoreOptions;
 pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
 pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 /// Records the API shows, defined in the domain; named here too so callers of the store methods

@@ -22,10 +22,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions {
-            sqlite_checkpoint_every: Some(Duration::from_secs(1)),
-            statistics_every: Some(Duration::from_secs(60)),
-        }
+        StoreOptions { sqlite_checkpoint_every: Some(Duration::from_secs(1)), statistics_every: Some(Duration::from_secs(60)) }
     }
 }
 
@@ -125,7 +122,8 @@ async fn sqlite_rows_counted(store: &Store, table: &str) -> Result<i64> {
     if col::<i64>(&stat1, "n")? == 0 {
         return Ok(0);
     }
-    let rows = sqlx::query("SELECT stat FROM sqlite_stat1 WHERE tbl = $1").bind(table).fetch_all(&store.write).await.map_err(db)?;
+    let rows =
+        sqlx::query("SELECT stat FROM sqlite_stat1 WHERE tbl = $1").bind(table).fetch_all(&store.write).await.map_err(db)?;
     let mut counted = 0;
     for r in &rows {
         // `stat` starts with the number of rows the index (or table) held.

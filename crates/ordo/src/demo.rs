@@ -302,7 +302,7 @@ pub async fn run(
         }
     });
     let market = tokio::spawn(market(sims, clock));
-    ordo_http::serve(app.clone(), listener, shutdown).await?;
+    ordo_http::serve(app.clone(), Default::default(), listener, shutdown).await?;
     for task in [worker, reporter, market] {
         task.abort();
     }

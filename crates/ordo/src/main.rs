@@ -77,6 +77,9 @@ enum Command {
         /// How often background work (hold releases, allocation sweeps) runs, in milliseconds.
         #[arg(long, env = "ORDO_WORK_INTERVAL_MS", default_value_t = 1000)]
         work_interval_ms: u64,
+        /// Seconds a request may take before it is answered with a 503 problem.
+        #[arg(long, env = "ORDO_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        request_timeout: u64,
     },
     /// Run the demo: a seeded seller, a simulator for every marketplace producing orders, and the
     /// API, on the embedded database.
@@ -247,7 +250,8 @@ async fn main() -> Result<()> {
     init_logging(cli.config.log_format);
     let system: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
-        Command::Serve { listen, clock, work_interval_ms } => {
+        Command::Serve { listen, clock, work_interval_ms, request_timeout } => {
+            let http = ordo_http::HttpConfig { request_timeout: std::time::Duration::from_secs(request_timeout) };
             let clock: Arc<dyn Clock> = match clock {
                 ClockKind::System => system,
                 ClockKind::Manual => Arc::new(ManualClock::starting_now()),
@@ -261,7 +265,7 @@ async fn main() -> Result<()> {
                 "Ordo is listening on http://{addr} (API docs at http://{addr}/api/docs)"
             );
             let worker = app.spawn_background_work(std::time::Duration::from_millis(work_interval_ms.max(10)));
-            ordo_http::serve(app.clone(), listener, shutdown_signal()).await?;
+            ordo_http::serve(app.clone(), http, listener, shutdown_signal()).await?;
             worker.abort();
             app.store.close().await;
         }

@@ -1,6 +1,6 @@
 //! `/api/v1/channels`: marketplace accounts.
 
-use super::{ApiQuery, PageQuery, page};
+use super::{ApiQuery, Page, PageQuery, page};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, Call};
@@ -27,8 +27,12 @@ async fn create_channel(State(s): State<AppState>, call: Call) -> ApiResult<Resp
 
 /// The client's channels with their sync health.
 #[utoipa::path(get, path = "/api/v1/channels", tag = "master data", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, description = "`{items: [Channel], next_cursor}`")))]
-async fn list_channels(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Response> {
+    responses((status = 200, body = Page<Channel>)))]
+async fn list_channels(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Channel>>> {
     Ok(page(s.app.list_channels(&caller, q.page()?).await?))
 }
 

@@ -1,15 +1,14 @@
 //! `/api/v1/inventory`: stock changes, balances and the ledger.
 
-use super::ApiQuery;
+use super::{ApiQuery, Page, page, page_request};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, Call};
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use ordo_app::ordo_store::{PageRequest, StockFilter};
 use ordo_app::requests::{AdjustRequest, GrnRequest, MoveRequest, StatusRequest};
-use ordo_domain::model::StockChangeResult;
+use ordo_domain::model::{InventoryItem, LedgerEntry, StockChangeResult};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -65,14 +64,16 @@ struct StockQuery {
     /// Only this SKU.
     sku: Option<String>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{0,18}$")]
     cursor: Option<String>,
 }
 
 impl StockQuery {
     fn split(self) -> ApiResult<(StockFilter, PageRequest)> {
-        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
+        let page = page_request(self.limit, self.cursor.as_deref())?;
         let non_empty = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
         Ok((StockFilter { warehouse: non_empty(self.warehouse), sku: non_empty(self.sku) }, page))
     }
@@ -80,16 +81,24 @@ impl StockQuery {
 
 /// Balances per warehouse, SKU and pool: `on_hand` (LIVE), `recycle`, `allocated`, `available`.
 #[utoipa::path(get, path = "/api/v1/inventory", tag = "inventory", security(("bearer" = [])), params(StockQuery),
-    responses((status = 200, description = "`{items: [InventoryItem], next_cursor}`")))]
-async fn inventory(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<StockQuery>) -> ApiResult<Response> {
-    let (filter, page) = q.split()?;
-    Ok(Json(s.app.inventory(&caller, &filter, page).await?).into_response())
+    responses((status = 200, body = Page<InventoryItem>)))]
+async fn inventory(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<StockQuery>,
+) -> ApiResult<Json<Page<InventoryItem>>> {
+    let (filter, page_req) = q.split()?;
+    Ok(page(s.app.inventory(&caller, &filter, page_req).await?))
 }
 
 /// The inventory ledger, newest first.
 #[utoipa::path(get, path = "/api/v1/inventory/ledger", tag = "inventory", security(("bearer" = [])), params(StockQuery),
-    responses((status = 200, description = "`{items: [LedgerEntry], next_cursor}`")))]
-async fn ledger(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<StockQuery>) -> ApiResult<Response> {
-    let (filter, page) = q.split()?;
-    Ok(Json(s.app.ledger(&caller, &filter, page).await?).into_response())
+    responses((status = 200, body = Page<LedgerEntry>)))]
+async fn ledger(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<StockQuery>,
+) -> ApiResult<Json<Page<LedgerEntry>>> {
+    let (filter, page_req) = q.split()?;
+    Ok(page(s.app.ledger(&caller, &filter, page_req).await?))
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/inward-pos`: stock expected from suppliers.
 
-use super::{ApiQuery, PageQuery, page, upserted};
+use super::{ApiQuery, Page, PageQuery, page, upserted};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, Call};
@@ -26,8 +26,12 @@ async fn upsert_inward_po(State(s): State<AppState>, call: Call) -> ApiResult<Re
 
 /// The client's inward POs.
 #[utoipa::path(get, path = "/api/v1/inward-pos", tag = "inventory", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, description = "`{items: [InwardPo], next_cursor}`")))]
-async fn list_inward_pos(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Response> {
+    responses((status = 200, body = Page<InwardPo>)))]
+async fn list_inward_pos(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<InwardPo>>> {
     Ok(page(s.app.list_inward_pos(&caller, q.page()?).await?))
 }
 

@@ -11,17 +11,18 @@ mod sync;
 mod warehouses;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, problem};
+use crate::error::{ApiError, ApiResult};
 use axum::Json;
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use ordo_app::ordo_store::{Page, PageRequest};
+use ordo_app::ordo_store::PageRequest;
 use ordo_domain::DomainError;
 use ordo_domain::model::Upserted;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
 pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
@@ -37,8 +38,13 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
 }
 
 /// 404 for paths Ordo doesn't serve, as problem+json like every other error.
-pub(crate) async fn not_found() -> Response {
-    problem(StatusCode::NOT_FOUND, "not-found", "Not found", "no such endpoint; see /api/docs".into(), None)
+pub(crate) async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError(DomainError::UnknownEndpoint(format!("{method} {}", uri.path())))
+}
+
+/// 405 for a served path with a method it doesn't take (axum adds the Allow header).
+pub(crate) async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError(DomainError::MethodNotAllowed(format!("{method} {}", uri.path())))
 }
 
 /// A created (201) or updated (200) record.
@@ -69,18 +75,44 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
 }
 
 impl PageQuery {
     pub(crate) fn page(&self) -> ApiResult<PageRequest> {
-        Ok(PageRequest::parse(self.limit, self.cursor.as_deref())?)
+        page_request(self.limit, self.cursor.as_deref())
     }
 }
 
-/// A page of records as JSON: `{"items": [...], "next_cursor": ...}`.
-pub(crate) fn page<T: Serialize>(p: Page<T>) -> Response {
-    Json(p).into_response()
+/// Reads `?limit=&cursor=`. A cursor is what `next_cursor` gave out (digits), or empty for the first page.
+pub(crate) fn page_request(limit: Option<i64>, cursor: Option<&str>) -> ApiResult<PageRequest> {
+    if let Some(c) = cursor
+        && (c.len() > 18 || !c.bytes().all(|b| b.is_ascii_digit()))
+    {
+        let mut errors = Vec::new();
+        if limit.is_some_and(|l| !(1..=PageRequest::MAX_LIMIT).contains(&l)) {
+            errors.push(ordo_domain::FieldError::new("limit", format!("must be between 1 and {}", PageRequest::MAX_LIMIT)));
+        }
+        errors.push(ordo_domain::FieldError::new("cursor", "is not a cursor this API gave out"));
+        return Err(ApiError(DomainError::Validation(errors)));
+    }
+    Ok(PageRequest::parse(limit, cursor)?)
+}
+
+/// One page of a list: `{"items": [...], "next_cursor": ...}`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Page<T> {
+    /// The records of this page.
+    items: Vec<T>,
+    /// The `cursor` of the next page; `null` on the last one.
+    next_cursor: Option<String>,
+}
+
+/// A page of records as JSON.
+pub(crate) fn page<T: Serialize>(p: ordo_app::ordo_store::Page<T>) -> Json<Page<T>> {
+    Json(Page { items: p.items, next_cursor: p.next_cursor })
 }

@@ -1,9 +1,10 @@
 //! `/api/v1/orders`, `/api/v1/failed-orders` and marketplace events.
 
-use super::{ApiQuery, PageQuery, page};
+use super::{ApiQuery, Page, PageQuery, page, page_request};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Auth, Call};
+use crate::limits::{BATCH_BODY_LIMIT, with_body_limit};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,7 +24,7 @@ use utoipa_axum::routes;
 pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     router
         .routes(routes!(create_order, search_orders))
-        .routes(routes!(create_orders_batch))
+        .merge(with_body_limit(OpenApiRouter::new().routes(routes!(create_orders_batch)), BATCH_BODY_LIMIT))
         .routes(routes!(get_order))
         .routes(routes!(retry_order))
         .routes(routes!(cancel_order))
@@ -132,15 +133,8 @@ async fn create_orders_batch(State(s): State<AppState>, call: Call) -> ApiResult
             }
             IngestOutcome::Failed(f) => BatchResult { status: 202, order: None, failed_order: Some(f), error: None },
             IngestOutcome::Invalid(errors) => {
-                let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-                let error = Problem {
-                    problem_type: "/problems/validation".into(),
-                    title: "Invalid input".into(),
-                    status: 422,
-                    detail,
-                    errors: Some(errors),
-                };
-                BatchResult { status: 422, order: None, failed_order: None, error: Some(error) }
+                let error = Problem::from(&DomainError::Validation(errors));
+                BatchResult { status: error.status, order: None, failed_order: None, error: Some(error) }
             }
         })
         .collect();
@@ -154,33 +148,55 @@ struct SearchQuery {
     /// Any id of the order: Ordo's id, channel order id, parent order id, channel line id.
     q: Option<String>,
     /// One status, or several separated by commas.
+    #[param(value_type = Option<Vec<OrderStatus>>, style = Form, explode = false)]
     status: Option<String>,
     /// Channel code.
     channel: Option<String>,
     /// B2C or B2B.
+    #[param(value_type = Option<OrderKind>)]
     kind: Option<String>,
     /// Created at or after this time (RFC 3339).
+    #[param(value_type = Option<Timestamp>)]
     created_from: Option<String>,
     /// Created before this time (RFC 3339).
+    #[param(value_type = Option<Timestamp>)]
     created_to: Option<String>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{0,18}$")]
     cursor: Option<String>,
+}
+
+/// The value of `all` whose word is exactly `word` (query words are not trimmed, as the document says).
+fn exact_word<T: Copy + std::fmt::Display>(all: &[T], word: &str) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|v| v.to_string() == word)
+        .ok_or_else(|| format!("'{word}' is not one of {}", all.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")))
+}
+
+/// An RFC 3339 time exactly as written: no white space around it.
+fn exact_time(value: &str) -> Result<Timestamp, String> {
+    if value.trim() != value {
+        return Err(format!("'{value}' is not an RFC 3339 time such as 2026-01-31T09:30:00Z"));
+    }
+    Timestamp::parse(value)
 }
 
 impl SearchQuery {
     fn parse(self) -> ApiResult<(OrderQuery, PageRequest)> {
         let mut c = ordo_domain::error::Checker::new();
-        let statuses = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // Every comma-separated word must be a status: `?status=` names the empty word, which is not.
+        let statuses = match self.status.as_deref() {
             None => Vec::new(),
-            Some(s) => s.split(',').filter_map(|w| c.take("status", OrderStatus::parse(w))).collect(),
+            Some(s) => s.split(',').filter_map(|w| c.take("status", exact_word(OrderStatus::ALL, w))).collect(),
         };
-        let kind = self.kind.as_deref().filter(|k| !k.trim().is_empty()).and_then(|k| c.take("kind", OrderKind::parse(k)));
-        let from =
-            self.created_from.as_deref().filter(|t| !t.is_empty()).and_then(|t| c.take("created_from", Timestamp::parse(t)));
-        let to = self.created_to.as_deref().filter(|t| !t.is_empty()).and_then(|t| c.take("created_to", Timestamp::parse(t)));
-        let page = PageRequest::parse(self.limit, self.cursor.as_deref());
+        let kind = self.kind.as_deref().and_then(|k| c.take("kind", exact_word(OrderKind::ALL, k)));
+        let from = self.created_from.as_deref().and_then(|t| c.take("created_from", exact_time(t)));
+        let to = self.created_to.as_deref().and_then(|t| c.take("created_to", exact_time(t)));
+        let page = page_request(self.limit, self.cursor.as_deref());
         c.finish()?;
         let query = OrderQuery {
             q: self.q,
@@ -196,8 +212,12 @@ impl SearchQuery {
 
 /// Finds orders by any of their ids and by status, channel, kind and dates; newest first.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])), params(SearchQuery),
-    responses((status = 200, description = "`{items: [Order], next_cursor}`"), (status = 422, body = Problem)))]
-async fn search_orders(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<SearchQuery>) -> ApiResult<Response> {
+    responses((status = 200, body = Page<Order>), (status = 422, body = Problem)))]
+async fn search_orders(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<Page<Order>>> {
     let (query, page_req) = q.parse()?;
     Ok(page(s.app.search_orders(&caller, &query, page_req).await?))
 }
@@ -235,10 +255,10 @@ impl From<Cancellation> for CancelAnswer {
 
 /// Cancels an order: frees its unpacked stock; pushed to the marketplace only where it accepts seller cancellations.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = CancelRequest,
+    params(("id" = String, Path)), request_body = Option<CancelRequest>,
     responses((status = 200, body = CancelAnswer), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn cancel_order(State(s): State<AppState>, Path(id): Path<String>, call: Call) -> ApiResult<Json<CancelAnswer>> {
-    let req: CancelRequest = if call.body.iter().all(u8::is_ascii_whitespace) { CancelRequest::default() } else { call.json()? };
+    let req = call.optional_json::<CancelRequest>()?.unwrap_or_default();
     Ok(Json(s.app.cancel_order(&call.caller, &id, req.reason).await?.into()))
 }
 
@@ -279,16 +299,19 @@ async fn channel_event(State(s): State<AppState>, Path(code): Path<String>, call
 
 /// Orders that could not be created (unmapped SKUs), with the reason and the order as received.
 #[utoipa::path(get, path = "/api/v1/failed-orders", tag = "orders", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, description = "`{items: [FailedOrder], next_cursor}`")))]
-async fn failed_orders(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Response> {
+    responses((status = 200, body = Page<FailedOrder>)))]
+async fn failed_orders(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<FailedOrder>>> {
     Ok(page(s.app.failed_orders(&caller, q.page()?).await?))
 }
 
 /// Retries failed orders (all, or `ids`): those whose SKUs are mapped now are created, once.
-#[utoipa::path(post, path = "/api/v1/failed-orders/retry", tag = "orders", security(("bearer" = [])), request_body = FailedRetryRequest,
+#[utoipa::path(post, path = "/api/v1/failed-orders/retry", tag = "orders", security(("bearer" = [])), request_body = Option<FailedRetryRequest>,
     responses((status = 200, body = FailedRetry), (status = 422, body = Problem)))]
 async fn retry_failed_orders(State(s): State<AppState>, call: Call) -> ApiResult<Json<FailedRetry>> {
-    let req: FailedRetryRequest =
-        if call.body.iter().all(u8::is_ascii_whitespace) { FailedRetryRequest::default() } else { call.json()? };
+    let req = call.optional_json::<FailedRetryRequest>()?.unwrap_or_default();
     Ok(Json(s.app.retry_failed_orders(&call.caller, req).await?))
 }

@@ -1,13 +1,13 @@
 //! Health, metrics, the OpenAPI document, the Swagger UI and the clock.
 
 use crate::AppState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Call};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use ordo_domain::Timestamp;
+use ordo_domain::{DomainError, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -82,13 +82,7 @@ async fn docs_asset(axum::extract::Path(asset): axum::extract::Path<String>) -> 
         "swagger-ui.css" => {
             ([(header::CONTENT_TYPE, "text/css"), cached], include_str!("../../assets/swagger-ui/swagger-ui.css")).into_response()
         }
-        _ => crate::error::problem(
-            axum::http::StatusCode::NOT_FOUND,
-            "not-found",
-            "Not found",
-            format!("the documentation has no file '{asset}'"),
-            None,
-        ),
+        _ => ApiError(DomainError::NotFound(format!("the documentation file '{asset}'"))).into_response(),
     }
 }
 
@@ -101,7 +95,8 @@ struct ClockReading {
 /// `POST /api/v1/clock/advance`.
 #[derive(Deserialize, ToSchema)]
 struct AdvanceRequest {
-    /// How far to move the manual clock, in seconds.
+    /// How far to move the manual clock, in seconds: 1 to 31622400 (a year).
+    #[schema(minimum = 1, maximum = 31_622_400)]
     seconds: i64,
 }
 

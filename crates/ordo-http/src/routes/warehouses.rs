@@ -1,6 +1,6 @@
 //! `/api/v1/warehouses`.
 
-use super::{ApiQuery, PageQuery, page, upserted};
+use super::{ApiQuery, Page, PageQuery, page, upserted};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, Call};
@@ -25,8 +25,12 @@ async fn upsert_warehouse(State(s): State<AppState>, call: Call) -> ApiResult<Re
 
 /// The client's warehouses.
 #[utoipa::path(get, path = "/api/v1/warehouses", tag = "master data", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, description = "`{items: [Warehouse], next_cursor}`")))]
-async fn list_warehouses(State(s): State<AppState>, Auth(caller): Auth, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Response> {
+    responses((status = 200, body = Page<Warehouse>)))]
+async fn list_warehouses(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Warehouse>>> {
     Ok(page(s.app.list_warehouses(&caller, q.page()?).await?))
 }
 

@@ -54,7 +54,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let served = app.clone();
-        tokio::spawn(async move { ordo_http::serve(served, listener, std::future::pending()).await });
+        tokio::spawn(async move { ordo_http::serve(served, Default::default(), listener, std::future::pending()).await });
         let dialect = app.store.dialect();
         TestApp { base, http: reqwest::Client::new(), app, clock, admin, dialect, scratch }
     }

@@ -223,7 +223,7 @@ async fn start(scratch: &Scratch) -> Result<(App, String)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let served = app.clone();
-    tokio::spawn(async move { ordo_http::serve(served, listener, std::future::pending()).await });
+    tokio::spawn(async move { ordo_http::serve(served, Default::default(), listener, std::future::pending()).await });
     Ok((app, base))
 }
 
