@@ -21,6 +21,9 @@ pub mod paytm;
 pub mod shopify;
 mod table;
 
+/// The e-invoice registration portal (NIC's sandbox), served by `ordo simulate irp`.
+pub use ordo_einvoice::sim as irp;
+
 pub use crate::control::{SimError, SimulatorHandle};
 pub use crate::core::{SimClock, SimConfig, SimStats, system_clock};
 pub use crate::faults::Faults;

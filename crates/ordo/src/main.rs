@@ -91,9 +91,10 @@ enum Command {
     /// Serve a marketplace simulator (the marketplace's API from memory, with a control API under
     /// /_sim for orders and faults), to point a channel's `endpoint` at.
     Simulate {
-        /// AMAZON_SP, AMAZON_EDI, AMAZON_FLEX, FLIPKART_V2, FLIPKART_V3, PAYTM, AJIO_VMS or SHOPIFY.
-        #[arg(value_parser = parse_channel_type)]
-        channel_type: ChannelType,
+        /// A marketplace (AMAZON_SP, AMAZON_EDI, AMAZON_FLEX, FLIPKART_V2, FLIPKART_V3, PAYTM, AJIO_VMS,
+        /// SHOPIFY) or `irp` (the GST e-invoice portal); case-insensitive.
+        #[arg(value_parser = parse_simulator)]
+        name: Simulator,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:9090")]
         listen: String,
@@ -179,8 +180,18 @@ fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
 }
 
-fn parse_channel_type(s: &str) -> Result<ChannelType, String> {
-    ChannelType::parse(&s.to_ascii_uppercase())
+/// What `ordo simulate` serves.
+#[derive(Clone, Copy, Debug)]
+enum Simulator {
+    Marketplace(ChannelType),
+    Irp,
+}
+
+fn parse_simulator(s: &str) -> Result<Simulator, String> {
+    if s.eq_ignore_ascii_case("irp") {
+        return Ok(Simulator::Irp);
+    }
+    ChannelType::parse(&s.to_ascii_uppercase()).map(Simulator::Marketplace).map_err(|e| format!("{e}, or irp"))
 }
 
 impl Config {
@@ -276,16 +287,30 @@ async fn main() -> Result<()> {
                 .with_context(|| format!("can't listen on {listen}; try --listen 127.0.0.1:0"))?;
             demo::run(app, listener, shutdown_signal()).await?;
         }
-        Command::Simulate { channel_type, listen, page_size } => {
-            let config = ordo_sim::SimConfig { page_size: page_size.max(1), ..Default::default() };
+        Command::Simulate { name, listen, page_size } => {
             let addr: std::net::SocketAddr =
                 listen.parse().with_context(|| format!("'{listen}' is not an address such as 127.0.0.1:9090"))?;
-            let sim = ordo_sim::spawn_simulator(channel_type, config, addr).await?;
-            println!("{channel_type} simulator at {}", sim.base_url);
-            println!("channel credentials: {}", sim.handle.credentials());
-            println!("channel settings:    {}", sim.handle.settings(&sim.base_url));
-            println!("control API: {}/_sim/orders, {}/_sim/faults (see crates/ordo-sim/README.md)", sim.base_url, sim.base_url);
-            shutdown_signal().await;
+            match name {
+                Simulator::Marketplace(channel_type) => {
+                    let config = ordo_sim::SimConfig { page_size: page_size.max(1), ..Default::default() };
+                    let sim = ordo_sim::spawn_simulator(channel_type, config, addr).await?;
+                    println!("{channel_type} simulator at {}", sim.base_url);
+                    println!("channel credentials: {}", sim.handle.credentials());
+                    println!("channel settings:    {}", sim.handle.settings(&sim.base_url));
+                    println!(
+                        "control API: {}/_sim/orders, {}/_sim/faults (see crates/ordo-sim/README.md)",
+                        sim.base_url, sim.base_url
+                    );
+                    shutdown_signal().await;
+                }
+                Simulator::Irp => {
+                    let sim = ordo_sim::irp::spawn(addr).await?;
+                    println!("e-invoice portal (IRP) simulator at {}", sim.base_url);
+                    println!("its public keys: {}/_sim/keys; faults: {}/_sim/faults", sim.base_url, sim.base_url);
+                    println!("it accepts any non-empty credentials");
+                    shutdown_signal().await;
+                }
+            }
         }
         Command::Migrate => {
             let app = cli.config.app(system).await?;
