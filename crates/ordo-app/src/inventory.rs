@@ -49,4 +49,9 @@ impl App {
     pub async fn check_ledger(&self) -> Result<Vec<LedgerMismatch>> {
         self.store.check_ledger().await
     }
+
+    /// Compares every balance's allocated units with what the order lines hold (empty when they agree).
+    pub async fn check_allocations(&self) -> Result<Vec<ordo_store::AllocationMismatch>> {
+        self.store.check_allocations().await
+    }
 }

@@ -38,7 +38,8 @@ pub struct Caller {
 /// Everything a use case needs: the store, the clock and the secret box.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    /// Private: every caller goes through the use cases, with their permission checks.
+    store: Store,
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretBox,
     orders: group_commit::GroupCommit,
@@ -67,6 +68,35 @@ impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
         let orders = group_commit::GroupCommit::start(store.clone(), clock.clone());
         App { store, clock, secrets, orders, keys: Arc::default(), syncs: Arc::default() }
+    }
+
+    /// The database's name, as `/health` reports it (`sqlite`, `postgres`).
+    pub fn database(&self) -> &'static str {
+        self.store.dialect().name()
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.store.ping().await
+    }
+
+    /// Closes the database connections (waits for running queries).
+    pub async fn close(&self) {
+        self.store.close().await
+    }
+
+    /// Every client, for the command line.
+    pub async fn list_clients(&self) -> Result<Vec<Client>> {
+        self.store.list_clients().await
+    }
+
+    /// Whether a client with this code exists.
+    pub async fn client_exists(&self, code: &str) -> Result<bool> {
+        match self.store.client_by_code(code).await {
+            Ok(_) => Ok(true),
+            Err(DomainError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Now, by the app's clock.

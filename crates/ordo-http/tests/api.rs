@@ -255,8 +255,8 @@ async fn channel_credentials_are_encrypted_and_never_returned(t: TestApp) {
     assert!(ch.get("credentials").is_none());
     assert!(ch["last_success_at"].is_null() && ch["lag_seconds"].is_null() && ch["last_error"].is_null());
     assert_eq!(ch["settings"]["marketplace_ids"][0], "A21TJRUUN4KGV");
-    let (client_id, _) = t.app.store.client_by_code("acme").await.unwrap();
-    let sealed = t.app.store.channel_credentials(client_id, "amz").await.unwrap();
+    let (client_id, _) = t.store.client_by_code("acme").await.unwrap();
+    let sealed = t.store.channel_credentials(client_id, "amz").await.unwrap();
     assert!(!String::from_utf8_lossy(&sealed).contains("s3cr3t"), "stored encrypted");
     let context = ordo_app::secrets::channel_credentials_context(client_id, "amz");
     let opened: serde_json::Value = serde_json::from_slice(&t.app.secrets.open(&sealed, &context).unwrap()).unwrap();
@@ -278,7 +278,7 @@ async fn channel_credentials_are_encrypted_and_never_returned(t: TestApp) {
         .json(&json!({"enabled": true, "credentials": {"refresh_token": "new"}}));
     let (status, ch) = read(patched.send().await.unwrap()).await;
     assert_eq!((status, ch["status"].as_str()), (200, Some("ACTIVE")));
-    let sealed = t.app.store.channel_credentials(client_id, "amz").await.unwrap();
+    let sealed = t.store.channel_credentials(client_id, "amz").await.unwrap();
     assert_eq!(t.app.secrets.open(&sealed, &context).unwrap(), br#"{"refresh_token":"new"}"#);
 }
 

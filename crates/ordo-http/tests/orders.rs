@@ -327,7 +327,7 @@ async fn scenario_12_concurrent_orders_never_oversell(t: TestApp) {
     let (_, waiting) = t.get("/api/v1/orders?status=UNFULFILLABLE&limit=1000").await;
     assert_eq!(waiting["items"].as_array().unwrap().len(), 900);
     assert!(t.app.check_ledger().await.unwrap().is_empty());
-    assert!(t.app.store.check_allocations().await.unwrap().is_empty());
+    assert!(t.store.check_allocations().await.unwrap().is_empty());
 }
 
 async fn scenario_13_search_finds_a_flipkart_v2_order_by_item_id_and_parent_id(t: TestApp) {
@@ -593,7 +593,7 @@ async fn a_partial_marketplace_cancellation_frees_the_units_no_longer_wanted(t: 
     let (_, gone) = t.post("/api/v1/orders", everything).await;
     assert_eq!(gone["status"], "CANCELLED");
     assert!(t.app.check_ledger().await.unwrap().is_empty());
-    assert!(t.app.store.check_allocations().await.unwrap().is_empty());
+    assert!(t.store.check_allocations().await.unwrap().is_empty());
 }
 
 async fn an_order_cancelled_whole_before_it_arrives_is_created_cancelled_and_takes_no_stock(t: TestApp) {

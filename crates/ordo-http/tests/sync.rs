@@ -277,17 +277,17 @@ async fn ajio_acknowledges_after_four_hours_unless_the_customer_cancels(t: TestA
     sync(&t, "ajio").await;
     assert_eq!(t.get(&format!("/api/v1/orders/{first}")).await.1["status"], "CANCELLED");
     assert_eq!(t.stock("A", "QC_PASS").await["allocated"], 3);
-    let (client_id, _) = t.app.store.client_by_code("acme").await.unwrap();
-    assert!(t.app.store.acknowledged_at(client_id, &second).await.unwrap().is_none(), "not before 4 hours");
+    let (client_id, _) = t.store.client_by_code("acme").await.unwrap();
+    assert!(t.store.acknowledged_at(client_id, &second).await.unwrap().is_none(), "not before 4 hours");
     t.post("/api/v1/clock/advance", json!({"seconds": 3 * 3600})).await;
-    assert!(t.app.store.acknowledged_at(client_id, &second).await.unwrap().is_some(), "acknowledged after 4 hours");
-    assert!(t.app.store.acknowledged_at(client_id, &first).await.unwrap().is_none(), "a cancelled order is never acknowledged");
+    assert!(t.store.acknowledged_at(client_id, &second).await.unwrap().is_some(), "acknowledged after 4 hours");
+    assert!(t.store.acknowledged_at(client_id, &first).await.unwrap().is_none(), "a cancelled order is never acknowledged");
     // Ajio raises the B2B order covering the acknowledged orders; the next sync fetches it.
     sim.handle.ajio_generate_b2b().unwrap();
     sync(&t, "ajio").await;
     let b2b: Vec<Value> = orders_of(&t, "ajio").await.into_iter().filter(|o| o["kind"] == "B2B").collect();
     assert_eq!(b2b.len(), 1);
-    let covered = t.app.store.linked_orders(client_id, b2b[0]["id"].as_str().unwrap()).await.unwrap();
+    let covered = t.store.linked_orders(client_id, b2b[0]["id"].as_str().unwrap()).await.unwrap();
     assert_eq!(covered, vec!["FN1002".to_string()]);
     assert_eq!(t.get(&format!("/api/v1/orders/{second}")).await.1["status"], "PROCESSING", "without an ERP, picking starts");
 }

@@ -65,7 +65,7 @@ fn ignore_conflict<T>(r: Result<T, DomainError>) -> Result<()> {
 
 /// Seeds the demo seller (idempotently) and returns an admin key and its caller.
 async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Result<(String, Caller)> {
-    if app.store.client_by_code(CLIENT).await.is_err() {
+    if !app.client_exists(CLIENT).await.map_err(err)? {
         app.create_client(CLIENT, "Demo Seller").await.map_err(err)?;
     }
     let key = app.create_api_key(CLIENT, Role::Admin).await.map_err(err)?;
@@ -306,6 +306,6 @@ pub async fn run(
     for task in [worker, reporter, market] {
         task.abort();
     }
-    app.store.close().await;
+    app.close().await;
     Ok(())
 }

@@ -271,14 +271,11 @@ async fn main() -> Result<()> {
             app.prepare_to_serve().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("can't listen on {listen}"))?;
             let addr = listener.local_addr()?;
-            tracing::info!(
-                database = app.store.dialect().name(),
-                "Ordo is listening on http://{addr} (API docs at http://{addr}/api/docs)"
-            );
+            tracing::info!(database = app.database(), "Ordo is listening on http://{addr} (API docs at http://{addr}/api/docs)");
             let worker = app.spawn_background_work(std::time::Duration::from_millis(work_interval_ms.max(10)));
             ordo_http::serve(app.clone(), http, listener, shutdown_signal()).await?;
             worker.abort();
-            app.store.close().await;
+            app.close().await;
         }
         Command::Demo { listen } => {
             let app = cli.config.app(system).await?;
@@ -314,7 +311,7 @@ async fn main() -> Result<()> {
         }
         Command::Migrate => {
             let app = cli.config.app(system).await?;
-            eprintln!("the {} database is up to date", app.store.dialect().name());
+            eprintln!("the {} database is up to date", app.database());
         }
         Command::Client { command: ClientCommand::Create { code, name } } => {
             let app = cli.config.app(system).await?;
@@ -323,7 +320,7 @@ async fn main() -> Result<()> {
         }
         Command::Client { command: ClientCommand::List } => {
             let app = cli.config.app(system).await?;
-            for c in app.store.list_clients().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            for c in app.list_clients().await.map_err(|e| anyhow::anyhow!("{e}"))? {
                 println!("{}", serde_json::to_string(&c)?);
             }
         }
@@ -355,7 +352,7 @@ async fn main() -> Result<()> {
         Command::Check => {
             let app = cli.config.app(system).await?;
             let mismatches = app.check_ledger().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let allocations = app.store.check_allocations().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let allocations = app.check_allocations().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             for m in &allocations {
                 println!(
                     "MISMATCH client_id={} warehouse_id={} sku_id={} pool={}: stock allocated {} but order lines hold {}",

@@ -36,8 +36,8 @@ struct Health {
 /// Whether Ordo and its database are up. No auth.
 #[utoipa::path(get, path = "/health", tag = "service", responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn health(State(s): State<AppState>) -> Response {
-    let database = s.app.store.dialect().name();
-    match s.app.store.ping().await {
+    let database = s.app.database();
+    match s.app.ping().await {
         Ok(()) => Json(Health { status: "ok", database }).into_response(),
         Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database })).into_response(),
     }

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub app: App,
+    /// The store under the app, for tests that check what the API does not show.
+    pub store: Store,
     pub clock: Arc<ManualClock>,
     pub admin: String,
     pub dialect: Dialect,
@@ -47,6 +49,7 @@ impl TestApp {
     /// Serves Ordo on a free port over `scratch`, with a manual clock.
     pub async fn start(scratch: Scratch) -> TestApp {
         let store = Store::connect(&scratch.url).await.expect("database");
+        let under = store.clone();
         let clock = Arc::new(ManualClock::starting_now());
         let app = App::new(store, clock.clone() as Arc<dyn Clock>, SecretBox::from_hex(&"42".repeat(32)).unwrap());
         app.create_client("acme", "Acme Retail").await.unwrap();
@@ -55,13 +58,13 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let served = app.clone();
         tokio::spawn(async move { ordo_http::serve(served, Default::default(), listener, std::future::pending()).await });
-        let dialect = app.store.dialect();
-        TestApp { base, http: reqwest::Client::new(), app, clock, admin, dialect, scratch }
+        let dialect = under.dialect();
+        TestApp { base, http: reqwest::Client::new(), app, store: under, clock, admin, dialect, scratch }
     }
 
     /// A new key for `client` (created if new) with `role`.
     pub async fn key(&self, client: &str, role: Role) -> String {
-        if self.app.store.client_by_code(client).await.is_err() {
+        if self.store.client_by_code(client).await.is_err() {
             self.app.create_client(client, client).await.unwrap();
         }
         self.app.create_api_key(client, role).await.unwrap()
@@ -75,7 +78,7 @@ impl TestApp {
     /// Makes every allocation sweep of `client` fail (its last step, taking the balance off the
     /// queue, raises an error), until [`TestApp::heal_sweeps`].
     pub async fn break_sweeps(&self, client: &str) {
-        let (client_id, _) = self.app.store.client_by_code(client).await.unwrap();
+        let (client_id, _) = self.store.client_by_code(client).await.unwrap();
         let sql = match self.dialect {
             Dialect::Sqlite => format!(
                 "CREATE TRIGGER broken_sweep BEFORE DELETE ON allocation_queue WHEN OLD.client_id = {client_id} \

@@ -217,14 +217,17 @@ async fn master_data(base: &str, key: &str, stock_per_sku: i64) -> Result<()> {
     Ok(())
 }
 
-async fn start(scratch: &Scratch) -> Result<(App, String)> {
+/// Serves Ordo over `scratch` on a free port: the app, the store under it (for the floor and for
+/// statistics between runs, which no API offers) and the base URL.
+async fn start(scratch: &Scratch) -> Result<(App, Store, String)> {
     let store = Store::connect(&scratch.url).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = App::new(store, Arc::new(SystemClock), SecretBox::from_hex(&"5a".repeat(32)).map_err(|e| anyhow::anyhow!(e))?);
+    let secrets = SecretBox::from_hex(&"5a".repeat(32)).map_err(|e| anyhow::anyhow!(e))?;
+    let app = App::new(store.clone(), Arc::new(SystemClock), secrets);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let served = app.clone();
     tokio::spawn(async move { ordo_http::serve(served, Default::default(), listener, std::future::pending()).await });
-    Ok((app, base))
+    Ok((app, store, base))
 }
 
 /// Runs the benchmark and prints its table.
@@ -249,8 +252,8 @@ async fn ingest(cfg: &BenchConfig, runs: Vec<Workload>) -> Result<()> {
             .context("can't make a schema to measure in")?,
         None => scratch_sqlite("bench"),
     };
-    let (app, base) = start(&scratch).await?;
-    let database = app.store.dialect().name();
+    let (app, store, base) = start(&scratch).await?;
+    let database = app.database();
     let key = setup(&app).await?;
     master_data(&base, &key, 1_000_000_000).await?;
     eprintln!("measuring on {database}: {} orders per run, 2 lines each…", cfg.orders);
@@ -263,7 +266,7 @@ async fn ingest(cfg: &BenchConfig, runs: Vec<Workload>) -> Result<()> {
     for (n, w) in workloads.into_iter().enumerate() {
         if n > 0 {
             // Between runs, statistics as autovacuum would keep them in production.
-            app.store.analyze().await.map_err(err)?;
+            store.analyze().await.map_err(err)?;
         }
         let orders = if w == Workload::Single1 { single } else { cfg.orders };
         rows.push((w, drive(&base, &key, w, orders).await?));
@@ -272,10 +275,10 @@ async fn ingest(cfg: &BenchConfig, runs: Vec<Workload>) -> Result<()> {
     let mut floors = Vec::new();
     for (w, r) in rows.iter().filter(|_| cfg.floor) {
         let conns = if w.clients() == 1 { 1 } else { floor_conns };
-        let elapsed = app.store.floor(r.orders, w.per_request(), conns).await.map_err(err)?;
+        let elapsed = store.floor(r.orders, w.per_request(), conns).await.map_err(err)?;
         floors.push(r.orders as f64 / elapsed.as_secs_f64());
     }
-    app.store.floor_teardown().await.map_err(err)?;
+    store.floor_teardown().await.map_err(err)?;
 
     println!();
     println!(
@@ -315,7 +318,7 @@ async fn sweep(cfg: &BenchConfig) -> Result<()> {
         Some(url) => postgres_schema(url, "sweep").await.map_err(|e| anyhow::anyhow!("{e}"))?,
         None => scratch_sqlite("sweep"),
     };
-    let (app, base) = start(&fresh).await?;
+    let (app, store, base) = start(&fresh).await?;
     let key = setup(&app).await?;
     master_data(&base, &key, 0).await?;
     eprintln!("queueing {} orders that wait for stock…", cfg.sweep_orders);
@@ -329,7 +332,7 @@ async fn sweep(cfg: &BenchConfig) -> Result<()> {
         post(&http, &format!("{base}/api/v1/orders/batch"), &key, &json!({"orders": batch})).await?;
     }
     // Statistics as autovacuum would keep them in production.
-    app.store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
     post(
         &http,

@@ -46,8 +46,8 @@ pub async fn run(postgres: Option<&str>, orders: usize) -> Result<()> {
         Some(url) => postgres_schema(url, "search").await.map_err(|e| anyhow::anyhow!("{e}"))?,
         None => scratch_sqlite("search"),
     };
-    let (app, base) = start(&scratch).await?;
-    let database = app.store.dialect().name();
+    let (app, _store, base) = start(&scratch).await?;
+    let database = app.database();
     let key = setup(&app).await?;
     let http = reqwest::Client::new();
     post(&http, &format!("{base}/api/v1/warehouses"), &key, &json!({"code": "wh1", "name": "Bench"})).await?;
