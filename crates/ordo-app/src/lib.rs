@@ -6,6 +6,7 @@ mod group_commit;
 mod inventory;
 mod master;
 mod orders;
+mod picking;
 pub mod requests;
 pub mod secrets;
 mod sync;

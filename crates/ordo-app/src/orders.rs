@@ -111,23 +111,6 @@ impl App {
         Ok(order)
     }
 
-    /// Releases orders of a warehouse to a new picklist (only FULFILLABLE orders past their start
-    /// processing time).
-    pub async fn release_picklist(
-        &self,
-        caller: &Caller,
-        req: crate::requests::PicklistRequest,
-    ) -> Result<ordo_domain::model::Picklist> {
-        let ctx = self.authorize(caller, Permission::Pick)?;
-        self.store.release_picklist(&ctx, req.validate()?).await
-    }
-
-    /// One picklist.
-    pub async fn picklist(&self, caller: &Caller, id: &str) -> Result<ordo_domain::model::Picklist> {
-        let ctx = self.authorize(caller, Permission::Read)?;
-        self.store.picklist(ctx.client_id, id).await
-    }
-
     /// The failed-order list.
     pub async fn failed_orders(&self, caller: &Caller, page: PageRequest) -> Result<Page<FailedOrder>> {
         let ctx = self.authorize(caller, Permission::Read)?;

@@ -329,3 +329,66 @@ word_enum! {
         Unhold = "UNHOLD",
     }
 }
+
+word_enum! {
+    /// Where a picklist is: nothing picked yet, being picked, or every line picked or short.
+    PicklistStatus {
+        Open = "OPEN",
+        Picking = "PICKING",
+        Done = "DONE",
+    }
+}
+
+word_enum! {
+    /// Why units the system holds could not be picked.
+    ShortReason {
+        /// Not where the system says: a loss.
+        NotFound = "NOT_FOUND",
+        /// Found damaged: they move to the QC_FAIL pool.
+        Damaged = "DAMAGED",
+    }
+}
+
+word_enum! {
+    /// Where a shipment (one packed parcel of one order) is.
+    ShipmentStatus {
+        /// Packed, on no manifest yet.
+        Packed = "PACKED",
+        /// On an open manifest, waiting for the handover.
+        Manifested = "MANIFESTED",
+        /// Handed over to the carrier.
+        Dispatched = "DISPATCHED",
+        /// Its order was cancelled before the handover: its units went back to stock.
+        Cancelled = "CANCELLED",
+    }
+}
+
+word_enum! {
+    /// Where a manifest is.
+    ManifestStatus {
+        /// Shipments may be added and taken off.
+        Open = "OPEN",
+        /// Its shipments left with the carrier.
+        HandedOver = "HANDED_OVER",
+    }
+}
+
+word_enum! {
+    /// How the customer pays for a shipment.
+    PaymentMode {
+        /// Paid before shipping.
+        Prepaid = "PREPAID",
+        /// Cash on delivery: the carrier collects the amount.
+        Cod = "COD",
+    }
+}
+
+word_enum! {
+    /// What a shipment's document is.
+    DocumentKind {
+        Invoice = "invoice",
+        Label = "label",
+        EInvoice = "e_invoice",
+        Manifest = "manifest",
+    }
+}

@@ -13,6 +13,7 @@ pub mod model;
 pub mod money;
 pub mod orders;
 pub mod schema;
+pub mod shipping;
 pub mod timestamp;
 
 pub use error::{DomainError, FieldError};

@@ -204,6 +204,12 @@ pub struct Order {
     pub priority: i64,
     /// The status the marketplace last reported, in its own words.
     pub marketplace_status: Option<String>,
+    /// Who the invoice is made out to (B2B).
+    pub buyer: Option<crate::shipping::Buyer>,
+    /// Where the parcel goes.
+    pub ship_to: Option<crate::shipping::ShipTo>,
+    /// How the customer pays (PREPAID unless said).
+    pub payment: crate::shipping::Payment,
     pub lines: Vec<OrderLine>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -223,6 +229,8 @@ pub struct OrderLine {
     pub packed: i64,
     pub dispatched: i64,
     pub cancelled: i64,
+    /// Units received back through returns.
+    pub returned: i64,
     /// Price per unit, a decimal string.
     pub unit_price: Option<String>,
 }
@@ -259,7 +267,7 @@ pub struct FailedOrder {
 pub struct Picklist {
     pub id: String,
     pub warehouse: String,
-    pub status: String,
+    pub status: crate::kinds::PicklistStatus,
     /// The orders released into it (Ordo ids).
     pub orders: Vec<String>,
     pub lines: Vec<PicklistLine>,
@@ -272,6 +280,40 @@ pub struct PicklistLine {
     pub order_id: String,
     pub line_id: String,
     pub sku: String,
+    /// The SKU's EAN, which a scan may read instead of the SKU code.
+    pub ean: Option<String>,
+    /// Units released to this picklist.
+    pub qty: i64,
+    /// Units picked.
+    pub picked: i64,
+    /// Units reported short and not served again from other stock.
+    pub short: i64,
+    /// Units still to pick: allocated to the line and not picked (a short line served again from
+    /// other stock stays to pick).
+    pub open: i64,
+}
+
+/// The answer to a pick scan: where the units went and what is left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PickScan {
+    /// The (oldest) order the units went to.
+    pub order_id: String,
+    pub line_id: String,
+    pub sku: String,
+    /// Units of that line picked now, in all.
+    pub picked: i64,
+    /// Units of this SKU still to pick on the picklist.
+    pub remaining: i64,
+    /// Every line the scan's units went to, oldest order first (one unless a quantity spanned orders).
+    pub assigned: Vec<PickAssignment>,
+    pub picklist: Picklist,
+}
+
+/// Units of one scan given to one order line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PickAssignment {
+    pub order_id: String,
+    pub line_id: String,
     pub qty: i64,
 }
 

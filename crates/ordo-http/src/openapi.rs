@@ -22,6 +22,7 @@ use utoipa::{OpenApi, ToSchema};
         (name = "inventory", description = "Stock, its ledger, and inward POs"),
         (name = "orders", description = "Orders, allocation, holds, failed orders and marketplace events"),
         (name = "channels", description = "Marketplace sync and the outbox of messages to marketplaces"),
+        (name = "warehouse", description = "Picklists and picking, packing with invoices and labels, shipments, manifests and handover"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -2,7 +2,7 @@
 //! domain decide who gets what, and writes stock, ledger, lines, statuses and timelines together.
 
 use crate::db::db;
-use crate::rows::{FromRow, col, flag, opt_time, time, word};
+use crate::rows::{FromRow, col, flag, opt_json, opt_time, time, word};
 use crate::sql::{Val, Writes, in_list, insert_rows, positional};
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::Timestamp;
@@ -12,6 +12,7 @@ use ordo_domain::marketplace::MarketplaceHeader;
 use ordo_domain::model::{Order, OrderLine};
 use ordo_domain::money::format_hundredths;
 use ordo_domain::orders::{Holds, LineQty, OrderCore, StatusChange};
+use ordo_domain::shipping::OrderParties;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -168,6 +169,8 @@ pub(crate) struct LoadedLine {
     pub channel_sku: Option<String>,
     pub channel_line_id: Option<String>,
     pub unit_price: Option<i64>,
+    /// Units received back through returns.
+    pub returned: i64,
 }
 
 /// An order as loaded for a write: its rule-bearing core plus what the API shows.
@@ -185,6 +188,8 @@ pub(crate) struct LoadedOrder {
     pub header: MarketplaceHeader,
     pub replacement_of: Option<String>,
     pub priority: i64,
+    /// Buyer, ship-to and payment.
+    pub parties: OrderParties,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub core: OrderCore,
@@ -225,6 +230,9 @@ impl LoadedOrder {
             replacement_of: self.replacement_of.clone(),
             priority: self.priority,
             marketplace_status: self.header.marketplace_status.clone(),
+            buyer: self.parties.buyer.clone(),
+            ship_to: self.parties.ship_to.clone(),
+            payment: self.parties.payment.clone().unwrap_or_default(),
             lines: self
                 .lines
                 .iter()
@@ -240,6 +248,7 @@ impl LoadedOrder {
                     packed: q.packed,
                     dispatched: q.dispatched,
                     cancelled: q.cancelled,
+                    returned: l.returned,
                     unit_price: l.unit_price.map(format_hundredths),
                 })
                 .collect(),
@@ -252,7 +261,8 @@ impl LoadedOrder {
 /// What [`LoadedOrder`] reads: the order (`o`), its channel (`c`) and its warehouse (`w`).
 const ORDER_COLUMNS: &str = "o.id, o.channel_id, c.code AS channel, c.type AS channel_type, o.warehouse_id, w.code AS warehouse, o.kind, o.channel_order_id, o.parent_order_id, \
      o.status, o.fulfillment_type, o.pool, o.dispatch_after, o.start_processing_at, o.replacement_of, o.awaiting_return_pickup, \
-     o.marketplace_hold, o.marketplace_status, o.allocation_started, o.closing, o.priority, o.created_at, o.updated_at";
+     o.marketplace_hold, o.marketplace_status, o.allocation_started, o.closing, o.priority, o.buyer, o.ship_to, o.payment, \
+     o.created_at, o.updated_at";
 
 /// Reads an order selected with [`ORDER_COLUMNS`], without its lines.
 impl FromRow for LoadedOrder {
@@ -287,6 +297,11 @@ impl FromRow for LoadedOrder {
             },
             replacement_of: col(r, "replacement_of")?,
             priority: col(r, "priority")?,
+            parties: OrderParties {
+                buyer: opt_json(r, "buyer")?,
+                ship_to: opt_json(r, "ship_to")?,
+                payment: opt_json(r, "payment")?,
+            },
             created_at: time(r, "created_at")?,
             updated_at: time(r, "updated_at")?,
             core,
@@ -298,7 +313,7 @@ impl FromRow for LoadedOrder {
 
 /// What [`LoadedLine`] and [`line_qty_from_row`] read of a line (`l`) and its SKU (`s`).
 const LINE_COLUMNS: &str = "l.order_id, l.id, l.sku_id, s.sku, l.channel_sku, l.channel_line_id, l.unit_price, l.qty, \
-     l.allocated, l.picked, l.packed, l.dispatched, l.cancelled";
+     l.allocated, l.picked, l.packed, l.dispatched, l.cancelled, l.returned";
 
 /// Reads the line's identity selected with [`LINE_COLUMNS`].
 impl FromRow for LoadedLine {
@@ -310,6 +325,7 @@ impl FromRow for LoadedLine {
             channel_sku: col(r, "channel_sku")?,
             channel_line_id: col(r, "channel_line_id")?,
             unit_price: col(r, "unit_price")?,
+            returned: col(r, "returned")?,
         })
     }
 }
@@ -463,6 +479,21 @@ pub(crate) async fn allocate_and_save(
     let mut w = Writes::default();
     write_stock_changes(&mut w, ctx, &allocation_ledger(orders, &taken));
     save_orders(&mut w, ctx, orders);
+    // Units that reach an order already being picked (a B2B order that waited after a short pick)
+    // are picked from its picklist, which is open again.
+    let picking: BTreeSet<i64> =
+        taken.iter().filter(|t| orders[t.order].core.status() == OrderStatus::Processing).map(|t| orders[t.order].id).collect();
+    if !picking.is_empty() {
+        let ids: Vec<Val> = picking.iter().map(|id| (*id).into()).collect();
+        w.push(
+            format!(
+                "UPDATE picklists SET status = 'PICKING' WHERE status = 'DONE' AND id IN \
+                 (SELECT picklist_id FROM picklist_lines WHERE order_id IN ({}))",
+                in_list(1, ids.len())
+            ),
+            ids,
+        );
+    }
     w.flush(tx).await
 }
 
@@ -545,10 +576,37 @@ pub(crate) fn save_orders(w: &mut Writes, ctx: &WriteCtx, orders: &mut [LoadedOr
     let mut line_rows = Vec::new();
     for o in orders.iter() {
         for (i, (l, q)) in o.lines.iter().zip(&o.core.lines).enumerate() {
-            line_rows.push(vec![l.id.into(), q.allocated.into(), q.cancelled.into(), o.core.waiting(i).into()]);
+            line_rows.push(vec![
+                l.id.into(),
+                q.allocated.into(),
+                q.cancelled.into(),
+                o.core.waiting(i).into(),
+                q.picked.into(),
+                q.packed.into(),
+                q.dispatched.into(),
+            ]);
         }
     }
-    w.update_by_id("order_lines", &["allocated", "cancelled", "waiting"], line_rows);
+    // Every quantity in one statement: the row's CHECK (dispatched ≤ packed ≤ picked ≤ allocated)
+    // holds of the line as a whole, not of a half-written one.
+    w.update_by_id("order_lines", &["allocated", "cancelled", "waiting", "picked", "packed", "dispatched"], line_rows);
+    // An order cancelled before the handover takes its shipment with it: off any open manifest,
+    // its units back to stock (SPEC §11.5; the stock itself was freed with the order).
+    let cancelled: Vec<Val> =
+        orders.iter().filter(|o| o.changes.iter().any(|c| c.to == OrderStatus::Cancelled)).map(|o| o.id.into()).collect();
+    if !cancelled.is_empty() {
+        let n = cancelled.len();
+        let mut args = vec![ctx.now.micros().into(), ctx.client_id.into()];
+        args.extend(cancelled);
+        w.push(
+            format!(
+                "UPDATE shipments SET status = 'CANCELLED', manifest_id = NULL, updated_at = $1 WHERE client_id = $2 \
+                 AND status IN ('PACKED', 'MANIFESTED') AND order_id IN ({})",
+                in_list(3, n)
+            ),
+            args,
+        );
+    }
     let mut events = Vec::new();
     for o in orders.iter_mut() {
         o.updated_at = ctx.now;

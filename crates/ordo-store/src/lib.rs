@@ -16,6 +16,7 @@ mod master;
 mod migrations;
 mod orders;
 mod paging;
+mod picking;
 mod picklists;
 mod rows;
 mod sql;
@@ -35,7 +36,8 @@ pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 /// that return them need not look elsewhere.
 pub use ordo_domain::model::{Cancellation, OutboxMessage};
 pub use paging::{Page, PageRequest};
-pub use picklists::PicklistRequest;
+pub use picking::{ShortOutcome, ShortPick};
+pub use picklists::{PicklistFilter, PicklistRequest};
 pub use sync::{AckDue, ChannelClaim, MarketplacePage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 

@@ -15,6 +15,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (7, "fewer order indexes", include_str!("../migrations/sqlite/0007_fewer_order_indexes.sql")),
     (8, "ledger index by SKU", include_str!("../migrations/sqlite/0008_ledger_index_by_sku.sql")),
     (9, "lookups lead with the id", include_str!("../migrations/sqlite/0009_lookups_lead_with_the_id.sql")),
+    (10, "warehouse execution", include_str!("../migrations/sqlite/0010_warehouse_execution.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -28,6 +29,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (7, "fewer order indexes", include_str!("../migrations/postgres/0007_fewer_order_indexes.sql")),
     (8, "ledger index by SKU", include_str!("../migrations/postgres/0008_ledger_index_by_sku.sql")),
     (9, "lookups lead with the id", include_str!("../migrations/postgres/0009_lookups_lead_with_the_id.sql")),
+    (10, "warehouse execution", include_str!("../migrations/postgres/0010_warehouse_execution.sql")),
 ];
 
 #[derive(Debug)]

@@ -4,11 +4,11 @@
 use crate::allocation::{load_orders, save_orders};
 use crate::db::db;
 use crate::master::warehouse_id;
-use crate::rows::{FromRow, col, id_text, time};
+use crate::rows::{FromRow, col, id_text, time, word};
 use crate::sql::{Val, Writes};
 use crate::tx::idempotent;
-use crate::{Result, Store, WriteCtx};
-use ordo_domain::kinds::OrderStatus;
+use crate::{Page, PageRequest, Result, Store, WriteCtx};
+use ordo_domain::kinds::{OrderStatus, PicklistStatus};
 use ordo_domain::model::{Picklist, PicklistLine};
 use ordo_domain::{DomainError, Timestamp};
 use sqlx::any::AnyRow;
@@ -30,7 +30,7 @@ impl FromRow for Picklist {
         Ok(Picklist {
             id: id_text(r, "id")?,
             warehouse: col(r, "warehouse")?,
-            status: col(r, "status")?,
+            status: word(r, "status", PicklistStatus::parse)?,
             orders: Vec::new(),
             lines: Vec::new(),
             created_at: time(r, "created_at")?,
@@ -40,37 +40,55 @@ impl FromRow for Picklist {
 
 impl FromRow for PicklistLine {
     fn from_row(r: &AnyRow) -> Result<Self> {
+        let (allocated, picked): (i64, i64) = (col(r, "allocated")?, col(r, "picked")?);
         Ok(PicklistLine {
             order_id: id_text(r, "order_id")?,
             line_id: id_text(r, "order_line_id")?,
             sku: col(r, "sku")?,
+            ean: col(r, "ean")?,
             qty: col(r, "qty")?,
+            picked,
+            short: col(r, "short")?,
+            open: allocated - picked,
         })
     }
 }
 
-async fn load_picklist(conn: &mut AnyConnection, client_id: i64, id: i64) -> Result<Option<Picklist>> {
-    let Some(head) = sqlx::query("SELECT p.id, w.code AS warehouse, p.status, p.created_at FROM picklists p JOIN warehouses w ON w.id = p.warehouse_id WHERE p.client_id = $1 AND p.id = $2")
-        .bind(client_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?
-    else {
-        return Ok(None);
-    };
+/// A picklist's columns as [`Picklist::from_row`] reads them (`p`, its warehouse `w`).
+const PICKLIST_SELECT: &str =
+    "SELECT p.id, w.code AS warehouse, p.status, p.created_at FROM picklists p JOIN warehouses w ON w.id = p.warehouse_id";
+
+/// The lines of picklist `id`: what was released, with each order line's progress (an order is on
+/// one picklist, so what its line has picked is what this picklist has).
+pub(crate) async fn picklist_lines(conn: &mut AnyConnection, id: i64) -> Result<Vec<PicklistLine>> {
     let rows = sqlx::query(
-        "SELECT pl.order_id, pl.order_line_id, s.sku, pl.qty FROM picklist_lines pl JOIN order_lines l ON l.id = pl.order_line_id \
-         JOIN skus s ON s.id = l.sku_id WHERE pl.picklist_id = $1 ORDER BY pl.order_id, pl.order_line_id",
+        "SELECT pl.order_id, pl.order_line_id, s.sku, s.ean, pl.qty, pl.short, l.allocated, l.picked FROM picklist_lines pl \
+         JOIN order_lines l ON l.id = pl.order_line_id JOIN skus s ON s.id = l.sku_id WHERE pl.picklist_id = $1 \
+         ORDER BY pl.order_id, pl.order_line_id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    let lines: Vec<PicklistLine> = rows.iter().map(PicklistLine::from_row).collect::<Result<_>>()?;
+    rows.iter().map(PicklistLine::from_row).collect()
+}
+
+pub(crate) async fn load_picklist(conn: &mut AnyConnection, client_id: i64, id: i64) -> Result<Option<Picklist>> {
+    let sql = format!("{PICKLIST_SELECT} WHERE p.client_id = $1 AND p.id = $2");
+    let Some(head) = sqlx::query(&sql).bind(client_id).bind(id).fetch_optional(&mut *conn).await.map_err(db)? else {
+        return Ok(None);
+    };
+    let lines = picklist_lines(conn, id).await?;
     let mut orders: Vec<String> = lines.iter().map(|l| l.order_id.clone()).collect();
     orders.dedup();
     Ok(Some(Picklist { orders, lines, ..Picklist::from_row(&head)? }))
+}
+
+/// Which picklists to list.
+#[derive(Debug, Clone, Default)]
+pub struct PicklistFilter {
+    pub warehouse: Option<String>,
+    pub status: Option<PicklistStatus>,
 }
 
 impl Store {
@@ -161,6 +179,36 @@ impl Store {
         let n: i64 = id.parse().map_err(|_| not_found())?;
         let mut conn = self.read.acquire().await.map_err(db)?;
         load_picklist(&mut conn, client_id, n).await?.ok_or_else(not_found)
+    }
+
+    /// The client's picklists, newest first, with their lines.
+    pub async fn list_picklists(&self, client_id: i64, filter: &PicklistFilter, page: PageRequest) -> Result<Page<Picklist>> {
+        let mut sql = format!("{PICKLIST_SELECT} WHERE p.client_id = $1 AND p.id < $2");
+        if filter.warehouse.is_some() {
+            sql.push_str(" AND w.code = $4");
+        }
+        if filter.status.is_some() {
+            sql.push_str(if filter.warehouse.is_some() { " AND p.status = $5" } else { " AND p.status = $4" });
+        }
+        sql.push_str(" ORDER BY p.id DESC LIMIT $3");
+        let mut q = sqlx::query(&sql).bind(client_id).bind(page.after.unwrap_or(i64::MAX)).bind(page.limit + 1);
+        if let Some(w) = &filter.warehouse {
+            q = q.bind(w.as_str());
+        }
+        if let Some(s) = filter.status {
+            q = q.bind(s.as_str());
+        }
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let heads = q.fetch_all(&mut *conn).await.map_err(db)?;
+        let mut rows = Vec::with_capacity(heads.len());
+        for head in &heads {
+            let id: i64 = col(head, "id")?;
+            let lines = picklist_lines(&mut conn, id).await?;
+            let mut orders: Vec<String> = lines.iter().map(|l| l.order_id.clone()).collect();
+            orders.dedup();
+            rows.push((id, Picklist { orders, lines, ..Picklist::from_row(head)? }));
+        }
+        Ok(Page::from_rows(rows, page.limit))
     }
 
     /// Releases the B2C orders a B2B order covers (Ajio without an ERP: picking starts once the

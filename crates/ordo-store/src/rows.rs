@@ -70,6 +70,11 @@ pub(crate) fn opt_word<T>(
     col::<Option<&str>>(row, name)?.map(|w| parse(w).map_err(|e| unreadable(name, e))).transpose()
 }
 
+/// A JSON text column that may be null.
+pub(crate) fn opt_json<T: DeserializeOwned>(row: &AnyRow, name: &str) -> Result<Option<T>> {
+    col::<Option<&str>>(row, name)?.map(|t| serde_json::from_str(t).map_err(|e| unreadable(name, e))).transpose()
+}
+
 /// A JSON text column.
 pub(crate) fn json<T: DeserializeOwned>(row: &AnyRow, name: &str) -> Result<T> {
     serde_json::from_str(col::<&str>(row, name)?).map_err(|e| unreadable(name, e))

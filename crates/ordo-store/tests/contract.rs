@@ -523,6 +523,7 @@ mod order_property {
                         payload: serde_json::json!({}),
                         acknowledge_after_seconds: None,
                         covers: Vec::new(),
+                        parties: Default::default(),
                     };
                     match db.store.ingest_orders(&ctx, vec![order]).await.unwrap().pop().unwrap() {
                         ordo_store::IngestOutcome::Created(o) => orders.push(o.id),

@@ -62,6 +62,99 @@ pub struct OrderRequest {
     pub on_hold: Option<bool>,
     #[schema(min_items = 1, max_items = 1000)]
     pub lines: Vec<OrderLineRequest>,
+    /// Who the invoice is made out to (B2B: legal name and GSTIN).
+    pub buyer: Option<BuyerRequest>,
+    /// Where the parcel goes.
+    pub ship_to: Option<ShipToRequest>,
+    /// How the customer pays; PREPAID when absent.
+    pub payment: Option<PaymentRequest>,
+}
+
+/// The buyer of an order (its invoice's "billed to").
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BuyerRequest {
+    #[schema(schema_with = ordo_domain::schema::name)]
+    pub legal_name: String,
+    /// The buyer's GSTIN (B2B); its check character is verified.
+    #[schema(schema_with = ordo_domain::schema::optional_gstin)]
+    pub gstin: Option<String>,
+    #[schema(schema_with = ordo_domain::schema::optional_text_500)]
+    pub address: Option<String>,
+}
+
+/// Where an order's parcel goes.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ShipToRequest {
+    #[schema(schema_with = ordo_domain::schema::name)]
+    pub name: String,
+    #[schema(min_length = 1, max_length = 500)]
+    pub address: String,
+    /// The GST state code, two digits (e.g. `29`).
+    #[schema(pattern = "^[0-9]{2}$")]
+    pub state_code: Option<String>,
+    /// The PIN code, six digits.
+    #[schema(pattern = "^[1-9][0-9]{5}$")]
+    pub pin: Option<String>,
+    #[schema(max_length = 20)]
+    pub phone: Option<String>,
+}
+
+/// How an order is paid.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PaymentRequest {
+    pub mode: ordo_domain::kinds::PaymentMode,
+    /// For COD: the amount to collect.
+    #[schema(schema_with = ordo_domain::schema::optional_decimal)]
+    pub cod_amount: Option<Decimal>,
+}
+
+/// Checks buyer, ship-to and payment, naming fields as `buyer.gstin` and so on.
+fn parties(
+    c: &mut Checker,
+    buyer: Option<BuyerRequest>,
+    ship_to: Option<ShipToRequest>,
+    payment: Option<PaymentRequest>,
+) -> ordo_domain::shipping::OrderParties {
+    use ordo_domain::shipping::{Buyer, OrderParties, Payment, ShipTo};
+    let buyer = buyer.map(|b| Buyer {
+        legal_name: c.take("buyer.legal_name", ordo_domain::codes::parse_name(&b.legal_name)).unwrap_or_default(),
+        gstin: b
+            .gstin
+            .filter(|g| !g.trim().is_empty())
+            .and_then(|g| c.take("buyer.gstin", ordo_domain::gstin::validate(&g, true))),
+        address: super::optional_text(c, "buyer.address", b.address, 500),
+    });
+    let ship_to = ship_to.map(|t| {
+        let name = c.take("ship_to.name", ordo_domain::codes::parse_name(&t.name)).unwrap_or_default();
+        let address = t.address.trim().to_string();
+        if address.is_empty() || address.chars().count() > 500 {
+            c.push("ship_to.address", "must be 1 to 500 characters");
+        }
+        let state_code = t.state_code.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if let Some(s) = &state_code
+            && !(s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+        {
+            c.push("ship_to.state_code", "must be the two-digit GST state code");
+        }
+        let pin = t.pin.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if let Some(p) = &pin
+            && !(p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with('0'))
+        {
+            c.push("ship_to.pin", "must be a six-digit PIN code");
+        }
+        let phone = super::optional_text(c, "ship_to.phone", t.phone, 20);
+        ShipTo { name, address, state_code, pin, phone }
+    });
+    let payment = payment.map(|p| {
+        let amount = p.cod_amount.and_then(|a| c.take("payment.cod_amount", parse_hundredths(&a.0)));
+        match (p.mode, amount) {
+            (ordo_domain::kinds::PaymentMode::Cod, None) => c.push("payment.cod_amount", "is required for COD"),
+            (ordo_domain::kinds::PaymentMode::Prepaid, Some(_)) => c.push("payment.cod_amount", "is only for COD"),
+            _ => {}
+        }
+        Payment { mode: p.mode, cod_amount: amount.map(ordo_domain::money::format_hundredths) }
+    });
+    OrderParties { buyer, ship_to, payment }
 }
 
 impl OrderRequest {
@@ -123,6 +216,7 @@ impl OrderRequest {
         }
         let marketplace_status =
             self.marketplace_status.map(|s| s.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty());
+        let parties = parties(&mut c, self.buyer, self.ship_to, self.payment);
         c.finish()?;
         Ok(ordo_store::NewOrder {
             channel,
@@ -138,6 +232,7 @@ impl OrderRequest {
             priority,
             marketplace_status,
             marketplace_hold: self.on_hold.unwrap_or(false),
+            parties,
             lines,
             payload,
             acknowledge_after_seconds: None,

@@ -50,3 +50,49 @@ impl PicklistRequest {
         Ok(ordo_store::PicklistRequest { warehouse, orders, limit })
     }
 }
+
+/// `POST /api/v1/picklists/{id}/scans`: one scan at a pick station.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PickScanRequest {
+    /// A SKU code or an EAN, as the scanner read it.
+    #[schema(min_length = 1, max_length = 100)]
+    pub scan: String,
+    /// Units this scan confirms (default 1).
+    #[schema(minimum = 1, maximum = 100000)]
+    pub qty: Option<i64>,
+}
+
+impl PickScanRequest {
+    /// Checks every field: the scan (trimmed) and its quantity.
+    pub fn validate(self) -> Result<(String, i64), DomainError> {
+        let mut c = Checker::new();
+        let scan = self.scan.trim().to_string();
+        if scan.is_empty() || scan.chars().count() > 100 {
+            c.push("scan", "must be a SKU code or an EAN of 1 to 100 characters");
+        }
+        let qty = self.qty.unwrap_or(1);
+        if !(1..=100_000).contains(&qty) {
+            c.push("qty", "must be between 1 and 100000");
+        }
+        c.finish()?;
+        Ok((scan, qty))
+    }
+}
+
+/// `POST /api/v1/picklists/{id}/lines/{line_id}/short`: units the picker could not pick.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ShortPickRequest {
+    #[schema(minimum = 1, maximum = 100000)]
+    pub qty: i64,
+    pub reason: ordo_domain::kinds::ShortReason,
+}
+
+impl ShortPickRequest {
+    /// Checks every field.
+    pub fn validate(self, picklist_id: i64, line_id: i64) -> Result<ordo_store::ShortPick, DomainError> {
+        if !(1..=100_000).contains(&self.qty) {
+            return Err(DomainError::field("qty", "must be between 1 and 100000"));
+        }
+        Ok(ordo_store::ShortPick { picklist_id, line_id, qty: self.qty, reason: self.reason })
+    }
+}

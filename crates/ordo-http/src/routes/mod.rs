@@ -5,6 +5,7 @@ mod channels;
 mod inventory;
 mod inward_pos;
 mod orders;
+mod picklists;
 mod service;
 mod skus;
 mod sync;
@@ -34,6 +35,7 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
     let router = inventory::register(router);
     let router = inward_pos::register(router);
     let router = orders::register(router);
+    let router = picklists::register(router);
     sync::register(router)
 }
 

@@ -34,28 +34,6 @@ pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
         .routes(routes!(channel_event))
         .routes(routes!(failed_orders))
         .routes(routes!(retry_failed_orders))
-        .routes(routes!(release_picklist))
-        .routes(routes!(get_picklist))
-}
-
-/// Releases FULFILLABLE orders of a warehouse to a new picklist (→ PROCESSING); never before an
-/// order's start processing time.
-#[utoipa::path(post, path = "/api/v1/picklists", tag = "orders", security(("bearer" = [])), request_body = ordo_app::requests::PicklistRequest,
-    responses((status = 201, body = ordo_domain::model::Picklist), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn release_picklist(State(s): State<AppState>, call: Call) -> ApiResult<Response> {
-    let picklist = s.app.release_picklist(&call.caller, call.json()?).await?;
-    Ok((StatusCode::CREATED, Json(picklist)).into_response())
-}
-
-/// One picklist: its orders and the units to pick.
-#[utoipa::path(get, path = "/api/v1/picklists/{id}", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = ordo_domain::model::Picklist), (status = 404, body = Problem)))]
-async fn get_picklist(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<ordo_domain::model::Picklist>> {
-    Ok(Json(s.app.picklist(&caller, &id).await?))
 }
 
 /// `{"failed_order": …}`: the answer for an order kept in failed orders.

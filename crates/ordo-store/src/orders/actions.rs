@@ -43,36 +43,8 @@ impl Store {
             release_stock(&mut w.tx, ctx, &o, &freed).await?;
             let pushed = o.channel_type.accepts_seller_cancellation();
             if pushed {
-                let row = sqlx::query("SELECT marketplace_payload FROM orders WHERE id = $1")
-                    .bind(o.id)
-                    .fetch_one(&mut *w.tx)
-                    .await
-                    .map_err(db)?;
-                let raw: Option<&str> = col(&row, "marketplace_payload")?;
-                let raw: serde_json::Value = raw.and_then(|r| serde_json::from_str(r).ok()).unwrap_or(serde_json::Value::Null);
-                let payload = serde_json::json!({
-                    "raw": raw,
-                    "order_id": o.id.to_string(),
-                    "channel": o.channel,
-                    "channel_order_id": o.channel_order_id,
-                    "reason": reason,
-                    "lines": o.lines.iter().zip(&o.core.lines).map(|(l, q)| serde_json::json!({
-                        "channel_line_id": l.channel_line_id, "channel_sku": l.channel_sku, "sku": l.sku, "qty": q.qty,
-                    })).collect::<Vec<_>>(),
-                });
-                sqlx::query(
-                    "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
-                     VALUES ($1, 'channel.cancel_order', $2, $3, $4, $5, 'PENDING', $6, $6) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
-                )
-                .bind(ctx.client_id)
-                .bind(format!("cancel-order-{}", o.id))
-                .bind(o.channel_id)
-                .bind(o.id)
-                .bind(payload.to_string())
-                .bind(ctx.now.micros())
-                .execute(&mut *w.tx)
-                .await
-                .map_err(db)?;
+                let lines: Vec<(usize, i64)> = o.core.lines.iter().enumerate().map(|(i, q)| (i, q.qty)).collect();
+                queue_cancellation(&mut w.tx, ctx, &o, &lines, reason, &format!("cancel-order-{}", o.id)).await?;
             }
             let message = if pushed {
                 format!("Cancelled in Ordo; the cancellation is queued for delivery to {} ({}).", o.channel, o.channel_type)
@@ -104,4 +76,46 @@ impl Store {
             Ok::<_, DomainError>(orders[0].to_api(&client, ctx.now))
         })
     }
+}
+
+/// Queues the marketplace's cancellation of `lines` (index, units) of `o` for delivery through the
+/// outbox, in the caller's transaction; `dedupe` keeps one message per cause. For channels that
+/// accept seller cancellations (Amazon EDI).
+pub(crate) async fn queue_cancellation(
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    o: &LoadedOrder,
+    lines: &[(usize, i64)],
+    reason: &str,
+    dedupe: &str,
+) -> Result<()> {
+    let row =
+        sqlx::query("SELECT marketplace_payload FROM orders WHERE id = $1").bind(o.id).fetch_one(&mut **tx).await.map_err(db)?;
+    let raw: Option<&str> = col(&row, "marketplace_payload")?;
+    let raw: serde_json::Value = raw.and_then(|r| serde_json::from_str(r).ok()).unwrap_or(serde_json::Value::Null);
+    let payload = serde_json::json!({
+        "raw": raw,
+        "order_id": o.id.to_string(),
+        "channel": o.channel,
+        "channel_order_id": o.channel_order_id,
+        "reason": reason,
+        "lines": lines.iter().map(|&(i, qty)| {
+            let l = &o.lines[i];
+            serde_json::json!({"channel_line_id": l.channel_line_id, "channel_sku": l.channel_sku, "sku": l.sku, "qty": qty})
+        }).collect::<Vec<_>>(),
+    });
+    sqlx::query(
+        "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
+         VALUES ($1, 'channel.cancel_order', $2, $3, $4, $5, 'PENDING', $6, $6) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
+    )
+    .bind(ctx.client_id)
+    .bind(dedupe)
+    .bind(o.channel_id)
+    .bind(o.id)
+    .bind(payload.to_string())
+    .bind(ctx.now.micros())
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
 }

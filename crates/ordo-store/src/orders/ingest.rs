@@ -87,6 +87,9 @@ const ORDER_INSERT_COLUMNS: &[&str] = &[
     "updated_at",
     "ack_due_at",
     "marketplace_payload",
+    "buyer",
+    "ship_to",
+    "payment",
 ];
 
 /// Columns of a new order line, in the order [`insert_lines`] gives their values.
@@ -192,10 +195,26 @@ impl Store {
         }
         let payloads: Vec<Vec<Val>> =
             known.iter().filter_map(|(i, id)| marketplace_payload(&batch[*i]).map(|p| vec![(*id).into(), p.into()])).collect();
+        // Who the order goes to, as the marketplace now says (kept when it says nothing).
+        let parties: Vec<Vec<Val>> = known
+            .iter()
+            .filter_map(|(i, id)| {
+                let (o, p) = (loaded.iter().find(|o| o.id == *id)?, &batch[*i].parties);
+                (p.buyer.is_some() || p.ship_to.is_some() || p.payment.is_some()).then(|| {
+                    vec![
+                        (*id).into(),
+                        json_text(if p.buyer.is_some() { &p.buyer } else { &o.parties.buyer }).into(),
+                        json_text(if p.ship_to.is_some() { &p.ship_to } else { &o.parties.ship_to }).into(),
+                        json_text(if p.payment.is_some() { &p.payment } else { &o.parties.payment }).into(),
+                    ]
+                })
+            })
+            .collect();
         let (mut to_save, unchanged): (Vec<LoadedOrder>, Vec<LoadedOrder>) =
             loaded.into_iter().partition(|o| changed.contains(&o.id));
         Writes::apply(tx, |w| {
             w.update_by_id("orders", &["marketplace_payload"], payloads);
+            w.update_by_id("orders", &["buyer", "ship_to", "payment"], parties);
             save_orders(w, ctx, &mut to_save);
         })
         .await?;
@@ -408,6 +427,7 @@ fn new_order(
         },
         replacement_of: o.replacement_of.clone(),
         priority: o.priority,
+        parties: o.parties.clone(),
         created_at: ctx.now,
         updated_at: ctx.now,
         core,
@@ -421,6 +441,7 @@ fn new_order(
                 channel_sku,
                 channel_line_id: l.channel_line_id.clone(),
                 unit_price: l.unit_price,
+                returned: 0,
             })
             .collect(),
         changes: change.into_iter().collect(),
@@ -517,7 +538,15 @@ fn order_row(ctx: &WriteCtx, n: &NewOrder, o: &LoadedOrder) -> Vec<Val> {
         ctx.now.micros().into(),
         n.acknowledge_after_seconds.map(|s| ctx.now.plus_seconds(s).micros()).into(),
         marketplace_payload(n).into(),
+        json_text(&o.parties.buyer).into(),
+        json_text(&o.parties.ship_to).into(),
+        json_text(&o.parties.payment).into(),
     ]
+}
+
+/// A value as JSON text for a JSON column, or null.
+fn json_text<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
+    v.as_ref().and_then(|v| serde_json::to_string(v).ok())
 }
 
 /// Inserts the new orders as allocation left them and gives each its id.

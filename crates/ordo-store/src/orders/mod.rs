@@ -3,7 +3,7 @@
 //! search, timeline, the facts of an explanation). One module per use case; this one holds the
 //! types callers build and get back, and the lookups several use cases share.
 
-mod actions;
+pub(crate) mod actions;
 mod events;
 mod failed;
 mod ingest;
@@ -63,6 +63,8 @@ pub struct NewOrder {
     pub acknowledge_after_seconds: Option<i64>,
     /// For a marketplace B2B order: the channel order ids of the B2C orders it covers.
     pub covers: Vec<String>,
+    /// Buyer, ship-to and payment, as given.
+    pub parties: ordo_domain::shipping::OrderParties,
 }
 
 /// What ingesting one order did.
