@@ -1,6 +1,9 @@
 //! Use cases of master data: warehouses, SKUs, channels and SKU mappings.
 
-use crate::requests::{ChannelPatchRequest, ChannelRequest, SkuMappingRequest, SkuRequest, WarehouseRequest};
+use crate::requests::{
+    ChannelPatchRequest, ChannelRequest, EInvoicingRequest, SkuMappingRequest, SkuRequest, WarehousePatchRequest,
+    WarehouseRequest,
+};
 use crate::upload::{UploadMode, parse_csv};
 use crate::{App, Caller, Result};
 use ordo_domain::codes::{parse_code, parse_sku};
@@ -56,6 +59,33 @@ impl App {
     pub async fn upsert_warehouse(&self, caller: &Caller, req: WarehouseRequest) -> Result<Upserted<Warehouse>> {
         let ctx = self.authorize(caller, Permission::ManageSetup)?;
         self.store.upsert_warehouse(&ctx, req.validate(true)?).await
+    }
+
+    /// Changes the given fields of a warehouse.
+    pub async fn patch_warehouse(&self, caller: &Caller, code: &str, req: WarehousePatchRequest) -> Result<Warehouse> {
+        let ctx = self.authorize(caller, Permission::ManageSetup)?;
+        self.store.patch_warehouse(&ctx, code, req.validate(true)?).await
+    }
+
+    /// Sets the e-invoice portal a warehouse registers B2B invoices with; its credentials are
+    /// sealed (bound to the client and warehouse) and never returned.
+    pub async fn set_e_invoicing(
+        &self,
+        caller: &Caller,
+        code: &str,
+        req: EInvoicingRequest,
+    ) -> Result<ordo_domain::shipping::EInvoicing> {
+        let ctx = self.authorize(caller, Permission::ManageSetup)?;
+        req.validate()?;
+        let plain = serde_json::Value::Object(req.credentials.clone()).to_string();
+        let context = crate::secrets::e_invoicing_credentials_context(ctx.client_id, code);
+        let input = ordo_store::EInvoicingInput {
+            endpoint: req.endpoint.trim_end_matches('/').to_string(),
+            credentials: self.secrets.seal(plain.as_bytes(), &context),
+            settings: serde_json::json!({ "public_keys": req.public_keys }),
+        };
+        let warehouse = self.store.set_e_invoicing(&ctx, code, input).await?;
+        warehouse.e_invoicing.ok_or_else(|| DomainError::Internal("the e-invoicing settings were not stored".into()))
     }
 
     /// One warehouse.

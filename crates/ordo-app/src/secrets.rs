@@ -98,6 +98,11 @@ pub fn channel_credentials_context(client_id: i64, channel_code: &str) -> Vec<u8
     format!("ordo/channel-credentials/{client_id}/{channel_code}").into_bytes()
 }
 
+/// What a warehouse's e-invoice portal credentials are bound to: their client and warehouse.
+pub fn e_invoicing_credentials_context(client_id: i64, warehouse: &str) -> Vec<u8> {
+    format!("ordo/e-invoicing-credentials/{client_id}/{warehouse}").into_bytes()
+}
+
 /// Writes a new random key to `path`, which must not exist, readable by its owner only.
 fn create_key_file(path: &Path) -> Result<(), String> {
     use std::io::Write;

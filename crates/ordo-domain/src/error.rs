@@ -71,6 +71,27 @@ pub enum DomainError {
         /// The server's limit, in seconds.
         seconds: u64,
     },
+    /// The order was cancelled on its marketplace, found when Ordo re-read it (packing): Ordo has
+    /// cancelled it too and freed its stock (→ 409).
+    #[error("{0}")]
+    CancelledOnChannel(String),
+    /// Something a document needs is not set up (→ 409): `what` names it (`e-invoicing`,
+    /// `awb-series`, `document-details`), the detail says what to configure. Nothing was made.
+    #[error("{detail}")]
+    NotConfigured {
+        /// What is missing, as the problem type names it (`…/{what}-not-configured`).
+        what: &'static str,
+        /// What to configure, and where.
+        detail: String,
+    },
+    /// The marketplace is still making the shipment's label (→ 409 with Retry-After): pack again.
+    #[error("{detail}")]
+    LabelPending {
+        /// When to ask again.
+        retry_after_seconds: u64,
+        /// The marketplace's words.
+        detail: String,
+    },
     /// An uploaded file has bad lines, so none of it was applied (→ 422); each bad line is named.
     #[error("the upload has {} bad line(s)", distinct_lines(.0))]
     UploadRejected(Vec<crate::model::LineError>),

@@ -43,6 +43,16 @@ pub struct Warehouse {
     pub name: String,
     pub gstin: Option<String>,
     pub address: Option<String>,
+    /// The seller's legal name as invoices carry it.
+    pub legal_name: Option<String>,
+    /// The PIN code.
+    pub pin: Option<String>,
+    /// The seller's GST state: the GSTIN's first two digits.
+    pub state_code: Option<String>,
+    /// The AWBs Ordo gives shipments of channels whose marketplace gives none.
+    pub awb_series: Option<crate::shipping::AwbSeries>,
+    /// The e-invoice portal B2B invoices are registered with (its credentials are never shown).
+    pub e_invoicing: Option<crate::shipping::EInvoicing>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -33,11 +33,34 @@ pub use schema::Invoice;
 pub use tax::PriceBasis;
 pub use validate::GstinCheck;
 
-/// Fixed RSA keys for tests, never a real portal's: making 2048-bit keys in unoptimised builds is slow.
+/// The fixed key pairs of Ordo's portal simulator (`ordo simulate irp`), never a real portal's: they
+/// are published here, so anyone can sign with them. A connector configured without the portal's
+/// keys trusts these, which only makes sense against the simulator; the real portal's public keys
+/// must be configured for it.
+pub mod simulator_keys {
+    /// The simulator's encryption key pair (PEM, private).
+    pub const ENCRYPTION_PRIVATE_KEY: &str = include_str!("../keys/simulator-encryption-TEST-ONLY.pem");
+    /// The simulator's signing key pair (PEM, private).
+    pub const SIGNING_PRIVATE_KEY: &str = include_str!("../keys/simulator-signing-TEST-ONLY.pem");
+
+    /// The public halves as PEM: (encryption, signing).
+    pub fn public_pems() -> &'static (String, String) {
+        static PEMS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+        PEMS.get_or_init(|| {
+            let public = |pem: &str| {
+                let key = crate::crypto::private_key_from_pem(pem).expect("the simulator's keys are valid PEM");
+                crate::crypto::public_key_to_pem(&key.to_public_key())
+            };
+            (public(ENCRYPTION_PRIVATE_KEY), public(SIGNING_PRIVATE_KEY))
+        })
+    }
+}
+
+/// Fixed RSA keys for tests: making 2048-bit keys in unoptimised builds is slow.
 #[cfg(test)]
 pub(crate) mod test_keys {
     /// Stands in for the portal's encryption key pair.
-    pub const PORTAL_ENCRYPTION_PRIVATE_KEY: &str = include_str!("../tests/keys/portal-encryption-TEST-ONLY.pem");
+    pub const PORTAL_ENCRYPTION_PRIVATE_KEY: &str = crate::simulator_keys::ENCRYPTION_PRIVATE_KEY;
     /// Stands in for the portal's signing key pair.
-    pub const PORTAL_SIGNING_PRIVATE_KEY: &str = include_str!("../tests/keys/portal-signing-TEST-ONLY.pem");
+    pub const PORTAL_SIGNING_PRIVATE_KEY: &str = crate::simulator_keys::SIGNING_PRIVATE_KEY;
 }

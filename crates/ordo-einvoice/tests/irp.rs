@@ -13,8 +13,8 @@ use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
 // Fixed keys made for these tests only: generating 2048-bit keys in a debug build takes seconds.
-const ENCRYPTION_KEY: &str = include_str!("keys/portal-encryption-TEST-ONLY.pem");
-const SIGNING_KEY: &str = include_str!("keys/portal-signing-TEST-ONLY.pem");
+const ENCRYPTION_KEY: &str = ordo_einvoice::simulator_keys::ENCRYPTION_PRIVATE_KEY;
+const SIGNING_KEY: &str = ordo_einvoice::simulator_keys::SIGNING_PRIVATE_KEY;
 const OTHER_SIGNING_KEY: &str = include_str!("keys/other-signing-TEST-ONLY.pem");
 
 const SELLER_GSTIN: &str = "27AAPFU0939F1ZV";
@@ -269,9 +269,10 @@ async fn the_simulator_serves_its_keys_and_takes_faults_over_http() {
 }
 
 #[tokio::test]
-async fn the_spawn_helper_starts_a_simulator_with_keys_of_its_own() {
+async fn the_spawn_helper_starts_a_simulator_with_its_published_keys() {
     let sim = ordo_einvoice::sim::spawn("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    assert_ne!(sim.keys.signing_public_key, keys().public_pems().signing_public_key);
+    let (encryption, signing) = ordo_einvoice::simulator_keys::public_pems();
+    assert_eq!((&sim.keys.encryption_public_key, &sim.keys.signing_public_key), (encryption, signing));
     let registration = client(config(&sim)).register(&invoice("WH1/2627/000030")).await.unwrap();
     let signing = crypto::public_key_from_pem(&sim.keys.signing_public_key).unwrap();
     assert!(crypto::verify_jwt(&signing, &registration.signed_qr_code).is_ok());

@@ -38,6 +38,19 @@ pub fn kind(e: &DomainError) -> Kind {
         E::NotFound(_) | E::UnknownEndpoint(_) => k(StatusCode::NOT_FOUND, "not-found", "Not found"),
         E::MethodNotAllowed(_) => k(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
         E::Conflict(_) => k(StatusCode::CONFLICT, "conflict", "Conflict"),
+        E::CancelledOnChannel(_) => {
+            k(StatusCode::CONFLICT, "order-cancelled-on-channel", "The order was cancelled on the marketplace")
+        }
+        E::NotConfigured { what: "e-invoicing", .. } => {
+            k(StatusCode::CONFLICT, "e-invoicing-not-configured", "E-invoicing is not configured")
+        }
+        E::NotConfigured { what: "awb-series", .. } => {
+            k(StatusCode::CONFLICT, "awb-series-not-configured", "No AWB series is configured")
+        }
+        E::NotConfigured { .. } => {
+            k(StatusCode::CONFLICT, "document-details-not-configured", "A document needs details not configured")
+        }
+        E::LabelPending { .. } => k(StatusCode::CONFLICT, "label-pending", "The marketplace is still making the label"),
         E::PayloadTooLarge { .. } => k(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large"),
         E::Validation(_) => k(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input"),
         E::IdempotencyKeyReused => k(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency-Key reused"),
@@ -139,7 +152,9 @@ impl From<&DomainError> for Problem {
                     .into(),
                 None,
             ),
+            DomainError::NotConfigured { detail, .. } | DomainError::LabelPending { detail, .. } => (detail.clone(), None),
             DomainError::Malformed(d)
+            | DomainError::CancelledOnChannel(d)
             | DomainError::Conflict(d)
             | DomainError::Forbidden(d)
             | DomainError::Upstream(d)
@@ -182,6 +197,11 @@ impl IntoResponse for ApiError {
         }
         let problem = Problem::from(&e);
         let status = kind(&e).status;
+        let retry_after = match &e {
+            DomainError::LabelPending { retry_after_seconds, .. } => Some(*retry_after_seconds),
+            DomainError::Timeout { .. } => Some(1),
+            _ => None,
+        };
         let mut r = match e {
             DomainError::UploadRejected(errors) => {
                 let body = UploadProblem {
@@ -203,8 +223,9 @@ impl IntoResponse for ApiError {
             StatusCode::UNAUTHORIZED => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            StatusCode::SERVICE_UNAVAILABLE => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            _ if retry_after.is_some() => {
+                let seconds = retry_after.unwrap_or(1).to_string();
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_str(&seconds).expect("digits"));
             }
             // The rest of the body is not read, so the connection can't carry another request:
             // saying so keeps clients from sending their next request down it.
@@ -242,6 +263,11 @@ mod tests {
             DomainError::Internal("connection reset".into()),
             DomainError::Upstream("marketplace temporarily failing: 503".into()),
             DomainError::Timeout { seconds: 30 },
+            DomainError::CancelledOnChannel("order OD1 was cancelled on Flipkart: Ordo cancelled it too".into()),
+            DomainError::NotConfigured { what: "e-invoicing", detail: "set PUT /api/v1/warehouses/wh1/e-invoicing".into() },
+            DomainError::NotConfigured { what: "awb-series", detail: "set awb_series on warehouse wh1".into() },
+            DomainError::NotConfigured { what: "document-details", detail: "warehouse wh1 needs a legal_name".into() },
+            DomainError::LabelPending { retry_after_seconds: 5, detail: "Flipkart is still making the label".into() },
         ];
         for e in &all {
             match e {
@@ -258,7 +284,10 @@ mod tests {
                 | DomainError::UploadRejected(_)
                 | DomainError::Internal(_)
                 | DomainError::Upstream(_)
-                | DomainError::Timeout { .. } => {}
+                | DomainError::Timeout { .. }
+                | DomainError::CancelledOnChannel(_)
+                | DomainError::NotConfigured { .. }
+                | DomainError::LabelPending { .. } => {}
             }
         }
         all

@@ -30,7 +30,7 @@ pub use db::{Dialect, Store};
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
 pub use maintenance::StoreOptions;
-pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput, WarehouseInput};
+pub use master::{ChannelInput, ChannelPatch, EInvoicingInput, MappingInput, SkuInput, WarehouseInput, WarehousePatch};
 pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 /// Records the API shows, defined in the domain; named here too so callers of the store methods
 /// that return them need not look elsewhere.

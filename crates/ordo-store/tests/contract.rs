@@ -69,7 +69,18 @@ async fn client(db: &Db, code: &str) -> WriteCtx {
 async fn setup(db: &Db, code: &str) -> WriteCtx {
     let ctx = client(db, code).await;
     db.store
-        .upsert_warehouse(&ctx, WarehouseInput { code: "wh1".into(), name: "Main".into(), gstin: None, address: None })
+        .upsert_warehouse(
+            &ctx,
+            WarehouseInput {
+                code: "wh1".into(),
+                name: "Main".into(),
+                gstin: None,
+                address: None,
+                legal_name: None,
+                pin: None,
+                awb_series: None,
+            },
+        )
         .await
         .unwrap();
     db.store.upsert_skus(&ctx, vec![sku("A"), sku("B")]).await.unwrap();
@@ -199,8 +210,18 @@ async fn clients_never_see_or_touch_each_others_rows(db: Db) {
     assert!(db.store.inventory(b.client_id, &empty, PageRequest::default()).await.unwrap().items.is_empty());
     assert!(db.store.ledger(b.client_id, &empty, PageRequest::default()).await.unwrap().items.is_empty());
     assert!(db.store.list_warehouses(b.client_id, PageRequest::default()).await.unwrap().items.is_empty());
-    let b_wh =
-        db.store.upsert_warehouse(&b, WarehouseInput { code: "wh1".into(), name: "B's".into(), gstin: None, address: None });
+    let b_wh = db.store.upsert_warehouse(
+        &b,
+        WarehouseInput {
+            code: "wh1".into(),
+            name: "B's".into(),
+            gstin: None,
+            address: None,
+            legal_name: None,
+            pin: None,
+            awb_series: None,
+        },
+    );
     assert!(b_wh.await.unwrap().created);
     db.store.upsert_skus(&b, vec![sku("A")]).await.unwrap();
     db.store.change_stock(&b, grn("A", 1)).await.unwrap();

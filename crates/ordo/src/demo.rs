@@ -77,6 +77,9 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Resu
         name: "Demo Warehouse, Bhiwandi".into(),
         gstin: Some("27AAPFU0939F1ZV".into()),
         address: Some("Plot 12, Logistics Park, Bhiwandi, Maharashtra".into()),
+        legal_name: Some("Demo Retail Private Limited".into()),
+        pin: Some("421302".into()),
+        awb_series: Some(ordo_app::requests::AwbSeriesRequest { carrier: "Delhivery".into(), prefix: "DLV".into(), next: 1 }),
     };
     app.upsert_warehouse(&caller, warehouse).await.map_err(err)?;
     let fresh = app.inventory(&caller, &Default::default(), Default::default()).await.map_err(err)?.items.is_empty();

@@ -20,7 +20,7 @@ pub use orders::{BuyerRequest, CancelRequest, OrderBatchRequest, OrderLineReques
 pub use picklists::{PickScanRequest, PicklistRequest, ShortPickRequest};
 pub use sku_mappings::SkuMappingRequest;
 pub use skus::SkuRequest;
-pub use warehouses::WarehouseRequest;
+pub use warehouses::{AwbSeriesRequest, EInvoicingRequest, WarehousePatchRequest, WarehouseRequest};
 
 use ordo_domain::error::Checker;
 use serde::{Deserialize, Deserializer};

@@ -87,7 +87,7 @@ pub struct BuyerRequest {
 pub struct ShipToRequest {
     #[schema(schema_with = ordo_domain::schema::name)]
     pub name: String,
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(schema_with = ordo_domain::schema::text_500)]
     pub address: String,
     /// The GST state code, two digits (e.g. `29`).
     #[schema(pattern = "^[0-9]{2}$")]
@@ -95,7 +95,8 @@ pub struct ShipToRequest {
     /// The PIN code, six digits.
     #[schema(pattern = "^[1-9][0-9]{5}$")]
     pub pin: Option<String>,
-    #[schema(max_length = 20)]
+    /// Digits, spaces, `+` and `-`: 6 to 20 characters.
+    #[schema(pattern = "^[0-9+ -]{6,20}$")]
     pub phone: Option<String>,
 }
 
@@ -127,22 +128,23 @@ fn parties(
     let ship_to = ship_to.map(|t| {
         let name = c.take("ship_to.name", ordo_domain::codes::parse_name(&t.name)).unwrap_or_default();
         let address = t.address.trim().to_string();
+        // (The schema's text_500: up to 500 characters once trimmed, not only white space.)
         if address.is_empty() || address.chars().count() > 500 {
             c.push("ship_to.address", "must be 1 to 500 characters");
         }
-        let state_code = t.state_code.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let state_code = t.state_code;
         if let Some(s) = &state_code
             && !(s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
         {
             c.push("ship_to.state_code", "must be the two-digit GST state code");
         }
-        let pin = t.pin.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        if let Some(p) = &pin
-            && !(p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with('0'))
+        let pin = super::warehouses::pin(c, "ship_to.pin", t.pin);
+        let phone = t.phone;
+        if let Some(p) = &phone
+            && !((6..=20).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit() || b"+ -".contains(&b)))
         {
-            c.push("ship_to.pin", "must be a six-digit PIN code");
+            c.push("ship_to.phone", "must be 6 to 20 digits, spaces, + or -");
         }
-        let phone = super::optional_text(c, "ship_to.phone", t.phone, 20);
         ShipTo { name, address, state_code, pin, phone }
     });
     let payment = payment.map(|p| {

@@ -67,7 +67,7 @@ impl PickScanRequest {
     pub fn validate(self) -> Result<(String, i64), DomainError> {
         let mut c = Checker::new();
         let scan = self.scan.trim().to_string();
-        if scan.is_empty() || scan.chars().count() > 100 {
+        if scan.is_empty() || self.scan.chars().count() > 100 {
             c.push("scan", "must be a SKU code or an EAN of 1 to 100 characters");
         }
         let qty = self.qty.unwrap_or(1);

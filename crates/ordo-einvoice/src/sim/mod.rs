@@ -45,6 +45,13 @@ pub struct SimKeys {
 }
 
 impl SimKeys {
+    /// The simulator's fixed, published key pairs ([`crate::simulator_keys`]): what a connector
+    /// configured without keys trusts.
+    pub fn fixed() -> SimKeys {
+        SimKeys::from_pem(crate::simulator_keys::ENCRYPTION_PRIVATE_KEY, crate::simulator_keys::SIGNING_PRIVATE_KEY)
+            .expect("the simulator's keys are valid PEM")
+    }
+
     /// Two fresh 2048-bit key pairs (a few seconds in unoptimised builds).
     pub fn generate() -> SimKeys {
         SimKeys { encryption: crypto::generate_private_key(), signing: crypto::generate_private_key() }
@@ -203,9 +210,10 @@ pub struct SpawnedSimulator {
     pub simulator: Simulator,
 }
 
-/// Starts a simulator with fresh keys on `listen` and returns where it is and its keys.
+/// Starts a simulator with its fixed keys ([`SimKeys::fixed`]) on `listen` and returns where it is
+/// and its keys.
 pub async fn spawn(listen: SocketAddr) -> std::io::Result<SpawnedSimulator> {
-    Simulator::new(SimKeys::generate()).spawn(listen).await
+    Simulator::new(SimKeys::fixed()).spawn(listen).await
 }
 
 async fn keys(State(sim): State<Simulator>) -> axum::Json<PublicKeys> {
