@@ -2,6 +2,7 @@
 //! [`ChannelError`], lenient JSON decoding that tells a cut-off body from a wrong one, redacted
 //! secrets and the readers of settings.
 
+use crate::fulfilment::{DocumentKind, MarketplaceDocument};
 use crate::model::ChannelError;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -142,6 +143,38 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], what: &str) -> Result
             ChannelError::Permanent(format!("{what}: unexpected response ({e})"))
         }
     })
+}
+
+/// A document answer (a label, an invoice) as the marketplace sent it: its bytes and media type,
+/// untouched. A PDF that doesn't end in `%%EOF` was cut off on the way (transient: fetch it again);
+/// an empty body or something that claims to be a PDF and isn't one will not get better (permanent).
+pub(crate) fn document(resp: HttpResponse, kind: DocumentKind, what: &str) -> Result<MarketplaceDocument, ChannelError> {
+    let resp = resp.error_for_status()?;
+    let media_type = resp
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "application/octet-stream".into());
+    check_document(&resp.body, &media_type, what)?;
+    Ok(MarketplaceDocument { kind, media_type, content: resp.body })
+}
+
+/// Checks that a document's bytes are whole: see [`document`].
+pub(crate) fn check_document(body: &[u8], media_type: &str, what: &str) -> Result<(), ChannelError> {
+    if body.is_empty() {
+        return Err(ChannelError::Permanent(format!("{what}: the marketplace sent an empty document")));
+    }
+    if media_type == "application/pdf" {
+        if !body.starts_with(b"%PDF-") {
+            return Err(ChannelError::Permanent(format!("{what}: the marketplace sent something that is not a PDF")));
+        }
+        if !body.trim_ascii_end().ends_with(b"%%EOF") {
+            return Err(ChannelError::Transient(format!("{what}: the PDF was cut off")));
+        }
+    }
+    Ok(())
 }
 
 /// A credential: shown as `<redacted>` by `Debug`, so a connector can be logged without leaking it.

@@ -11,6 +11,7 @@ pub mod ajio;
 pub mod amazon_edi;
 pub mod amazon_sp;
 pub mod connector;
+pub mod fulfilment;
 pub(crate) mod http;
 pub mod lenient;
 pub mod model;
@@ -23,6 +24,10 @@ pub(crate) mod token;
 pub mod flipkart;
 
 pub use connector::Connector;
+pub use fulfilment::{
+    DocumentKind, EInvoiceUpload, Handover, HandoverShipment, MarketplaceDocument, MarketplaceShipment, PackLine, PackRequest,
+    PackResult, ShipmentInvoice,
+};
 pub use model::{
     CancelLine, ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind,
     SyncWindow,

@@ -32,8 +32,12 @@ impl AjioConnector {
         format!("{}{}", self.endpoint, path)
     }
 
-    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
+    pub(super) async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
         http::send(self.http.get(self.url(path)).query(query).bearer_auth(self.api_key.expose())).await
+    }
+
+    pub(super) async fn post<B: serde::Serialize>(&self, path: &str, body: &B) -> Result<HttpResponse, ChannelError> {
+        http::send(self.http.post(self.url(path)).bearer_auth(self.api_key.expose()).json(body)).await
     }
 
     async fn all_pages(&self, path: &str, window: &SyncWindow, key: &str) -> Result<Vec<Value>, ChannelError> {
@@ -85,12 +89,7 @@ impl AjioConnector {
     /// it. An order the customer cancelled first comes back Cancelled (Ajio answers 409 with the order):
     /// that is the outcome to act on, not a failure. Acknowledging twice is harmless.
     pub async fn acknowledge(&self, order_id: &str) -> Result<MarketplaceOrder, ChannelError> {
-        let req = self
-            .http
-            .post(self.url(&format!("/orders/b2c/{}/acknowledge", http::segment(order_id))))
-            .bearer_auth(self.api_key.expose())
-            .json(&json!({}));
-        let resp = http::send(req).await?;
+        let resp = self.post(&format!("/orders/b2c/{}/acknowledge", http::segment(order_id)), &json!({})).await?;
         if resp.status.as_u16() == 409 {
             let body: Value = resp.json("Ajio acknowledgement")?;
             if let Some(o) = body.get("order") {
@@ -113,14 +112,11 @@ impl AjioConnector {
         Ok(out)
     }
 
-    /// Creates a manifest for the B2C orders handed over; returns Ajio's manifest id.
+    /// Creates a manifest for the B2C orders handed over; returns Ajio's manifest id (the one they are
+    /// already on when Ajio has every one of them shipped).
     pub async fn create_manifest(&self, order_ids: &[String]) -> Result<String, ChannelError> {
-        let req =
-            self.http.post(self.url("/manifests")).bearer_auth(self.api_key.expose()).json(&json!({"order_ids": order_ids}));
-        let body: Value = http::send(req).await?.error_for_status()?.json("Ajio manifest")?;
-        body.get("manifest_id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| ChannelError::Permanent("Ajio answered without a manifest_id".into()))
+        let body: Value =
+            self.post("/manifests", &json!({"order_ids": order_ids})).await?.error_for_status()?.json("Ajio manifest")?;
+        super::fulfil::manifest_id(&body)
     }
 }

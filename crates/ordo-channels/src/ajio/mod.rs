@@ -9,6 +9,7 @@
 //! `DELIVERED` Closed. A purchase order → kind B2B, `channel_order_id` = `po_number`.
 
 pub mod client;
+pub mod fulfil;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

@@ -1,6 +1,8 @@
-//! The EDI mailbox client: 850s in, 855s out (see `docs/amazon-edi.md`).
+//! The EDI mailbox client: 850s in, 855s and 856s out (see `docs/amazon-edi.md`).
 
+use super::asn::build_856;
 use super::{EdiDocument, build_855, map_document};
+use crate::fulfilment::Handover;
 use crate::http::{self, HttpResponse};
 use crate::model::{CancelLine, ChannelError, MarketplaceOrder, SyncWindow};
 use crate::paging::{self, PageWalk};
@@ -79,10 +81,23 @@ impl EdiConnector {
         reason: &str,
         at: Timestamp,
     ) -> Result<(), ChannelError> {
-        let x12 = build_855(order, lines, reason, at)?;
+        self.post_x12("/edi/855", build_855(order, lines, reason, at)?).await
+    }
+
+    /// Tells Amazon the shipments left: an 856 per PO shipment, in the PO's separators. A retried
+    /// handover sends the same interchange control numbers, which the mailbox drops as duplicates.
+    pub async fn hand_over(&self, handover: &Handover) -> Result<(), ChannelError> {
+        for s in &handover.shipments {
+            self.post_x12("/edi/856", build_856(s)?).await?;
+        }
+        Ok(())
+    }
+
+    /// Posts an interchange to the mailbox; a duplicate it recognises is a success too.
+    async fn post_x12(&self, path: &str, x12: String) -> Result<(), ChannelError> {
         let req = self
             .http
-            .post(format!("{}/edi/855", self.endpoint))
+            .post(format!("{}{path}", self.endpoint))
             .bearer_auth(self.api_key.expose())
             .header(reqwest::header::CONTENT_TYPE, "application/edi-x12")
             .body(x12);

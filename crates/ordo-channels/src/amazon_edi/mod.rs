@@ -16,6 +16,7 @@
 //! reason in `REF*ZZ`, and per cancelled line its `PO1` followed by `ACK*IR` (item rejected) with the
 //! quantity.
 
+pub mod asn;
 pub mod client;
 pub mod x12;
 
@@ -209,10 +210,14 @@ fn control_number(po: &str, lines: &[CancelLine], reason: &str, at: Timestamp) -
     u32::from_be_bytes([d[0], d[1], d[2], d[3]]) % 1_000_000_000
 }
 
-/// Builds the 855 telling Amazon that `lines` of the PO in `order` are cancelled by the seller, with the
-/// separators and parties of the 850 it answers (both read from `order.raw`).
-pub fn build_855(order: &MarketplaceOrder, lines: &[CancelLine], reason: &str, at: Timestamp) -> Result<String, ChannelError> {
-    let bad = |m: &str| ChannelError::Permanent(format!("order {} can't be acknowledged: {m}", order.channel_order_id));
+/// What an answer to a PO needs from the PO as received (kept in `order.raw`): the separators to
+/// write it with, the envelope going back the way the PO came (parties swapped, same versions), and
+/// the PO as read.
+pub(crate) fn reply_envelope(
+    order: &MarketplaceOrder,
+    what: &str,
+) -> Result<(Separators, Envelope, PurchaseOrder), ChannelError> {
+    let bad = |m: &str| ChannelError::Permanent(format!("order {} can't be {what}: {m}", order.channel_order_id));
     let sep: Separators =
         serde_json::from_value(order.raw["separators"].clone()).map_err(|_| bad("its raw payload has no X12 separators"))?;
     let el = |v: &Value, i: usize| v.get(i).and_then(Value::as_str).unwrap_or("").trim().to_string();
@@ -221,13 +226,36 @@ pub fn build_855(order: &MarketplaceOrder, lines: &[CancelLine], reason: &str, a
         return Err(bad("its raw payload has no ISA/GS envelope"));
     }
     let po: PurchaseOrder = serde_json::from_value(order.raw["po"].clone()).map_err(|_| bad("its raw payload has no PO"))?;
+    let env = Envelope {
+        sender: (el(isa, 6), el(isa, 7)),
+        receiver: (el(isa, 4), el(isa, 5)),
+        gs_sender: el(gs, 2),
+        gs_receiver: el(gs, 1),
+        isa_version: Some(el(isa, 11)).filter(|v| !v.is_empty()).unwrap_or_else(|| "00401".into()),
+        gs_version: Some(el(gs, 7)).filter(|v| !v.is_empty()).unwrap_or_else(|| "004010".into()),
+        usage: Some(el(isa, 14)).filter(|v| !v.is_empty()).unwrap_or_else(|| "P".into()),
+    };
+    Ok((sep, env, po))
+}
+
+/// `CCYYMMDD` and `HHMM` of a time, as X12 writes dates and times.
+pub(crate) fn x12_date_time(at: Timestamp) -> (String, String) {
+    let t = at.to_datetime();
+    (format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day()), format!("{:02}{:02}", t.hour(), t.minute()))
+}
+
+/// Builds the 855 telling Amazon that `lines` of the PO in `order` are cancelled by the seller, with the
+/// separators and parties of the 850 it answers (both read from `order.raw`).
+pub fn build_855(order: &MarketplaceOrder, lines: &[CancelLine], reason: &str, at: Timestamp) -> Result<String, ChannelError> {
+    let bad = |m: &str| ChannelError::Permanent(format!("order {} can't be acknowledged: {m}", order.channel_order_id));
+    let (sep, env, po) = reply_envelope(order, "acknowledged")?;
     if lines.is_empty() {
         return Err(bad("no line to cancel"));
     }
     let mut body = Vec::new();
     let all = po.lines.iter().all(|l| lines.iter().any(|c| c.channel_line_id == l.line_id && c.qty >= l.qty));
     let date = at.to_datetime().date();
-    let ccyymmdd = format!("{:04}{:02}{:02}", date.year(), u8::from(date.month()), date.day());
+    let (ccyymmdd, hhmm) = x12_date_time(at);
     let po_date = if po.po_date.is_empty() { ccyymmdd.clone() } else { po.po_date.clone() };
     body.push(Segment::new("BAK", &["00", if all { "RD" } else { "AC" }, &po.po_number, &po_date]));
     let reason = sep.clean(reason);
@@ -253,18 +281,6 @@ pub fn build_855(order: &MarketplaceOrder, lines: &[CancelLine], reason: &str, a
         body.push(Segment::new("ACK", &["IR", &c.qty.to_string(), if l.unit.is_empty() { "EA" } else { &l.unit }]));
     }
     body.push(Segment::new("CTT", &[&lines.len().to_string()]));
-    let env = Envelope {
-        // The answer goes back the way the PO came: parties swapped.
-        sender: (el(isa, 6), el(isa, 7)),
-        receiver: (el(isa, 4), el(isa, 5)),
-        gs_sender: el(gs, 2),
-        gs_receiver: el(gs, 1),
-        isa_version: Some(el(isa, 11)).filter(|v| !v.is_empty()).unwrap_or_else(|| "00401".into()),
-        gs_version: Some(el(gs, 7)).filter(|v| !v.is_empty()).unwrap_or_else(|| "004010".into()),
-        usage: Some(el(isa, 14)).filter(|v| !v.is_empty()).unwrap_or_else(|| "P".into()),
-    };
-    let t = at.to_datetime();
-    let hhmm = format!("{:02}{:02}", t.hour(), t.minute());
     let ic = x12::envelope(&sep, &env, "PR", &[("855", body)], date, &hhmm, control_number(&po.po_number, lines, &reason, at));
     Ok(ic.to_x12())
 }

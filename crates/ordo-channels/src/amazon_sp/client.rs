@@ -1,5 +1,6 @@
 //! The SP-API client: Login with Amazon token exchange, getOrders and getOrderItems with paging.
 
+use super::easy_ship::ScheduledPackages;
 use super::map_order;
 use crate::http::{self, HttpResponse};
 use crate::model::{ChannelError, MarketplaceOrder, SyncWindow};
@@ -13,24 +14,29 @@ const TOKEN_PATH: &str = "/auth/o2/token";
 /// A connector to one seller's SP-API account (also used for Amazon Seller Flex).
 #[derive(Debug)]
 pub struct AmazonSpConnector {
-    http: reqwest::Client,
-    endpoint: String,
+    pub(super) http: reqwest::Client,
+    pub(super) endpoint: String,
     token_url: String,
     client_id: String,
     client_secret: http::Secret,
     refresh_token: http::Secret,
-    marketplace_ids: Vec<String>,
+    pub(super) marketplace_ids: Vec<String>,
     page_size: Option<u64>,
     max_pages: usize,
     flex: bool,
     tokens: TokenCache,
+    /// Easy Ship (`easy_ship` setting): Amazon schedules the pickup and gives the label and AWB.
+    pub(super) easy_ship: bool,
+    /// Easy Ship packages scheduled by this connector whose documents were not yet collected.
+    pub(super) scheduled: ScheduledPackages,
 }
 
 impl AmazonSpConnector {
     /// Reads credentials `{client_id, client_secret, refresh_token}` and settings
     /// `{endpoint, auth_endpoint?, marketplace_ids, page_size?, max_pages?, timeout_ms?}`. `auth_endpoint` is
     /// Login with Amazon's token URL as the SDKs take it (`https://api.amazon.com/auth/o2/token`, the
-    /// default) or its base URL (`https://api.amazon.com`).
+    /// default) or its base URL (`https://api.amazon.com`). `easy_ship` (default false; `AMAZON_SP`
+    /// only, Seller Flex orders ship as the seller's own) makes packing schedule an Easy Ship package.
     pub fn from_settings(credentials: &Value, settings: &Value, flex: bool) -> Result<Self, String> {
         let what = if flex { "AMAZON_FLEX" } else { "AMAZON_SP" };
         let marketplace_ids: Vec<String> = match settings.get("marketplace_ids") {
@@ -53,6 +59,8 @@ impl AmazonSpConnector {
             max_pages: paging::max_pages(settings),
             flex,
             tokens: TokenCache::default(),
+            easy_ship: !flex && settings.get("easy_ship").and_then(crate::lenient::bool_from_json).unwrap_or(false),
+            scheduled: ScheduledPackages::default(),
         })
     }
 
@@ -70,18 +78,41 @@ impl AmazonSpConnector {
             .await
     }
 
-    /// GETs an SP-API path with the access token; a refused token is renewed once, since Amazon may
-    /// retire a token before its announced expiry.
-    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
+    /// GETs an SP-API path with the access token.
+    pub(super) async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
+        self.send(reqwest::Method::GET, path, query, None).await
+    }
+
+    /// Sends to an SP-API path with the access token (and a JSON body); a refused token is renewed
+    /// once, since Amazon may retire a token before its announced expiry.
+    pub(super) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<HttpResponse, ChannelError> {
         let url = format!("{}{}", self.endpoint, path);
+        let build = |token: &str| {
+            let req = self.http.request(method.clone(), &url).query(query).header("x-amz-access-token", token);
+            match body {
+                Some(b) => req.json(b),
+                None => req,
+            }
+        };
         let token = self.token().await?;
-        let resp = http::send(self.http.get(&url).query(query).header("x-amz-access-token", &token)).await?;
+        let resp = http::send(build(&token)).await?;
         if matches!(resp.status.as_u16(), 401 | 403) {
             self.tokens.invalidate(&token).await;
             let token = self.token().await?;
-            return http::send(self.http.get(&url).query(query).header("x-amz-access-token", &token)).await;
+            return http::send(build(&token)).await;
         }
         Ok(resp)
+    }
+
+    /// Whether packing schedules an Easy Ship package (the `easy_ship` setting).
+    pub fn easy_ship(&self) -> bool {
+        self.easy_ship
     }
 
     /// Every order changed within the window, with its items, following every page.

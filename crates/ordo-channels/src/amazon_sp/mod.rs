@@ -15,6 +15,8 @@
 //!   Flex orders are searched.
 
 pub mod client;
+pub mod confirm;
+pub mod easy_ship;
 pub mod search_orders;
 
 use crate::lenient::{self, StrBool};

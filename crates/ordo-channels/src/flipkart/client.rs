@@ -1,5 +1,6 @@
 //! The Flipkart client: client-credentials token, shipment search with `nextPageUrl` paging.
 
+use super::fulfil::PackingSettings;
 use super::{
     CANCELLATION_TYPES, DateRange, Filter, FilterRequest, PRE_DISPATCH_STATES, Pagination, map_shipment_v2, map_shipment_v3,
 };
@@ -16,15 +17,16 @@ const TOKEN_PATH: &str = "/oauth-service/oauth/token";
 /// A connector to one Flipkart seller account, keyed as `FLIPKART_V2` (per item) or `FLIPKART_V3` (per shipment).
 #[derive(Debug)]
 pub struct FlipkartConnector {
-    http: reqwest::Client,
-    endpoint: String,
+    pub(super) http: reqwest::Client,
+    pub(super) endpoint: String,
     token_url: String,
     client_id: String,
     client_secret: http::Secret,
-    per_item: bool,
+    pub(super) per_item: bool,
     page_size: u32,
     max_pages: usize,
     tokens: TokenCache,
+    pub(super) packing: PackingSettings,
 }
 
 impl FlipkartConnector {
@@ -32,7 +34,9 @@ impl FlipkartConnector {
     /// max_pages?, timeout_ms?}` (`endpoint` is the Seller API base, `https://api.flipkart.net/sellers`).
     /// The token is asked of `auth_endpoint`: the token URL as the SDKs take it
     /// (`https://api.flipkart.net/oauth-service/oauth/token`) or its base URL, by default the endpoint
-    /// without `/sellers`. `per_item` selects `FLIPKART_V2` keying.
+    /// without `/sellers`. `per_item` selects `FLIPKART_V2` keying. What packing reads
+    /// (`label_poll_attempts`, `label_poll_interval_ms`, `gst_rates`, `default_gst_rate`) is described in
+    /// [`PackingSettings::from_settings`].
     pub fn from_settings(credentials: &Value, settings: &Value, per_item: bool) -> Result<Self, String> {
         let what = if per_item { "FLIPKART_V2" } else { "FLIPKART_V3" };
         let endpoint = http::endpoint(settings, "endpoint", &format!("{what} settings"))?;
@@ -49,6 +53,7 @@ impl FlipkartConnector {
             page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(20).clamp(1, 20) as u32,
             max_pages: paging::max_pages(settings),
             tokens: TokenCache::default(),
+            packing: PackingSettings::from_settings(settings, what)?,
         })
     }
 
@@ -66,7 +71,7 @@ impl FlipkartConnector {
     }
 
     /// Sends with the bearer token; a refused token is renewed once.
-    async fn authed(&self, build: impl Fn(&str) -> reqwest::RequestBuilder) -> Result<HttpResponse, ChannelError> {
+    pub(super) async fn authed(&self, build: impl Fn(&str) -> reqwest::RequestBuilder) -> Result<HttpResponse, ChannelError> {
         let token = self.token().await?;
         let resp = http::send(build(&token)).await?;
         if matches!(resp.status.as_u16(), 401 | 403) {

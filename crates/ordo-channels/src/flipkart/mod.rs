@@ -12,6 +12,8 @@
 //! `priceComponents.sellingPrice` is the price of one unit (Flipkart: "can be less than or equal to the MRP").
 
 pub mod client;
+pub mod fulfil;
+pub mod outbound;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

@@ -28,8 +28,12 @@ impl PaytmConnector {
         })
     }
 
-    async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
+    pub(super) async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
         http::send(self.http.get(format!("{}{}", self.endpoint, path)).query(query).bearer_auth(self.api_key.expose())).await
+    }
+
+    pub(super) async fn post<B: serde::Serialize>(&self, path: &str, body: &B) -> Result<HttpResponse, ChannelError> {
+        http::send(self.http.post(format!("{}{}", self.endpoint, path)).bearer_auth(self.api_key.expose()).json(body)).await
     }
 
     /// Every element of `key` over every page of a cursor-paged list.

@@ -7,6 +7,7 @@
 //! is read from `GET /v1/returns` as a [`ChannelEventKind::ReturnPickupDone`] event.
 
 pub mod client;
+pub mod fulfil;
 
 use crate::lenient;
 use crate::model::{

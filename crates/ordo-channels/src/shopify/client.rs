@@ -9,18 +9,22 @@ use serde_json::Value;
 /// A connector to one Shopify store.
 #[derive(Debug)]
 pub struct ShopifyConnector {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     endpoint: String,
     api_version: String,
     access_token: http::Secret,
     page_size: u64,
     max_pages: usize,
+    /// Whether a fulfillment emails the customer its tracking (`notify_customer`, default true).
+    pub(super) notify_customer: bool,
+    /// The customer's tracking link, `{awb}` replaced by the AWB (`tracking_url`, optional).
+    pub(super) tracking_url: Option<String>,
 }
 
 impl ShopifyConnector {
     /// Reads credentials `{access_token}` and settings `{endpoint, api_version?, page_size?, max_pages?,
-    /// timeout_ms?}`
-    /// (`endpoint` is the shop, `https://{shop}.myshopify.com`).
+    /// timeout_ms?, notify_customer?, tracking_url?}` (`endpoint` is the shop,
+    /// `https://{shop}.myshopify.com`; `tracking_url` a link with `{awb}` in it).
     pub fn from_settings(credentials: &Value, settings: &Value) -> Result<Self, String> {
         Ok(ShopifyConnector {
             http: http::client(http::timeout(settings))?,
@@ -30,15 +34,22 @@ impl ShopifyConnector {
             // 250 is the most Shopify returns per page.
             page_size: settings.get("page_size").and_then(Value::as_u64).unwrap_or(250).clamp(1, 250),
             max_pages: paging::max_pages(settings),
+            notify_customer: settings.get("notify_customer").and_then(crate::lenient::bool_from_json).unwrap_or(true),
+            tracking_url: http::optional_str(settings, "tracking_url"),
         })
     }
 
-    fn api(&self, path: &str) -> String {
+    pub(super) fn api(&self, path: &str) -> String {
         format!("{}/admin/api/{}/{}", self.endpoint, http::segment(&self.api_version), path)
     }
 
-    async fn get(&self, url: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
-        http::send(self.http.get(url).query(query).header("X-Shopify-Access-Token", self.access_token.expose())).await
+    /// A request with the shop's access token.
+    pub(super) fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        req.header("X-Shopify-Access-Token", self.access_token.expose())
+    }
+
+    pub(super) async fn get(&self, url: &str, query: &[(&str, String)]) -> Result<HttpResponse, ChannelError> {
+        http::send(self.authed(self.http.get(url).query(query))).await
     }
 
     /// Every order (any status) updated within the window, following every page.

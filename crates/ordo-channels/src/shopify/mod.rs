@@ -11,6 +11,7 @@
 //! - A line without a `sku` is keyed by its `variant_id`, so it can still be mapped to a client SKU.
 
 pub mod client;
+pub mod fulfillment;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};
