@@ -5,7 +5,10 @@ pub mod clock;
 mod group_commit;
 mod inventory;
 mod master;
+mod documents;
+mod einvoicing;
 mod orders;
+mod packing;
 mod picking;
 pub mod requests;
 pub mod secrets;
@@ -13,6 +16,7 @@ mod sync;
 mod upload;
 
 pub use orders::{MAX_BATCH, parse_order};
+pub use packing::{DimensionsMm, PackOrderRequest, PackScan, Packed};
 pub use sync::SyncReport;
 pub use upload::UploadMode;
 
@@ -48,6 +52,8 @@ pub struct App {
     /// One lock per channel (client id, code) for the syncs of this process, so a manual sync
     /// waits for a periodic one already running here instead of being refused.
     syncs: Arc<std::sync::Mutex<std::collections::HashMap<(i64, String), ChannelLock>>>,
+    /// The e-invoice portal connectors of this process.
+    irp: Arc<einvoicing::IrpClients>,
 }
 
 /// Held while this process syncs one channel.
@@ -68,7 +74,7 @@ impl App {
     /// Must be called within a Tokio runtime: it starts the order writer.
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
         let orders = group_commit::GroupCommit::start(store.clone(), clock.clone());
-        App { store, clock, secrets, orders, keys: Arc::default(), syncs: Arc::default() }
+        App { store, clock, secrets, orders, keys: Arc::default(), syncs: Arc::default(), irp: Arc::default() }
     }
 
     /// The database's name, as `/health` reports it (`sqlite`, `postgres`).

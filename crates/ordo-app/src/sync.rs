@@ -32,7 +32,7 @@ pub struct SyncReport {
 
 /// Calls the marketplace, retrying rate limits (honouring `Retry-After`) and transient failures with
 /// a short exponential backoff; a sync that still fails waits for its next turn.
-async fn retrying<T, F, Fut>(f: F) -> std::result::Result<T, ChannelError>
+pub(crate) async fn retrying<T, F, Fut>(f: F) -> std::result::Result<T, ChannelError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = std::result::Result<T, ChannelError>>,
@@ -181,7 +181,7 @@ impl App {
             .map_err(|e| DomainError::Conflict(format!("channel '{code}' can't sync: {e}")))
     }
 
-    async fn connector_of(&self, client_id: i64, code: &str) -> Result<Connector> {
+    pub(crate) async fn connector_of(&self, client_id: i64, code: &str) -> Result<Connector> {
         let channel = self.store.channel(client_id, code).await?;
         let sealed = self.store.channel_credentials(client_id, code).await?;
         self.connector(client_id, code, channel.channel_type, &sealed, &channel.settings)
@@ -344,10 +344,17 @@ impl App {
     /// Re-reads one order from its marketplace now (`POST /api/v1/orders/{id}/sync`).
     pub async fn sync_order(&self, caller: &Caller, id: &str) -> Result<Order> {
         let ctx = self.authorize(caller, Permission::ManageOrders)?;
+        self.reread_order(&ctx, id).await?;
+        self.store.order(ctx.client_id, id, self.now()).await
+    }
+
+    /// Re-reads one order from its marketplace and applies what changed (a cancellation cancels it
+    /// and frees its stock). Answers the marketplace's order, or `None` for an internal one.
+    pub(crate) async fn reread_order(&self, ctx: &WriteCtx, id: &str) -> Result<Option<MarketplaceOrder>> {
         let (code, coid) = self.store.order_channel(ctx.client_id, id).await?;
         let channel = self.store.channel(ctx.client_id, &code).await?;
         if channel.channel_type == ChannelType::Internal {
-            return self.store.order(ctx.client_id, id, ctx.now).await;
+            return Ok(None);
         }
         let connector = self.connector_of(ctx.client_id, &code).await?;
         let fetched = retrying(|| connector.fetch_order(&coid)).await.map_err(upstream)?;
@@ -366,7 +373,7 @@ impl App {
                 .await?;
         }
         self.after_commit(ctx.client_id).await;
-        self.store.order(ctx.client_id, id, self.now()).await
+        Ok(Some(m))
     }
 
     /// Syncs every channel whose periodic sync is due. Returns how many were synced.

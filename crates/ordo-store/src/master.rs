@@ -89,7 +89,7 @@ pub struct MappingInput {
     pub sku: String,
 }
 
-const WAREHOUSE_COLUMNS: &str =
+pub(crate) const WAREHOUSE_COLUMNS: &str =
     "code, name, gstin, address, legal_name, pin, awb_carrier, awb_prefix, awb_next, einvoice_endpoint, created_at, updated_at";
 
 /// Reads a warehouse selected with [`WAREHOUSE_COLUMNS`].

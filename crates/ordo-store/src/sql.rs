@@ -16,6 +16,7 @@ pub(crate) enum Val {
     OptInt(Option<i64>),
     Text(Cow<'static, str>),
     OptText(Option<String>),
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Val {
@@ -62,6 +63,7 @@ pub(crate) fn bind_one<'q>(q: Query<'q>, v: &'q Val) -> Query<'q> {
         Val::OptInt(i) => q.bind(*i),
         Val::Text(s) => q.bind(s.as_ref()),
         Val::OptText(s) => q.bind(s.as_deref()),
+        Val::Bytes(b) => q.bind(b.as_slice()),
     }
 }
 

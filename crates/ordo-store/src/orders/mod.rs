@@ -123,7 +123,7 @@ async fn channels_by_code(tx: &mut Transaction<'static, Any>, client_id: i64) ->
 }
 
 /// The client's code, which every order shows.
-async fn client_code(tx: &mut sqlx::AnyConnection, client_id: i64) -> Result<String> {
+pub(crate) async fn client_code(tx: &mut sqlx::AnyConnection, client_id: i64) -> Result<String> {
     let row = sqlx::query("SELECT code FROM clients WHERE id = $1").bind(client_id).fetch_one(&mut *tx).await.map_err(db)?;
     col(&row, "code")
 }
