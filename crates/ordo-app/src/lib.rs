@@ -2,21 +2,23 @@
 //! input into the store's terms, and runs one store transaction. Background workers live here too.
 
 pub mod clock;
+mod documents;
+mod einvoicing;
 mod group_commit;
 mod inventory;
 mod master;
-mod documents;
-mod einvoicing;
 mod orders;
 mod packing;
 mod picking;
 pub mod requests;
 pub mod secrets;
+mod shipping;
 mod sync;
 mod upload;
 
 pub use orders::{MAX_BATCH, parse_order};
 pub use packing::{DimensionsMm, PackOrderRequest, PackScan, Packed};
+pub use shipping::{Document, ShipmentQuery};
 pub use sync::SyncReport;
 pub use upload::UploadMode;
 

@@ -162,6 +162,21 @@ mod tests {
     }
 
     #[test]
+    fn a_b2b_order_short_closed_with_every_allocated_unit_picked_is_picked_and_completes_at_dispatch() {
+        let mut o = OrderCore::new(OrderKind::B2b, FulfillmentType::Partial, Holds::default(), vec![LineQty::new(5)]);
+        o.start_allocation().unwrap();
+        o.add_allocation(&[3]);
+        o.settle(Timestamp::from_micros(0), "allocated");
+        o.release(Timestamp::from_micros(0), None).unwrap();
+        o.pick(0, 3).unwrap();
+        assert_eq!(o.status(), OrderStatus::Processing, "2 units still wait for stock");
+        let (freed, change) = o.complete("short-close").unwrap();
+        assert_eq!((freed, change.unwrap().to), (vec![0], OrderStatus::Picked));
+        o.pack().unwrap();
+        assert_eq!(o.dispatch().unwrap().1.to, OrderStatus::Completed);
+    }
+
+    #[test]
     fn a_b2c_order_whose_every_unit_is_short_is_cancelled() {
         let mut o = released(OrderKind::B2c, &[2]);
         o.short_pick(0, 2).unwrap();
@@ -186,8 +201,8 @@ mod tests {
         assert_eq!(o.leave_unserved(0, 2), Unserved::Waiting);
         assert_eq!(o.settle_picking("short"), None, "still PROCESSING: 2 units wait");
         assert_eq!(o.waiting_total(), 2);
-        o.complete("short-close").unwrap();
-        assert_eq!(o.settle_picking("short-closed").unwrap().to, OrderStatus::Picked);
+        let (_, change) = o.complete("short-close").unwrap();
+        assert_eq!(change.unwrap().to, OrderStatus::Picked, "what is picked is all there is to pack");
         o.pack().unwrap();
         let (leaving, change) = o.dispatch().unwrap();
         assert_eq!((leaving, change.to), (vec![3], OrderStatus::Completed));

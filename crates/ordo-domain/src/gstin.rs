@@ -35,18 +35,6 @@ pub fn validate(gstin: &str, strict: bool) -> Result<String, String> {
     Ok(g)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accepts_a_real_gstin_and_refuses_a_wrong_check_character() {
-        assert_eq!(validate("27AAPFU0939F1ZV", true).unwrap(), "27AAPFU0939F1ZV");
-        assert!(validate("27AAPFU0939F1ZO", true).unwrap_err().contains("check character"));
-        assert!(validate("27AAPFU0939F1ZO", false).is_ok());
-        assert!(validate("27AAPFU0939F1Z", true).is_err());
-    }
-}
 
 /// The name of the Indian state or union territory with GST state code `code` (`29` → Karnataka).
 pub fn state_name(code: &str) -> Option<&'static str> {
@@ -91,4 +79,17 @@ pub fn state_name(code: &str) -> Option<&'static str> {
         "96" => "Other Country",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_a_real_gstin_and_refuses_a_wrong_check_character() {
+        assert_eq!(validate("27AAPFU0939F1ZV", true).unwrap(), "27AAPFU0939F1ZV");
+        assert!(validate("27AAPFU0939F1ZO", true).unwrap_err().contains("check character"));
+        assert!(validate("27AAPFU0939F1ZO", false).is_ok());
+        assert!(validate("27AAPFU0939F1Z", true).is_err());
+    }
 }

@@ -313,7 +313,8 @@ impl OrderCore {
             self.move_to(Completed, reason)
         } else {
             self.closing = true;
-            None
+            // Picking waits for nothing more: what is picked is all there is to pack.
+            self.settle_picking(reason)
         };
         Ok((freed, change))
     }

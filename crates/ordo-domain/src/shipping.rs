@@ -52,7 +52,7 @@ pub struct AwbSeries {
 impl AwbSeries {
     /// The AWB of running number `n`.
     pub fn awb(&self, n: i64) -> String {
-        format!("{}{n:010}", self.prefix)
+        format!("{}{n}", self.prefix)
     }
 }
 

@@ -2,7 +2,7 @@
 //! for one handover; at handover their orders are DISPATCHED (or COMPLETED when short-closed), the
 //! units leave stock (ledger DISPATCH), and the marketplace is told through the outbox.
 
-use crate::allocation::{KeyedLine, load_orders, lock_stock, save_orders, write_stock_changes};
+use crate::allocation::{KeyedLine, LoadedOrder, load_orders, lock_stock, save_orders, write_stock_changes};
 use crate::db::db;
 use crate::master::warehouse_id;
 use crate::rows::{FromRow, col, id_text, opt_time, time, word};
@@ -16,7 +16,7 @@ use ordo_domain::kinds::{LedgerKind, ManifestStatus, ShipmentStatus, UnitStatus}
 use ordo_domain::shipping::Manifest;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// A manifest to make: every PACKED shipment of the warehouse and channel (and carrier) on no
 /// manifest yet, or the ones named by AWB.
@@ -219,8 +219,8 @@ impl Store {
 
     /// Hands a manifest over: its shipments DISPATCHED, their orders DISPATCHED (or COMPLETED when
     /// short-closed), the units out of stock (ledger DISPATCH), and one outbox message per manifest
-    /// for the marketplace (when `tell_marketplace`). Handing over again changes nothing.
-    pub async fn hand_over(&self, ctx: &WriteCtx, id: i64, tell_marketplace: bool) -> Result<Handover> {
+    /// for the marketplace (none for an INTERNAL channel). Handing over again changes nothing.
+    pub async fn hand_over(&self, ctx: &WriteCtx, id: i64) -> Result<Handover> {
         idempotent!(self, ctx, |w| {
             let manifest = load_manifest(&mut w.tx, ctx.client_id, id).await?.ok_or_else(|| not_found(id))?;
             if manifest.status == ManifestStatus::HandedOver {
@@ -238,7 +238,8 @@ impl Store {
             let mut orders = load_orders(self, &mut w.tx, ctx.client_id, &order_ids, true).await?;
             let mut ledger = Vec::new();
             for o in orders.iter_mut() {
-                let (leaving, change) = o.core.dispatch().map_err(|e| DomainError::Conflict(format!("order {}: {}", o.id, e.0)))?;
+                let (leaving, change) =
+                    o.core.dispatch().map_err(|e| DomainError::Conflict(format!("order {}: {}", o.id, e.0)))?;
                 o.changes.push(change);
                 for (i, n) in leaving.iter().enumerate().filter(|(_, n)| **n > 0) {
                     ledger.push(KeyedLine {
@@ -258,36 +259,29 @@ impl Store {
             let keys: BTreeSet<_> = ledger.iter().map(|l| l.key).collect();
             lock_stock(&mut w.tx, ctx, &keys).await?;
             let ids: Vec<Val> = shipments.iter().map(|s| s.id.into()).collect();
-            let payload = serde_json::json!({
-                "manifest_id": id.to_string(),
-                "shipments": shipments.iter().map(|s| serde_json::json!({
-                    "shipment_id": s.shipment.id, "order_id": s.shipment.order_id, "awb": s.shipment.awb,
-                    "carrier": s.shipment.carrier, "invoice_number": s.shipment.invoice_number,
-                    "invoice_date": s.shipment.invoice_date, "weight_grams": s.shipment.weight_grams,
-                    "lines": s.shipment.lines,
-                })).collect::<Vec<_>>(),
-            });
+            let payload = handover_payload(&mut w.tx, id, &shipments, &orders, ctx.now).await?;
             Writes::apply(&mut w.tx, |writes| {
                 write_stock_changes(writes, ctx, &ledger);
                 save_orders(writes, ctx, &mut orders);
                 if !ids.is_empty() {
                     let n = ids.len();
-                    let mut args = vec![ctx.now.micros().into()];
+                    let mut args = vec![ctx.now.micros().into(), ctx.now.micros().into()];
                     args.extend(ids);
                     writes.push(
                         format!(
-                            "UPDATE shipments SET status = 'DISPATCHED', dispatched_at = $1, updated_at = $1 WHERE id IN ({})",
-                            in_list(2, n)
+                            "UPDATE shipments SET status = 'DISPATCHED', dispatched_at = $1, updated_at = $2 WHERE id IN ({})",
+                            in_list(3, n)
                         ),
                         args,
                     );
                 }
             })
             .await?;
-            if tell_marketplace && !shipments.is_empty() {
+            if !shipments.is_empty() {
                 sqlx::query(
                     "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, payload, status, next_attempt_at, created_at) \
-                     SELECT $1, 'channel.hand_over', $2, channel_id, $3, 'PENDING', $4, $4 FROM manifests WHERE id = $5",
+                     SELECT $1, 'channel.hand_over', $2, m.channel_id, $3, 'PENDING', $4, $4 FROM manifests m \
+                     JOIN channels c ON c.id = m.channel_id WHERE m.id = $5 AND c.type <> 'INTERNAL'",
                 )
                 .bind(ctx.client_id)
                 .bind(format!("hand-over-{id}"))
@@ -344,6 +338,65 @@ impl Store {
         }
         Ok(Page::from_rows(rows, page.limit))
     }
+}
+
+/// What the marketplace is told of a handover (topic `channel.hand_over`): per shipment its AWB,
+/// invoice and units by the marketplace's line ids, and its order as the marketplace knows it (ids,
+/// lines, its own payload), so the delivery needs nothing else from the store.
+async fn handover_payload(
+    tx: &mut Transaction<'static, Any>,
+    manifest_id: i64,
+    shipments: &[StoredShipment],
+    orders: &[LoadedOrder],
+    now: ordo_domain::Timestamp,
+) -> Result<serde_json::Value> {
+    use serde_json::{Value, json};
+    let mut raw: HashMap<i64, Value> = HashMap::new();
+    if !orders.is_empty() {
+        let sql = format!("SELECT id, marketplace_payload FROM orders WHERE id IN ({})", in_list(1, orders.len()));
+        let sql = crate::sql::positional(tx, sql);
+        let mut q = sqlx::query(&sql);
+        for o in orders {
+            q = q.bind(o.id);
+        }
+        for r in q.fetch_all(&mut **tx).await.map_err(db)? {
+            let text: Option<String> = col(&r, "marketplace_payload")?;
+            raw.insert(col(&r, "id")?, text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null));
+        }
+    }
+    let line = |o: &LoadedOrder, i: usize, qty: i64| {
+        let l = &o.lines[i];
+        json!({"channel_line_id": l.channel_line_id.clone().unwrap_or_else(|| l.id.to_string()),
+               "channel_sku": l.channel_sku.clone().unwrap_or_else(|| l.sku.clone()), "qty": qty})
+    };
+    let mut out = Vec::with_capacity(shipments.len());
+    for s in shipments {
+        let Some(o) = orders.iter().find(|o| o.id.to_string() == s.shipment.order_id) else { continue };
+        let lines: Vec<Value> = s
+            .shipment
+            .lines
+            .iter()
+            .filter_map(|sl| o.lines.iter().position(|l| l.id.to_string() == sl.line_id).map(|i| line(o, i, sl.qty)))
+            .collect();
+        out.push(json!({
+            "shipment_id": s.shipment.id,
+            "order_id": s.shipment.order_id,
+            "awb": s.shipment.awb,
+            "carrier": s.shipment.carrier,
+            "invoice_number": s.shipment.invoice_number,
+            "invoice_date": s.shipment.invoice_date,
+            "weight_grams": s.shipment.weight_grams,
+            "shipped_at": now.to_string(),
+            "order": {
+                "channel_order_id": o.channel_order_id,
+                "parent_order_id": o.header.parent_order_id,
+                "raw": raw.remove(&o.id).unwrap_or(Value::Null),
+                "lines": (0..o.lines.len()).map(|i| line(o, i, o.core.lines[i].qty)).collect::<Vec<_>>(),
+            },
+            "lines": lines,
+        }));
+    }
+    Ok(json!({"manifest_id": manifest_id.to_string(), "shipments": out}))
 }
 
 /// Puts shipments on manifest `id`: MANIFESTED.

@@ -151,8 +151,14 @@ impl EInvoicingRequest {
         if !(e.starts_with("http://") || e.starts_with("https://")) || e.len() > 500 || e.contains(' ') {
             c.push("endpoint", "must be an http:// or https:// URL of at most 500 characters");
         }
-        if self.credentials.is_empty() {
-            c.push("credentials", "must hold the portal's client_id, client_secret, user_name and password");
+        // NIC's portal takes all four: the API user's client id and secret (headers) and its login.
+        for k in ["client_id", "client_secret", "user_name", "password"] {
+            if !self.credentials.contains_key(k) {
+                c.push(
+                    format!("credentials.{k}"),
+                    "is required: the portal issues client_id, client_secret, user_name and password",
+                );
+            }
         }
         for (k, v) in &self.credentials {
             if v.as_str().is_none_or(|s| s.is_empty()) {

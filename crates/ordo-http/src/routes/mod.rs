@@ -4,9 +4,11 @@ mod api_keys;
 mod channels;
 mod inventory;
 mod inward_pos;
+mod manifests;
 mod orders;
 mod picklists;
 mod service;
+mod shipments;
 mod skus;
 mod sync;
 mod warehouses;
@@ -36,6 +38,8 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
     let router = inward_pos::register(router);
     let router = orders::register(router);
     let router = picklists::register(router);
+    let router = shipments::register(router);
+    let router = manifests::register(router);
     sync::register(router)
 }
 

@@ -144,3 +144,52 @@ pub async fn read(r: Response) -> (u16, Value) {
     let text = r.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// The texts of every Code 128 and QR symbol on every page of `pdf`, sorted: the pages rendered at
+/// 300 dpi by `pdftoppm` (Debian `poppler-utils`) and read by `zbarimg` (`zbar-tools`).
+pub fn barcodes(pdf: &[u8]) -> Vec<String> {
+    use std::process::Command;
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ordo-http-pdf-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let rendered = Command::new("pdftoppm")
+        .args(["-r", "300", "-png"])
+        .arg(&file)
+        .arg(dir.join("page"))
+        .output()
+        .expect("pdftoppm runs (Debian package poppler-utils)");
+    assert!(rendered.status.success(), "pdftoppm failed: {}", String::from_utf8_lossy(&rendered.stderr));
+    let mut pages: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    pages.sort();
+    let mut texts = Vec::new();
+    for page in pages {
+        let out = Command::new("zbarimg")
+            .args(["--raw", "-q", "-Sdisable", "-Scode128.enable", "-Sqrcode.enable"])
+            .arg(&page)
+            .output()
+            .expect("zbarimg runs (Debian package zbar-tools)");
+        // zbarimg exits 4 when a page has no symbol.
+        assert!(matches!(out.status.code(), Some(0 | 4)), "zbarimg failed: {}", String::from_utf8_lossy(&out.stderr));
+        texts.extend(String::from_utf8(out.stdout).unwrap().lines().map(str::to_string));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    texts.sort();
+    texts
+}
+
+impl TestApp {
+    /// GET with the admin key; answers status, content type and the body's bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self.req(Method::GET, path, &self.admin).send().await.unwrap();
+        let status = r.status().as_u16();
+        let ty = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (status, ty, r.bytes().await.unwrap().to_vec())
+    }
+}

@@ -250,13 +250,16 @@ async fn channel_id(conn: &mut sqlx::AnyConnection, client_id: i64, code: &str) 
 }
 
 /// The ids of the client's orders that `q` names: as Ordo's id, the marketplace's order id, the
-/// parent order id or a marketplace line id. Each is an equality on an index that leads with that
-/// id (or with the client and that id), so each finds its few rows whatever the statistics say.
+/// parent order id, a marketplace line id, or the AWB or invoice number of one of its shipments. Each
+/// is an equality on an index that leads with that id (or with the client and that id), so each finds
+/// its few rows whatever the statistics say.
 async fn orders_named(conn: &mut sqlx::AnyConnection, client_id: i64, q: &str) -> Result<Vec<i64>> {
     let mut sql = String::from(
         "SELECT id FROM orders WHERE channel_order_id = $2 AND +client_id = $1 \
          UNION SELECT id FROM orders WHERE client_id = $1 AND parent_order_id = $2 \
-         UNION SELECT order_id AS id FROM order_lines WHERE client_id = $1 AND channel_line_id = $2",
+         UNION SELECT order_id AS id FROM order_lines WHERE client_id = $1 AND channel_line_id = $2 \
+         UNION SELECT order_id AS id FROM shipments WHERE client_id = $1 AND awb = $2 \
+         UNION SELECT order_id AS id FROM shipments WHERE client_id = $1 AND invoice_number = $2",
     );
     let number = q.parse::<i64>().ok();
     if number.is_some() {

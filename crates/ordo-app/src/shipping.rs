@@ -1,0 +1,142 @@
+//! Use cases after packing (SPEC.md §11.3–11.4): reading shipments and their documents, manifests
+//! built by AWB scans, and the handover that dispatches them.
+
+use crate::documents::{DocumentData, invoice_pdf, label_pdf, manifest_pdf};
+use crate::requests::{ManifestRequest, ManifestScanRequest};
+use crate::{App, Caller, Result};
+use ordo_domain::DomainError;
+use ordo_domain::kinds::{DocumentKind, ManifestStatus, Permission, ShipmentStatus};
+use ordo_domain::shipping::{EInvoice, Manifest, Shipment};
+use ordo_store::{ManifestFilter, Page, PageRequest, ShipmentFilter, StoredShipment};
+
+/// A PDF (or the marketplace's document as it sent it) and its media type.
+pub struct Document {
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+/// Filters of the shipment list, as the caller gives them.
+#[derive(Debug, Clone, Default)]
+pub struct ShipmentQuery {
+    pub status: Option<ShipmentStatus>,
+    pub channel: Option<String>,
+    pub warehouse: Option<String>,
+    /// A manifest's id.
+    pub manifest: Option<String>,
+}
+
+/// A record's id from the path: ids that aren't numbers are not found, like a missing one.
+fn record_id(what: &str, id: &str) -> Result<i64> {
+    id.parse().map_err(|_| DomainError::NotFound(format!("{what} '{id}'")))
+}
+
+fn data_of(s: &StoredShipment) -> Result<DocumentData> {
+    serde_json::from_value(s.document_data.clone())
+        .map_err(|e| DomainError::Internal(format!("shipment {}: its document data can't be read: {e}", s.shipment.id)))
+}
+
+impl App {
+    /// One shipment.
+    pub async fn shipment(&self, caller: &Caller, id: &str) -> Result<Shipment> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        Ok(self.store.shipment(ctx.client_id, id).await?.shipment)
+    }
+
+    /// The client's shipments, newest first.
+    pub async fn list_shipments(&self, caller: &Caller, q: ShipmentQuery, page: PageRequest) -> Result<Page<Shipment>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        let manifest = match q.manifest.as_deref() {
+            // A manifest id that can't exist matches no shipment.
+            Some(m) => match m.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => return Ok(Page { items: Vec::new(), next_cursor: None }),
+            },
+            None => None,
+        };
+        let filter = ShipmentFilter { status: q.status, channel: q.channel, warehouse: q.warehouse, manifest };
+        self.store.list_shipments(ctx.client_id, &filter, page).await
+    }
+
+    /// A shipment's invoice or label: the marketplace's document exactly as it sent it, else Ordo's
+    /// own, rendered now from what was fixed at packing.
+    pub async fn shipment_document(&self, caller: &Caller, id: &str, kind: DocumentKind) -> Result<Document> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        if let Some((media_type, content)) = self.store.shipment_document(ctx.client_id, id, kind).await? {
+            return Ok(Document { media_type, content });
+        }
+        let s = self.store.shipment(ctx.client_id, id).await?;
+        let data = data_of(&s)?;
+        let content = match kind {
+            DocumentKind::Invoice => invoice_pdf(&data, &s.shipment, s.e_invoice.as_ref())?,
+            DocumentKind::Label => label_pdf(&data, &s.shipment)?,
+            other => return Err(DomainError::NotFound(format!("shipment {id} has no {other} document as a PDF"))),
+        };
+        Ok(Document { media_type: "application/pdf".into(), content })
+    }
+
+    /// A B2B shipment's e-invoice; not found for a shipment without one.
+    pub async fn shipment_e_invoice(&self, caller: &Caller, id: &str) -> Result<EInvoice> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.shipment(ctx.client_id, id).await?.e_invoice.ok_or_else(|| {
+            DomainError::NotFound(format!("shipment {id} has no e-invoice (only B2B shipments Ordo invoices have one)"))
+        })
+    }
+
+    /// Makes an OPEN manifest: the shipments named by AWB, or every PACKED shipment of the warehouse
+    /// and channel (and carrier) on no manifest yet.
+    pub async fn create_manifest(&self, caller: &Caller, req: ManifestRequest) -> Result<Manifest> {
+        let ctx = self.authorize(caller, Permission::Pick)?;
+        self.store.create_manifest(&ctx, req.validate()?).await
+    }
+
+    /// Adds a packed shipment to an open manifest by its scanned AWB.
+    pub async fn add_to_manifest(&self, caller: &Caller, id: &str, req: ManifestScanRequest) -> Result<Manifest> {
+        let ctx = self.authorize(caller, Permission::Pick)?;
+        let n = record_id("manifest", id)?;
+        self.store.add_to_manifest(&ctx, n, &req.validate()?).await
+    }
+
+    /// Takes a shipment off an open manifest.
+    pub async fn remove_from_manifest(&self, caller: &Caller, id: &str, shipment: &str) -> Result<Manifest> {
+        let ctx = self.authorize(caller, Permission::Pick)?;
+        let n = record_id("manifest", id)?;
+        let s = record_id(&format!("shipment on manifest '{id}'"), shipment)?;
+        self.store.remove_from_manifest(&ctx, n, s).await
+    }
+
+    /// Hands a manifest over to the carrier: its shipments and orders DISPATCHED, the units out of
+    /// stock, and the marketplace told through the outbox (the background worker delivers it, and
+    /// retries until the marketplace answers). Handing over again answers the same manifest.
+    pub async fn hand_over(&self, caller: &Caller, id: &str) -> Result<Manifest> {
+        let ctx = self.authorize(caller, Permission::Pick)?;
+        let n = record_id("manifest", id)?;
+        Ok(self.store.hand_over(&ctx, n).await?.manifest)
+    }
+
+    /// One manifest.
+    pub async fn manifest(&self, caller: &Caller, id: &str) -> Result<Manifest> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.manifest(ctx.client_id, id).await
+    }
+
+    /// The client's manifests, newest first.
+    pub async fn list_manifests(
+        &self,
+        caller: &Caller,
+        warehouse: Option<String>,
+        status: Option<ManifestStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Manifest>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.list_manifests(ctx.client_id, &ManifestFilter { warehouse, status }, page).await
+    }
+
+    /// A manifest as a PDF: every AWB with its barcode.
+    pub async fn manifest_document(&self, caller: &Caller, id: &str) -> Result<Document> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        let manifest = self.store.manifest(ctx.client_id, id).await?;
+        let shipments: Vec<Shipment> =
+            self.store.manifest_shipments(ctx.client_id, id).await?.into_iter().map(|s| s.shipment).collect();
+        Ok(Document { media_type: "application/pdf".into(), content: manifest_pdf(&manifest, &shipments)? })
+    }
+}
