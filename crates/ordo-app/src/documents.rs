@@ -77,9 +77,7 @@ pub(crate) struct DocumentData {
 
 /// An address's lines from free text (split at commas and new lines).
 fn lines_of(address: Option<&str>) -> Vec<String> {
-    address
-        .map(|a| a.split([',', '\n']).map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect())
-        .unwrap_or_default()
+    address.map(|a| a.split([',', '\n']).map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()).unwrap_or_default()
 }
 
 /// The seller as its warehouse is registered.
@@ -221,10 +219,10 @@ fn doc_party(p: &PartyData) -> ordo_docs::Party {
         gstin: p.gstin.clone(),
         address: ordo_docs::Address {
             lines: p.address.clone(),
-            state: p.state_code.as_ref().map(|c| ordo_docs::State {
-                code: c.clone(),
-                name: state_name(c).unwrap_or("").to_string(),
-            }),
+            state: p
+                .state_code
+                .as_ref()
+                .map(|c| ordo_docs::State { code: c.clone(), name: state_name(c).unwrap_or("").to_string() }),
             pin: p.pin.clone(),
         },
         phone: p.phone.clone(),
@@ -236,7 +234,11 @@ fn document_error(e: ordo_docs::DocError) -> DomainError {
 }
 
 /// Ordo's invoice of a shipment as a PDF (with the e-invoice's IRN and QR for a B2B one).
-pub(crate) fn invoice_pdf(data: &DocumentData, shipment: &Shipment, e_invoice: Option<&EInvoice>) -> Result<Vec<u8>, DomainError> {
+pub(crate) fn invoice_pdf(
+    data: &DocumentData,
+    shipment: &Shipment,
+    e_invoice: Option<&EInvoice>,
+) -> Result<Vec<u8>, DomainError> {
     use ordo_docs::{InvoiceLine, InvoiceTotals, Tax, TaxPart, TaxTotals};
     let part = |rate: i64, amount: i64| TaxPart { rate_basis_points: rate as u32, amount_paise: amount };
     let tax_of = |l: &LineData| {
@@ -330,19 +332,12 @@ pub(crate) fn label_pdf(data: &DocumentData, shipment: &Shipment) -> Result<Vec<
 }
 
 /// A manifest as a PDF: every AWB with its barcode.
-pub(crate) fn manifest_pdf(
-    manifest: &ordo_domain::shipping::Manifest,
-    shipments: &[Shipment],
-) -> Result<Vec<u8>, DomainError> {
+pub(crate) fn manifest_pdf(manifest: &ordo_domain::shipping::Manifest, shipments: &[Shipment]) -> Result<Vec<u8>, DomainError> {
     let doc = ordo_docs::ManifestDoc {
         manifest_id: manifest.id.clone(),
         warehouse: manifest.warehouse.clone(),
         channel: manifest.channel.clone(),
-        carrier: manifest
-            .carrier
-            .clone()
-            .or_else(|| shipments.iter().find_map(|s| s.carrier.clone()))
-            .unwrap_or_default(),
+        carrier: manifest.carrier.clone().or_else(|| shipments.iter().find_map(|s| s.carrier.clone())).unwrap_or_default(),
         created_at: to_offset_datetime(manifest.created_at),
         handed_over_at: manifest.handed_over_at.map(to_offset_datetime),
         shipments: shipments

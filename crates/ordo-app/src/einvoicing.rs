@@ -74,7 +74,9 @@ impl App {
     async fn irp_client(&self, client_id: i64, warehouse: &str, gstin: &str) -> Result<Arc<IrpClient>, DomainError> {
         let config = self.store.e_invoicing(client_id, warehouse).await?.ok_or_else(|| DomainError::NotConfigured {
             what: "e-invoicing",
-            detail: format!("warehouse {warehouse} registers no B2B e-invoices: set PUT /api/v1/warehouses/{warehouse}/e-invoicing"),
+            detail: format!(
+                "warehouse {warehouse} registers no B2B e-invoices: set PUT /api/v1/warehouses/{warehouse}/e-invoicing"
+            ),
         })?;
         let context = crate::secrets::e_invoicing_credentials_context(client_id, warehouse);
         let credentials: Value = serde_json::from_slice(&self.secrets.open(&config.credentials, &context)?)

@@ -2,11 +2,11 @@
 //! input into the store's terms, and runs one store transaction. Background workers live here too.
 
 pub mod clock;
+mod documents;
+mod einvoicing;
 mod group_commit;
 mod inventory;
 mod master;
-mod documents;
-mod einvoicing;
 mod orders;
 mod packing;
 mod picking;

@@ -174,7 +174,10 @@ fn check_documents(pc: &PackContext, ordo_invoice: bool, ordo_label: bool, e_inv
         if !untaxed.is_empty() {
             return Err(DomainError::NotConfigured {
                 what: "document-details",
-                detail: format!("SKU {} needs an hsn and a tax_rate for the e-invoice: set them with POST /api/v1/skus", untaxed.join(", ")),
+                detail: format!(
+                    "SKU {} needs an hsn and a tax_rate for the e-invoice: set them with POST /api/v1/skus",
+                    untaxed.join(", ")
+                ),
             });
         }
     }
@@ -185,7 +188,8 @@ fn check_documents(pc: &PackContext, ordo_invoice: bool, ordo_label: bool, e_inv
 /// four, upper case), the financial year and a running number (`WH1/2627/000042`).
 fn numbering(warehouse: &str, date: time::Date) -> Result<InvoiceNumbering> {
     let prefix: String = warehouse.chars().filter(char::is_ascii_alphanumeric).take(4).collect::<String>().to_ascii_uppercase();
-    let prefix = if prefix.chars().next().is_some_and(|c| c != '0') { prefix } else { format!("W{}", &prefix[..prefix.len().min(3)]) };
+    let prefix =
+        if prefix.chars().next().is_some_and(|c| c != '0') { prefix } else { format!("W{}", &prefix[..prefix.len().min(3)]) };
     let series = ordo_einvoice::InvoiceSeries::new(&prefix).map_err(|e| DomainError::Internal(e.to_string()))?;
     Ok(InvoiceNumbering {
         financial_year: ordo_einvoice::irn::financial_year(date),
@@ -320,7 +324,10 @@ impl App {
                 self.store.mark_label_requested(ctx, pc.order_id).await?;
                 Err(DomainError::LabelPending {
                     retry_after_seconds,
-                    detail: format!("{} is still making the label of order {}: {message}; pack it again shortly", pc.order.channel, pc.order.id),
+                    detail: format!(
+                        "{} is still making the label of order {}: {message}; pack it again shortly",
+                        pc.order.channel, pc.order.id
+                    ),
                 })
             }
             PackResult::Ready(m) => {

@@ -15,6 +15,7 @@ pub mod amazon_sp;
 mod control;
 mod core;
 mod dialect;
+mod docs;
 mod faults;
 pub mod flipkart;
 pub mod paytm;
@@ -25,7 +26,7 @@ mod table;
 pub use ordo_einvoice::sim as irp;
 
 pub use crate::control::{SimError, SimulatorHandle};
-pub use crate::core::{SimClock, SimConfig, SimStats, system_clock};
+pub use crate::core::{ReceivedCall, SimClock, SimConfig, SimStats, system_clock};
 pub use crate::faults::Faults;
 
 use crate::control::{Market, control_router, merge_patch};

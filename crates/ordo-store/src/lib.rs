@@ -32,16 +32,16 @@ pub use db::{Dialect, Store};
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
 pub use maintenance::StoreOptions;
+pub use manifests::{Handover, ManifestFilter, NewManifest};
 pub use master::{ChannelInput, ChannelPatch, EInvoicingInput, MappingInput, SkuInput, WarehouseInput, WarehousePatch};
 pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 /// Records the API shows, defined in the domain; named here too so callers of the store methods
 /// that return them need not look elsewhere.
 pub use ordo_domain::model::{Cancellation, OutboxMessage};
 pub use paging::{Page, PageRequest};
-pub use manifests::{Handover, ManifestFilter, NewManifest};
-pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
 pub use picking::{ShortOutcome, ShortPick};
 pub use picklists::{PicklistFilter, PicklistRequest};
+pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
 pub use sync::{AckDue, ChannelClaim, MarketplacePage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 

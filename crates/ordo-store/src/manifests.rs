@@ -238,7 +238,8 @@ impl Store {
             let mut orders = load_orders(self, &mut w.tx, ctx.client_id, &order_ids, true).await?;
             let mut ledger = Vec::new();
             for o in orders.iter_mut() {
-                let (leaving, change) = o.core.dispatch().map_err(|e| DomainError::Conflict(format!("order {}: {}", o.id, e.0)))?;
+                let (leaving, change) =
+                    o.core.dispatch().map_err(|e| DomainError::Conflict(format!("order {}: {}", o.id, e.0)))?;
                 o.changes.push(change);
                 for (i, n) in leaving.iter().enumerate().filter(|(_, n)| **n > 0) {
                     ledger.push(KeyedLine {

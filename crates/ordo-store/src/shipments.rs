@@ -112,7 +112,12 @@ fn documents(id: &str, invoice_source: &str, label_source: &str, e_invoice: bool
         DocumentRef { kind: DocumentKind::Label, format: "pdf".into(), source: label_source.into(), url: url("label.pdf") },
     ];
     if e_invoice {
-        docs.push(DocumentRef { kind: DocumentKind::EInvoice, format: "json".into(), source: "ordo".into(), url: url("e-invoice") });
+        docs.push(DocumentRef {
+            kind: DocumentKind::EInvoice,
+            format: "json".into(),
+            source: "ordo".into(),
+            url: url("e-invoice"),
+        });
     }
     docs
 }
@@ -154,11 +159,7 @@ impl FromRow for StoredShipment {
 }
 
 /// Reads shipments by `condition` (on `s`, with `$1` the client) and their lines.
-pub(crate) async fn load_shipments(
-    conn: &mut AnyConnection,
-    condition: &str,
-    args: &[Val],
-) -> Result<Vec<StoredShipment>> {
+pub(crate) async fn load_shipments(conn: &mut AnyConnection, condition: &str, args: &[Val]) -> Result<Vec<StoredShipment>> {
     let sql = format!("{SHIPMENT_SELECT} WHERE {condition}");
     let mut q = sqlx::query(&sql);
     for a in args {
@@ -183,7 +184,11 @@ pub(crate) async fn load_shipments(
     for r in q.fetch_all(&mut *conn).await.map_err(db)? {
         let shipment_id: i64 = col(&r, "shipment_id")?;
         if let Some(s) = shipments.iter_mut().find(|s| s.id == shipment_id) {
-            s.shipment.lines.push(ShipmentLine { line_id: id_text(&r, "order_line_id")?, sku: col(&r, "sku")?, qty: col(&r, "qty")? });
+            s.shipment.lines.push(ShipmentLine {
+                line_id: id_text(&r, "order_line_id")?,
+                sku: col(&r, "sku")?,
+                qty: col(&r, "qty")?,
+            });
         }
     }
     Ok(shipments)
@@ -354,7 +359,9 @@ impl Store {
         let doc_rows: Vec<Vec<Val>> = new
             .documents
             .iter()
-            .map(|(kind, media, bytes)| vec![shipment_id.into(), kind.as_str().into(), media.clone().into(), Val::Bytes(bytes.clone())])
+            .map(|(kind, media, bytes)| {
+                vec![shipment_id.into(), kind.as_str().into(), media.clone().into(), Val::Bytes(bytes.clone())]
+            })
             .collect();
         Writes::apply(&mut w.tx, |writes| {
             writes.insert("shipment_lines", &["shipment_id", "order_line_id", "qty"], line_rows, "");
@@ -372,7 +379,12 @@ impl Store {
     }
 
     /// Completes a shipment that waited for its e-invoice: stores the e-invoice and packs the order.
-    pub async fn complete_shipment(&self, ctx: &WriteCtx, shipment_id: i64, e_invoice: &EInvoice) -> Result<(StoredShipment, Order)> {
+    pub async fn complete_shipment(
+        &self,
+        ctx: &WriteCtx,
+        shipment_id: i64,
+        e_invoice: &EInvoice,
+    ) -> Result<(StoredShipment, Order)> {
         let mut w = self.begin(ctx).await?;
         let client = crate::orders::client_code(&mut w.tx, ctx.client_id).await?;
         let stored = load_shipments(&mut w.tx, "s.client_id = $1 AND s.id = $2", &[ctx.client_id.into(), shipment_id.into()])
