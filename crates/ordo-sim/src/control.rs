@@ -335,6 +335,14 @@ impl SimulatorHandle {
         }
     }
 
+    /// Amazon EDI: the 856 ship notices received so far (raw X12 and what was read from them).
+    pub fn edi_received_856(&self) -> Vec<Value> {
+        match &self.market {
+            Market::Edi(m) => m.received_856(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Amazon EDI: the separators the simulator writes its 850s with from now on.
     pub fn edi_set_separators(&self, separators: Separators) -> Result<(), SimError> {
         match &self.market {
@@ -516,6 +524,7 @@ pub(crate) fn control_router(h: SimulatorHandle) -> Router {
         .route("/_sim/b2b", post(|State(h): H| async move { ok(h.ajio_generate_b2b()) }))
         .route("/_sim/manifests", get(|State(h): H| async move { axum::Json(json!({"manifests": h.ajio_manifests()})) }))
         .route("/_sim/edi/855", get(|State(h): H| async move { axum::Json(json!({"acknowledgements": h.edi_received_855()})) }))
+        .route("/_sim/edi/856", get(|State(h): H| async move { axum::Json(json!({"ship_notices": h.edi_received_856()})) }))
         .route(
             "/_sim/edi/separators",
             axum::routing::put(|State(h): H, axum::Json(s): axum::Json<Separators>| async move {
