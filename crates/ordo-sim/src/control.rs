@@ -327,6 +327,23 @@ impl SimulatorHandle {
         }
     }
 
+    /// The manifests created so far (Ajio and Paytm; empty elsewhere).
+    pub fn manifests(&self) -> Vec<Value> {
+        match &self.market {
+            Market::Ajio(m) => m.manifests(),
+            Market::Paytm(m) => m.manifests(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Ajio: the B2B e-invoices uploaded so far.
+    pub fn ajio_e_invoices(&self) -> Vec<Value> {
+        match &self.market {
+            Market::Ajio(m) => m.e_invoices(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Amazon EDI: the 855 acknowledgements received so far (raw X12 and what was read from them).
     pub fn edi_received_855(&self) -> Vec<Value> {
         match &self.market {
@@ -522,7 +539,8 @@ pub(crate) fn control_router(h: SimulatorHandle) -> Router {
             }),
         )
         .route("/_sim/b2b", post(|State(h): H| async move { ok(h.ajio_generate_b2b()) }))
-        .route("/_sim/manifests", get(|State(h): H| async move { axum::Json(json!({"manifests": h.ajio_manifests()})) }))
+        .route("/_sim/manifests", get(|State(h): H| async move { axum::Json(json!({"manifests": h.manifests()})) }))
+        .route("/_sim/e-invoices", get(|State(h): H| async move { axum::Json(json!({"e_invoices": h.ajio_e_invoices()})) }))
         .route("/_sim/edi/855", get(|State(h): H| async move { axum::Json(json!({"acknowledgements": h.edi_received_855()})) }))
         .route("/_sim/edi/856", get(|State(h): H| async move { axum::Json(json!({"ship_notices": h.edi_received_856()})) }))
         .route(
