@@ -576,11 +576,16 @@ impl FlipkartMarket {
                 )
             })
             .collect();
+        // A v2 shipment id is a UUID, too long for the label's barcode: v2 labels name the order item.
+        let label_id = match r.shipment.pointer("/orderItems/0/orderItemId").and_then(Value::as_str) {
+            Some(item) if self.per_item => item.to_string(),
+            _ => shipment_id.to_string(),
+        };
         let doc = crate::docs::ShipmentDoc {
             channel: "Flipkart",
             carrier: COURIER,
             awb: &p.awb,
-            order_id: shipment_id,
+            order_id: &label_id,
             invoice_number: &p.invoice_number,
             at: p.at,
             weight_grams: p.weight_grams,
