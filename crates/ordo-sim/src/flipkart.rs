@@ -1,6 +1,7 @@
 //! The Flipkart simulator: the OAuth client-credentials token endpoint, `POST /v3/shipments/filter`
 //! (preDispatch / postDispatch / cancelled, date ranges, hold, SKUs) with `nextPageUrl` paging, and
-//! `GET /v3/shipments?shipmentIds=|orderItemIds=|orderIds=`.
+//! `GET /v3/shipments?shipmentIds=|orderItemIds=|orderIds=`; and packing and dispatch, v3 by shipment and
+//! v2 by order item (label request, polled details, label and invoice PDFs, ready to dispatch).
 //!
 //! Control bodies: `POST /_sim/orders` takes a shipment in the v3 shape (optionally wrapped as
 //! `{"shipment": …, "cancellation_type": "buyerCancellation"}`). Control ids may name a shipment or an
