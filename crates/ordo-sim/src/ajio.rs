@@ -9,13 +9,14 @@
 use crate::control::{SimError, SimMarket};
 use crate::core::SimCore;
 use crate::dialect::{Dialect, json_response};
-use crate::table::{ListParams, Table, windowed_list};
+use crate::table::{ListParams, Table, stable_number, windowed_list};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ordo_channels::ajio::B2cOrder;
+use ordo_channels::ajio::fulfil::{EInvoiceBody, PackBody};
 use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
 use ordo_domain::Timestamp;
 use ordo_domain::money::format_hundredths;
@@ -31,6 +32,10 @@ struct Stores {
     orders: Table<Value>,
     pos: Table<Value>,
     manifests: Vec<Value>,
+    /// What packing gave each B2C order (AWB, invoice, lines), by order id.
+    shipments: HashMap<String, Value>,
+    /// The B2B e-invoices uploaded, by PO number.
+    e_invoices: HashMap<String, Value>,
 }
 
 /// The simulator's store.
@@ -104,6 +109,11 @@ impl AjioMarket {
     /// The manifests created so far.
     pub fn manifests(&self) -> Vec<Value> {
         self.lock().manifests.clone()
+    }
+
+    /// The B2B e-invoices uploaded so far.
+    pub fn e_invoices(&self) -> Vec<Value> {
+        self.lock().e_invoices.values().cloned().collect()
     }
 }
 
@@ -185,7 +195,11 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<AjioMarket>) -> Router {
         .route("/orders/b2c", get(list_b2c))
         .route("/orders/b2c/{id}", get(get_b2c))
         .route("/orders/b2c/{id}/acknowledge", post(acknowledge))
+        .route("/orders/b2c/{id}/pack", post(pack_b2c))
+        .route("/orders/b2c/{id}/invoice", get(b2c_invoice))
+        .route("/orders/b2c/{id}/label", get(b2c_label))
         .route("/orders/b2b", get(list_b2b))
+        .route("/orders/b2b/{po}/e-invoice", post(upload_e_invoice))
         .route("/manifests", post(create_manifest))
         .with_state((core, market))
 }
@@ -253,7 +267,17 @@ async fn create_manifest(State((core, market)): S, body: axum::body::Bytes) -> R
     }
     let now = core.now();
     let mut s = market.lock();
+    let manifested = |s: &Stores, id: &str| {
+        s.manifests.iter().find(|m| m["order_ids"].as_array().is_some_and(|o| o.contains(&json!(id)))).cloned()
+    };
+    let mut fresh = Vec::new();
+    let mut already = Vec::new();
     for id in &ids {
+        if manifested(&s, id).is_some() {
+            // Handed over before (a retried handover): taken again, without a second effect.
+            already.push(id.clone());
+            continue;
+        }
         match s.orders.get(id).map(|r| r.body["status"].clone()) {
             None => return d.not_found(&format!("Order {id}")),
             Some(st) if st != json!("ACKNOWLEDGED") => {
@@ -262,18 +286,191 @@ async fn create_manifest(State((core, market)): S, body: axum::body::Bytes) -> R
                     json!({"error": {"code": "NOT_MANIFESTABLE", "message": format!("Order {id} is {st}, only acknowledged orders can be manifested")}}),
                 );
             }
-            Some(_) => {}
+            Some(_) if !s.shipments.contains_key(id) => {
+                return json_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"error": {"code": "NOT_PACKED", "message": format!("Order {id} is not packed: it has no AWB to hand over")}}),
+                );
+            }
+            Some(_) => fresh.push(id.clone()),
         }
     }
-    for id in &ids {
+    if fresh.is_empty() {
+        let mut m = manifested(&s, &ids[0]).unwrap_or_default();
+        m["already_manifested"] = json!(already);
+        return axum::Json(m).into_response();
+    }
+    for id in &fresh {
         let _ = s.orders.update(id, now, |o| {
             o["status"] = json!("SHIPPED");
             o["updated_at"] = json!(now.to_string());
             Ok(())
         });
     }
-    let manifest =
-        json!({"manifest_id": format!("MF-{:06}", s.manifests.len() + 1), "created_at": now.to_string(), "order_ids": ids});
+    let awbs: Vec<Value> = fresh.iter().map(|id| s.shipments[id]["awb"].clone()).collect();
+    let manifest = json!({"manifest_id": format!("MF-{:06}", s.manifests.len() + 1), "created_at": now.to_string(), "order_ids": fresh, "awbs": awbs});
     s.manifests.push(manifest.clone());
-    (StatusCode::CREATED, axum::Json(manifest)).into_response()
+    let mut answer = manifest;
+    answer["already_manifested"] = json!(already);
+    (StatusCode::CREATED, axum::Json(answer)).into_response()
+}
+
+// ---- Packing, documents and the B2B e-invoice (see `docs/ajio.md`) ----
+
+/// The carrier Ajio's logistics assigns every simulated parcel.
+const CARRIER: &str = "Delhivery";
+
+fn refuse(status: StatusCode, code: &str, message: String) -> Response {
+    json_response(status, json!({"error": {"code": code, "message": message}}))
+}
+
+async fn pack_b2c(State((core, market)): S, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    let d = Dialect::Ajio;
+    let req: PackBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return d.bad_request(&format!("invalid pack body: {e}")),
+    };
+    let now = core.now();
+    let mut s = market.lock();
+    let Some(order) = s.orders.get(&id).map(|r| r.body.clone()) else {
+        return d.not_found(&format!("Order {id}"));
+    };
+    // Packing again answers what the first packing gave: the same AWB and invoice.
+    if let Some(done) = s.shipments.get(&id) {
+        return axum::Json(pack_answer(done)).into_response();
+    }
+    match order["status"].as_str() {
+        Some("ACKNOWLEDGED") => {}
+        Some("CANCELLED") => {
+            return refuse(StatusCode::CONFLICT, "ORDER_CANCELLED", format!("Order {id} was cancelled by the customer"));
+        }
+        other => {
+            return refuse(
+                StatusCode::CONFLICT,
+                "NOT_PACKABLE",
+                format!("Order {id} is {}: only acknowledged orders can be packed", other.unwrap_or("?")),
+            );
+        }
+    }
+    if req.lines.is_empty() {
+        return d.bad_request("lines is empty");
+    }
+    let lines = order["lines"].as_array().cloned().unwrap_or_default();
+    for l in &req.lines {
+        let Some(line) = lines.iter().find(|x| x["line_id"].as_str() == Some(l.line_id.as_str())) else {
+            return d.bad_request(&format!("order {id} has no line {}", l.line_id));
+        };
+        let open = line["quantity"].as_i64().unwrap_or(0) - line["cancelled_quantity"].as_i64().unwrap_or(0);
+        if l.quantity <= 0 || l.quantity > open {
+            return d.bad_request(&format!("line {} of order {id} has {open} units to ship, not {}", l.line_id, l.quantity));
+        }
+    }
+    let n = s.shipments.len() + 1;
+    let shipment = json!({
+        "order_id": id,
+        "awb": format!("AJ{:010}", stable_number(&format!("awb/{id}"), 10)),
+        "carrier": CARRIER,
+        "invoice_number": format!("AJB2C/{}/{n:06}", now.to_datetime().year()),
+        "invoice_date": now.to_datetime().date().to_string(),
+        "packed_at": now.to_string(),
+        "weight_grams": req.weight_grams,
+        "dimensions_mm": req.dimensions_mm,
+        "lines": req.lines.iter().map(|l| {
+            let line = lines.iter().find(|x| x["line_id"].as_str() == Some(l.line_id.as_str())).cloned().unwrap_or_default();
+            json!({"line_id": l.line_id, "sku": line["sku"], "quantity": l.quantity, "selling_price": line["selling_price"]})
+        }).collect::<Vec<_>>(),
+    });
+    s.shipments.insert(id.clone(), shipment.clone());
+    axum::Json(pack_answer(&shipment)).into_response()
+}
+
+fn pack_answer(shipment: &Value) -> Value {
+    json!({
+        "awb": shipment["awb"], "carrier": shipment["carrier"],
+        "invoice_number": shipment["invoice_number"], "invoice_date": shipment["invoice_date"],
+    })
+}
+
+/// The label or invoice of a packed order.
+async fn b2c_document(market: &AjioMarket, id: &str, invoice: bool) -> Response {
+    let d = Dialect::Ajio;
+    let (order, shipment) = {
+        let s = market.lock();
+        (s.orders.get(id).map(|r| r.body.clone()), s.shipments.get(id).cloned())
+    };
+    if order.is_none() {
+        return d.not_found(&format!("Order {id}"));
+    }
+    let Some(sh) = shipment else {
+        return refuse(StatusCode::CONFLICT, "NOT_PACKED", format!("Order {id} is not packed: it has no documents yet"));
+    };
+    let text = |k: &str| sh[k].as_str().unwrap_or_default().to_string();
+    let (awb, number) = (text("awb"), text("invoice_number"));
+    let lines = sh["lines"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| {
+            let price = l["selling_price"].as_str().and_then(ordo_channels::lenient::hundredths).unwrap_or(0);
+            (l["sku"].as_str().unwrap_or_default().to_string(), l["quantity"].as_i64().unwrap_or(1), price)
+        })
+        .collect();
+    let doc = crate::docs::ShipmentDoc {
+        channel: "AJIO",
+        carrier: CARRIER,
+        awb: &awb,
+        order_id: id,
+        invoice_number: &number,
+        at: sh["packed_at"].as_str().and_then(ordo_channels::lenient::parse_time).unwrap_or_else(|| Timestamp::from_micros(0)),
+        weight_grams: sh["weight_grams"].as_i64(),
+        lines,
+    };
+    crate::docs::pdf_response(if invoice { crate::docs::invoice(&doc) } else { crate::docs::label(&doc) })
+}
+
+async fn b2c_invoice(State((_core, market)): S, Path(id): Path<String>) -> Response {
+    b2c_document(&market, &id, true).await
+}
+
+async fn b2c_label(State((_core, market)): S, Path(id): Path<String>) -> Response {
+    b2c_document(&market, &id, false).await
+}
+
+async fn upload_e_invoice(State((core, market)): S, Path(po): Path<String>, body: axum::body::Bytes) -> Response {
+    let d = Dialect::Ajio;
+    let req: EInvoiceBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return d.bad_request(&format!("invalid e-invoice body: {e}")),
+    };
+    if req.irn.len() != 64 || !req.irn.chars().all(|c| c.is_ascii_hexdigit()) {
+        return d.bad_request("irn must be the 64 hex digits the portal registered");
+    }
+    let required = [("invoice_number", &req.invoice_number), ("ack_no", &req.ack_no), ("signed_qr_code", &req.signed_qr_code)];
+    if let Some((name, _)) = required.iter().find(|(_, v)| v.trim().is_empty()) {
+        return d.bad_request(&format!("{name} is required"));
+    }
+    if ordo_channels::lenient::hundredths(&req.total).is_none() || req.invoice_date.len() != 10 {
+        return d.bad_request("total must be a decimal amount and invoice_date YYYY-MM-DD");
+    }
+    let mut s = market.lock();
+    if s.pos.get(&po).is_none() {
+        return d.not_found(&format!("Purchase order {po}"));
+    }
+    if let Some(earlier) = s.e_invoices.get(&po) {
+        // The same invoice again is taken again, changing nothing; another one is refused.
+        if earlier["irn"] == json!(req.irn) {
+            return axum::Json(earlier.clone()).into_response();
+        }
+        return refuse(
+            StatusCode::CONFLICT,
+            "E_INVOICE_EXISTS",
+            format!("Purchase order {po} already has e-invoice {} (IRN {})", earlier["invoice_number"], earlier["irn"]),
+        );
+    }
+    let mut stored = serde_json::to_value(&req).unwrap_or_default();
+    stored["po_number"] = json!(po);
+    stored["status"] = json!("ACCEPTED");
+    stored["received_at"] = json!(core.now().to_string());
+    s.e_invoices.insert(po, stored.clone());
+    (StatusCode::CREATED, axum::Json(stored)).into_response()
 }

@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use ordo_channels::amazon_edi::asn::read_856;
 use ordo_channels::amazon_edi::x12::{self, Envelope, Segment, Separators};
 use ordo_channels::amazon_edi::{EdiDocument, read_850, read_855};
 use ordo_channels::model::{MarketplaceOrder, MarketplaceState, OrderKind};
@@ -39,6 +40,8 @@ struct State850 {
     docs: Vec<Doc>,
     separators: Option<Separators>,
     acks: Vec<Value>,
+    /// The 856 ship notices received, as read.
+    notices: Vec<Value>,
     next_control: u32,
 }
 
@@ -69,6 +72,11 @@ impl EdiMarket {
     /// The 855s received so far.
     pub fn received_855(&self) -> Vec<Value> {
         self.lock().acks.clone()
+    }
+
+    /// The 856 ship notices received so far (what was read from them, and the raw X12).
+    pub fn received_856(&self) -> Vec<Value> {
+        self.lock().notices.clone()
     }
 
     /// Stores a received document after checking it is well-formed X12 made of 850s.
@@ -200,6 +208,7 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<EdiMarket>) -> Router {
         .route("/edi/850", get(list_850))
         .route("/edi/850/{po}", get(get_850))
         .route("/edi/855", post(post_855))
+        .route("/edi/856", post(post_856))
         .with_state((core, market))
 }
 
@@ -283,5 +292,88 @@ async fn post_855(State((core, market)): S, body: String) -> Response {
         }));
     }
     (StatusCode::ACCEPTED, axum::Json(json!({"status": "ACCEPTED", "control_number": control, "po_numbers": acks.iter().map(|a| &a.po_number).collect::<Vec<_>>()})))
+        .into_response()
+}
+
+/// The PO an 850 of the mailbox holds, read.
+fn po_of(market: &EdiMarket, po_number: &str) -> Option<ordo_channels::amazon_edi::PurchaseOrder> {
+    let doc = market.latest(po_number)?;
+    x12::parse(&doc.x12)
+        .ok()
+        .into_iter()
+        .flatten()
+        .flat_map(|ic| ic.groups.into_iter().flat_map(|g| g.sets))
+        .filter_map(|s| read_850(&s).ok())
+        .find(|p| p.po_number == po_number)
+}
+
+/// `POST /edi/856`: a ship notice per PO shipment. It must name a PO of the mailbox (404), and ship
+/// only lines of that PO, in positive quantities no larger than ordered, counting earlier notices
+/// (422 `UNKNOWN_LINE` / `OVER_SHIPPED`). A repeated interchange (same control number) is dropped
+/// as a duplicate, answering 200 `DUPLICATE`.
+async fn post_856(State((core, market)): S, body: String) -> Response {
+    let d = Dialect::Edi;
+    let notices = match read_856(&body) {
+        Ok(n) if !n.is_empty() => n,
+        Ok(_) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                json!({"error": {"code": "INVALID_X12", "message": "no 856 in the interchange"}}),
+            );
+        }
+        Err(e) => return json_response(StatusCode::BAD_REQUEST, json!({"error": {"code": "INVALID_X12", "message": e}})),
+    };
+    let control = notices[0].control_number.clone();
+    if market.lock().notices.iter().any(|n| n["control_number"] == json!(control)) {
+        return axum::Json(json!({"status": "DUPLICATE", "control_number": control})).into_response();
+    }
+    for n in &notices {
+        let Some(po) = po_of(&market, &n.po_number) else {
+            return d.not_found(&format!("PO {}", n.po_number));
+        };
+        let earlier: Vec<(String, i64)> = market
+            .lock()
+            .notices
+            .iter()
+            .filter(|x| x["po_number"] == json!(n.po_number))
+            .flat_map(|x| x["lines"].as_array().cloned().unwrap_or_default())
+            .map(|l| (l["line_id"].as_str().unwrap_or_default().to_string(), l["qty"].as_i64().unwrap_or(0)))
+            .collect();
+        for (line, qty) in &n.lines {
+            let Some(pl) = po.lines.iter().find(|pl| &pl.line_id == line) else {
+                return json_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"error": {"code": "UNKNOWN_LINE", "message": format!("PO {} has no line {line}", n.po_number)}}),
+                );
+            };
+            let shipped: i64 = earlier.iter().filter(|(l, _)| l == line).map(|(_, q)| q).sum();
+            if *qty <= 0 || shipped + qty > pl.qty {
+                return json_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    json!({"error": {"code": "OVER_SHIPPED", "message": format!("PO {} line {line}: {} ordered, {shipped} shipped before, {qty} more can't be", n.po_number, pl.qty)}}),
+                );
+            }
+        }
+    }
+    let mut s = market.lock();
+    for n in &notices {
+        s.notices.push(json!({
+            "control_number": n.control_number,
+            "received_at": core.now().to_string(),
+            "shipment_id": n.shipment_id,
+            "po_number": n.po_number,
+            "bill_of_lading": n.bill_of_lading,
+            "carrier_reference": n.carrier_reference,
+            "carrier": n.carrier,
+            "shipped_on": n.shipped_on,
+            "weight": n.weight,
+            "lines": n.lines.iter().map(|(l, q)| json!({"line_id": l, "qty": q})).collect::<Vec<_>>(),
+            "x12": body,
+        }));
+    }
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(json!({"status": "ACCEPTED", "control_number": control, "po_numbers": notices.iter().map(|n| &n.po_number).collect::<Vec<_>>()})),
+    )
         .into_response()
 }

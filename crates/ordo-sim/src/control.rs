@@ -2,7 +2,7 @@
 //! Rust without HTTP: orders in the marketplace's own JSON or the neutral model, cancellations, holds,
 //! faults, credentials, counters.
 
-use crate::core::SimCore;
+use crate::core::{ReceivedCall, SimCore};
 use crate::faults::Faults;
 use crate::{SimStats, ajio, amazon_edi, amazon_sp, flipkart, paytm, shopify};
 use axum::Router;
@@ -266,6 +266,51 @@ impl SimulatorHandle {
         self.core.lock().page_size = page_size.max(1);
     }
 
+    /// The calls received on the marketplace's packing, document and handover routes, oldest first
+    /// (faulted ones too, with the status they got).
+    pub fn received_calls(&self) -> Vec<ReceivedCall> {
+        self.core.lock().calls.clone()
+    }
+
+    /// The received calls with `method` whose path contains `path_contains`.
+    pub fn calls_to(&self, method: &str, path_contains: &str) -> Vec<ReceivedCall> {
+        self.core.lock().calls.iter().filter(|c| c.method == method && c.path.contains(path_contains)).cloned().collect()
+    }
+
+    /// Forgets the received calls.
+    pub fn clear_received_calls(&self) {
+        self.core.lock().calls.clear();
+    }
+
+    /// The next `count` requests whose path contains `path_contains` answer 5xx; other requests
+    /// (the token endpoint, the other calls of the flow) pass untouched.
+    pub fn inject_server_errors_on(&self, path_contains: &str, count: u32) {
+        let mut s = self.core.lock();
+        s.faults.only_path = Some(path_contains.to_string());
+        s.faults.server_errors = count;
+    }
+
+    /// The next `count` requests whose path contains `path_contains` answer 429 with
+    /// `Retry-After: retry_after_seconds`; other requests pass untouched.
+    pub fn inject_rate_limit_on(&self, path_contains: &str, count: u32, retry_after_seconds: u64) {
+        let mut s = self.core.lock();
+        s.faults.only_path = Some(path_contains.to_string());
+        s.faults.rate_limited = count;
+        s.faults.retry_after_seconds = retry_after_seconds;
+    }
+
+    /// Flipkart: how many polls of a shipment's details find its labels still being made after they
+    /// are asked for (0, the default: ready on the first poll). Applies to labels asked for from now on.
+    pub fn set_label_pending_polls(&self, polls: u32) -> Result<(), SimError> {
+        match &self.market {
+            Market::Flipkart(m) => {
+                m.set_pending_polls(polls);
+                Ok(())
+            }
+            _ => Err(SimError::Unsupported("asynchronous labels".into())),
+        }
+    }
+
     /// Ajio: raises the B2B purchase order covering every acknowledged B2C order not yet covered.
     pub fn ajio_generate_b2b(&self) -> Result<Value, SimError> {
         match &self.market {
@@ -282,10 +327,35 @@ impl SimulatorHandle {
         }
     }
 
+    /// The manifests created so far (Ajio and Paytm; empty elsewhere).
+    pub fn manifests(&self) -> Vec<Value> {
+        match &self.market {
+            Market::Ajio(m) => m.manifests(),
+            Market::Paytm(m) => m.manifests(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Ajio: the B2B e-invoices uploaded so far.
+    pub fn ajio_e_invoices(&self) -> Vec<Value> {
+        match &self.market {
+            Market::Ajio(m) => m.e_invoices(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Amazon EDI: the 855 acknowledgements received so far (raw X12 and what was read from them).
     pub fn edi_received_855(&self) -> Vec<Value> {
         match &self.market {
             Market::Edi(m) => m.received_855(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Amazon EDI: the 856 ship notices received so far (raw X12 and what was read from them).
+    pub fn edi_received_856(&self) -> Vec<Value> {
+        match &self.market {
+            Market::Edi(m) => m.received_856(),
             _ => Vec::new(),
         }
     }
@@ -327,6 +397,11 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
 struct CancelBody {
     lines: Option<Vec<String>>,
     reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PendingBody {
+    polls: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -450,9 +525,24 @@ pub(crate) fn control_router(h: SimulatorHandle) -> Router {
                 axum::Json(json!({"page_size": h.core.page_size()}))
             }),
         )
+        .route(
+            "/_sim/calls",
+            get(|State(h): H| async move { axum::Json(json!({"calls": h.received_calls()})) }).delete(|State(h): H| async move {
+                h.clear_received_calls();
+                axum::Json(json!({"calls": []}))
+            }),
+        )
+        .route(
+            "/_sim/labels/pending",
+            axum::routing::put(|State(h): H, axum::Json(b): axum::Json<PendingBody>| async move {
+                ok(h.set_label_pending_polls(b.polls).map(|_| json!({"polls": b.polls})))
+            }),
+        )
         .route("/_sim/b2b", post(|State(h): H| async move { ok(h.ajio_generate_b2b()) }))
-        .route("/_sim/manifests", get(|State(h): H| async move { axum::Json(json!({"manifests": h.ajio_manifests()})) }))
+        .route("/_sim/manifests", get(|State(h): H| async move { axum::Json(json!({"manifests": h.manifests()})) }))
+        .route("/_sim/e-invoices", get(|State(h): H| async move { axum::Json(json!({"e_invoices": h.ajio_e_invoices()})) }))
         .route("/_sim/edi/855", get(|State(h): H| async move { axum::Json(json!({"acknowledgements": h.edi_received_855()})) }))
+        .route("/_sim/edi/856", get(|State(h): H| async move { axum::Json(json!({"ship_notices": h.edi_received_856()})) }))
         .route(
             "/_sim/edi/separators",
             axum::routing::put(|State(h): H, axum::Json(s): axum::Json<Separators>| async move {

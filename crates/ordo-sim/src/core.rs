@@ -48,6 +48,27 @@ pub struct SimStats {
     pub tokens_issued: u64,
 }
 
+/// A marketplace call a simulator received on one of its fulfilment routes (pack, labels, invoices,
+/// dispatch, confirmation, fulfillment, ship notice, e-invoice, manifest), kept so tests can assert on
+/// what a connector actually sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceivedCall {
+    /// `GET`, `POST`…
+    pub method: String,
+    /// The path, as sent (percent-encoding kept).
+    pub path: String,
+    /// The query string, when there was one.
+    pub query: Option<String>,
+    /// The body, when it was JSON.
+    pub json: Option<serde_json::Value>,
+    /// The body as text, when it was not JSON (an X12 interchange) and not empty.
+    pub raw: Option<String>,
+    /// The HTTP status the simulator answered, injected faults included.
+    pub status: u16,
+    /// When it came, in simulator time.
+    pub at: Timestamp,
+}
+
 /// The state every simulator shares: clock, faults, tokens, counters and paging snapshots.
 pub(crate) struct SimCore {
     pub dialect: Dialect,
@@ -70,6 +91,8 @@ pub(crate) struct CoreState {
     pub(crate) snapshots: BTreeMap<u64, Vec<String>>,
     pub(crate) next_snapshot: u64,
     pub(crate) server_error_toggle: bool,
+    /// The fulfilment calls received, oldest first.
+    pub(crate) calls: Vec<ReceivedCall>,
 }
 
 /// One page of a list, and the token for the next.
@@ -96,6 +119,7 @@ impl SimCore {
                 snapshots: BTreeMap::new(),
                 next_snapshot: 1,
                 server_error_toggle: false,
+                calls: Vec::new(),
             }),
         })
     }

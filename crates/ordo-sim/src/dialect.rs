@@ -37,6 +37,29 @@ impl Dialect {
         }
     }
 
+    /// Whether `path` is one of the marketplace's packing, document or handover routes, whose calls
+    /// the simulator records (its order feeds and token endpoint are not recorded).
+    pub fn is_fulfilment_route(self, path: &str) -> bool {
+        match self {
+            Dialect::Flipkart => {
+                (path.starts_with("/v3/shipments/") && !path.starts_with("/v3/shipments/filter"))
+                    || ["/v2/orders/labels", "/v2/orders/shipments", "/v2/orders/invoices", "/v2/orders/dispatch"].contains(&path)
+            }
+            Dialect::Amazon => path.ends_with("/shipmentConfirmation") || path.starts_with("/easyShip/"),
+            Dialect::Shopify => path.ends_with("/fulfillment_orders.json") || path.ends_with("/fulfillments.json"),
+            Dialect::Edi => path == "/edi/856",
+            Dialect::Ajio => {
+                path == "/manifests"
+                    || (path.starts_with("/orders/b2c/") && ["/pack", "/invoice", "/label"].iter().any(|s| path.ends_with(s)))
+                    || (path.starts_with("/orders/b2b/") && path.ends_with("/e-invoice"))
+            }
+            Dialect::Paytm => {
+                path == "/v1/manifests"
+                    || (path.starts_with("/v1/orders/") && (path.ends_with("/pack") || path.ends_with("/label")))
+            }
+        }
+    }
+
     /// Whether the marketplace hands out short-lived tokens (otherwise it takes a static key).
     pub fn issues_tokens(self) -> bool {
         self.token_path().is_some()

@@ -26,6 +26,9 @@ pub struct Faults {
     pub server_errors: u32,
     /// The next N successful API answers are cut off mid-body.
     pub truncated: u32,
+    /// When set, the faults above apply only to requests whose path contains this text (e.g.
+    /// `/dispatch`), so a test can fail one call of a flow while the token and the other calls pass.
+    pub only_path: Option<String>,
 }
 
 /// What the fault layer decided for one request.
@@ -46,15 +49,16 @@ impl SimCore {
         } else {
             s.stats.api_requests += 1;
         }
-        let latency = Duration::from_millis(s.faults.latency_ms);
+        let targeted = s.faults.only_path.as_deref().is_none_or(|p| path.contains(p));
+        let latency = if targeted { Duration::from_millis(s.faults.latency_ms) } else { Duration::ZERO };
         if s.revoked {
             return (latency, Verdict::Answer(self.dialect.auth_error(AuthProblem::Revoked, on_token)));
         }
-        if s.faults.rate_limited > 0 {
+        if targeted && s.faults.rate_limited > 0 {
             s.faults.rate_limited -= 1;
             return (latency, Verdict::Answer(self.dialect.rate_limited(s.faults.retry_after_seconds)));
         }
-        if s.faults.server_errors > 0 {
+        if targeted && s.faults.server_errors > 0 {
             s.faults.server_errors -= 1;
             s.server_error_toggle = !s.server_error_toggle;
             let status = if s.server_error_toggle { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::SERVICE_UNAVAILABLE };
@@ -73,7 +77,7 @@ impl SimCore {
                 return (latency, Verdict::Answer(self.dialect.auth_error(p, false)));
             }
         }
-        let truncate = !on_token && s.faults.truncated > 0;
+        let truncate = targeted && !on_token && s.faults.truncated > 0;
         if truncate {
             s.faults.truncated -= 1;
         }
@@ -86,13 +90,36 @@ impl SimCore {
     }
 }
 
-/// Applies faults and credential checks to the marketplace routes (not to `/_sim`).
+/// The largest request body kept in the record of calls (bodies are small JSON or X12).
+const RECORD_LIMIT: usize = 4 << 20;
+
+/// Applies faults and credential checks to the marketplace routes (not to `/_sim`), and records the
+/// calls to fulfilment routes with the status they got.
 pub(crate) async fn fault_layer(State(core): State<Arc<SimCore>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if path.starts_with("/_sim") {
         return next.run(req).await;
     }
-    let (latency, verdict) = core.admit(&path, req.headers());
+    if !core.dialect.is_fulfilment_route(&path) {
+        return judged(&core, req, next).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, RECORD_LIMIT).await.unwrap_or_default();
+    let (method, query) = (parts.method.to_string(), parts.uri.query().map(str::to_string));
+    let at = core.now();
+    let resp = judged(&core, Request::from_parts(parts, Body::from(bytes.clone())), next).await;
+    let (json, raw) = match serde_json::from_slice(&bytes) {
+        Ok(v) => (Some(v), None),
+        Err(_) if bytes.is_empty() => (None, None),
+        Err(_) => (None, Some(String::from_utf8_lossy(&bytes).into_owned())),
+    };
+    core.lock().calls.push(crate::core::ReceivedCall { method, path, query, json, raw, status: resp.status().as_u16(), at });
+    resp
+}
+
+/// The fault layer's verdict on one marketplace request, then the handler's answer if it passed.
+async fn judged(core: &SimCore, req: Request, next: Next) -> Response {
+    let (latency, verdict) = core.admit(req.uri().path(), req.headers());
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

@@ -8,6 +8,9 @@
 //! connector can't disagree about a marketplace's format.
 
 #![warn(missing_docs)]
+// Route helpers return the marketplace's refusal as their error: an HTTP answer sent at once, never
+// kept, so boxing it would only add an allocation.
+#![allow(clippy::result_large_err)]
 
 pub mod ajio;
 pub mod amazon_edi;
@@ -15,6 +18,7 @@ pub mod amazon_sp;
 mod control;
 mod core;
 mod dialect;
+mod docs;
 mod faults;
 pub mod flipkart;
 pub mod paytm;
@@ -25,7 +29,7 @@ mod table;
 pub use ordo_einvoice::sim as irp;
 
 pub use crate::control::{SimError, SimulatorHandle};
-pub use crate::core::{SimClock, SimConfig, SimStats, system_clock};
+pub use crate::core::{ReceivedCall, SimClock, SimConfig, SimStats, system_clock};
 pub use crate::faults::Faults;
 
 use crate::control::{Market, control_router, merge_patch};

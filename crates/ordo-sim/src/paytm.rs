@@ -8,12 +8,14 @@
 use crate::control::{SimError, SimMarket};
 use crate::core::SimCore;
 use crate::dialect::Dialect;
-use crate::table::{ListParams, Table, windowed_list};
+use crate::table::{ListParams, Table, stable_number, windowed_list};
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
+use ordo_channels::paytm::fulfil::PackBody;
 use ordo_channels::paytm::{Order, Return};
 use ordo_domain::Timestamp;
 use serde_json::{Value, json};
@@ -27,6 +29,7 @@ pub const API_KEY: &str = "ptm_0rd0s1mu1at0r_k3y";
 struct Stores {
     orders: Table<Value>,
     returns: Table<Value>,
+    manifests: Vec<Value>,
 }
 
 /// The simulator's store of orders and returns.
@@ -40,6 +43,11 @@ fn invalid(e: impl std::fmt::Display) -> SimError {
 }
 
 impl PaytmMarket {
+    /// The manifests created so far.
+    pub fn manifests(&self) -> Vec<Value> {
+        self.lock().manifests.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Stores> {
         self.stores.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -184,6 +192,9 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<PaytmMarket>) -> Router {
     Router::new()
         .route("/v1/orders", get(list_orders))
         .route("/v1/orders/{id}", get(get_order))
+        .route("/v1/orders/{id}/pack", post(pack))
+        .route("/v1/orders/{id}/label", get(label))
+        .route("/v1/manifests", post(create_manifest))
         .route("/v1/returns", get(list_returns))
         .with_state((core, market))
 }
@@ -209,4 +220,183 @@ async fn get_order(State((_core, market)): S, Path(id): Path<String>) -> Respons
         Some(o) => axum::Json(json!({"order": o})).into_response(),
         None => Dialect::Paytm.not_found(&format!("Order {id}")),
     }
+}
+
+// ---- Packing, the label and manifests (see `docs/paytm.md`) ----
+
+/// The carrier Paytm's logistics assigns every simulated parcel.
+const CARRIER: &str = "Ecom Express";
+
+fn refuse(status: StatusCode, code: &str, message: String) -> Response {
+    crate::dialect::json_response(status, json!({"error": {"code": code, "message": message}}))
+}
+
+async fn pack(State((core, market)): S, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    let d = Dialect::Paytm;
+    let req: PackBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return d.bad_request(&format!("invalid pack body: {e}")),
+    };
+    let now = core.now();
+    let mut s = market.lock();
+    let Some(order) = s.orders.get(&id).map(|r| r.body.clone()) else {
+        return d.not_found(&format!("Order {id}"));
+    };
+    // Packing again answers what the first packing gave.
+    if let Some(sh) = order.get("shipment").filter(|v| !v.is_null()) {
+        return axum::Json(json!({"awb": sh["awb"], "carrier": sh["carrier"], "invoice_number": null, "invoice_date": null}))
+            .into_response();
+    }
+    match order["status"].as_str() {
+        Some("CREATED" | "ACKNOWLEDGED") => {}
+        Some("CANCELLED") => return refuse(StatusCode::CONFLICT, "ORDER_CANCELLED", format!("Order {id} is cancelled")),
+        other => {
+            return refuse(
+                StatusCode::CONFLICT,
+                "NOT_PACKABLE",
+                format!("Order {id} is {}: it can't be packed", other.unwrap_or("?")),
+            );
+        }
+    }
+    if order["on_hold"] == json!(true) {
+        return refuse(StatusCode::CONFLICT, "ON_HOLD", format!("Order {id} is on hold"));
+    }
+    if req.items.is_empty() {
+        return d.bad_request("items is empty");
+    }
+    if req.invoice.number.trim().is_empty()
+        || req.invoice.date.len() != 10
+        || ordo_channels::lenient::hundredths(&req.invoice.total).is_none()
+    {
+        return d.bad_request("invoice needs a number, a date (YYYY-MM-DD) and a total");
+    }
+    let items = order["items"].as_array().cloned().unwrap_or_default();
+    for it in &req.items {
+        let Some(item) = items.iter().find(|x| x["item_id"].as_str() == Some(it.item_id.as_str())) else {
+            return d.bad_request(&format!("order {id} has no item {}", it.item_id));
+        };
+        let open = item["quantity"].as_i64().unwrap_or(0) - item["cancelled_quantity"].as_i64().unwrap_or(0);
+        if it.quantity <= 0 || it.quantity > open {
+            return d.bad_request(&format!("item {} of order {id} has {open} units to ship, not {}", it.item_id, it.quantity));
+        }
+    }
+    let shipment = json!({
+        "awb": format!("PTM{:010}", stable_number(&format!("awb/{id}"), 10)),
+        "carrier": CARRIER,
+        "packed_at": now.to_string(),
+        "weight_grams": req.weight_grams,
+        "dimensions_mm": req.dimensions_mm,
+        "invoice": req.invoice,
+        "items": req.items,
+    });
+    let r = s.orders.update(&id, now, |o| {
+        o["status"] = json!("PACKED");
+        o["shipment"] = shipment.clone();
+        o["updated_at"] = json!(now.to_string());
+        Ok(())
+    });
+    match r {
+        Ok(()) => axum::Json(json!({"awb": shipment["awb"], "carrier": CARRIER, "invoice_number": null, "invoice_date": null}))
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn label(State((_core, market)): S, Path(id): Path<String>) -> Response {
+    let Some(order) = market.lock().orders.get(&id).map(|r| r.body.clone()) else {
+        return Dialect::Paytm.not_found(&format!("Order {id}"));
+    };
+    let Some(sh) = order.get("shipment").filter(|v| !v.is_null()) else {
+        return refuse(StatusCode::CONFLICT, "NOT_PACKED", format!("Order {id} is not packed: it has no label yet"));
+    };
+    let items = order["items"].as_array().cloned().unwrap_or_default();
+    let lines = sh["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|it| {
+            let item = items.iter().find(|x| x["item_id"] == it["item_id"]).cloned().unwrap_or_default();
+            let price = item["selling_price"].as_str().and_then(ordo_channels::lenient::hundredths).unwrap_or(0);
+            (item["sku"].as_str().unwrap_or_default().to_string(), it["quantity"].as_i64().unwrap_or(1), price)
+        })
+        .collect();
+    let text = |p: &str| sh.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    let (awb, invoice) = (text("/awb"), text("/invoice/number"));
+    crate::docs::pdf_response(crate::docs::label(&crate::docs::ShipmentDoc {
+        channel: "Paytm",
+        carrier: CARRIER,
+        awb: &awb,
+        order_id: &id,
+        invoice_number: &invoice,
+        at: sh["packed_at"].as_str().and_then(ordo_channels::lenient::parse_time).unwrap_or_else(|| Timestamp::from_micros(0)),
+        weight_grams: sh["weight_grams"].as_i64(),
+        lines,
+    }))
+}
+
+async fn create_manifest(State((core, market)): S, body: axum::body::Bytes) -> Response {
+    let d = Dialect::Paytm;
+    let awbs: Vec<String> =
+        match serde_json::from_slice::<Value>(&body).ok().and_then(|v| serde_json::from_value(v["awbs"].clone()).ok()) {
+            Some(a) => a,
+            None => return d.bad_request("expected {\"awbs\": [...]}"),
+        };
+    if awbs.is_empty() {
+        return d.bad_request("awbs is empty");
+    }
+    let now = core.now();
+    let mut s = market.lock();
+    let order_of = |s: &Stores, awb: &str| -> Option<(String, Value)> {
+        s.orders
+            .sorted()
+            .into_iter()
+            .find(|(_, r)| r.body.pointer("/shipment/awb") == Some(&json!(awb)))
+            .map(|(id, r)| (id.clone(), r.body.clone()))
+    };
+    let (mut fresh, mut already) = (Vec::new(), Vec::new());
+    for awb in &awbs {
+        if s.manifests.iter().any(|m| m["awbs"].as_array().is_some_and(|a| a.contains(&json!(awb)))) {
+            // Handed over before (a retried handover): taken again, without a second effect.
+            already.push(awb.clone());
+            continue;
+        }
+        match order_of(&s, awb) {
+            None => return d.not_found(&format!("AWB {awb}")),
+            Some((id, o)) if o["status"] != json!("PACKED") => {
+                return refuse(
+                    StatusCode::CONFLICT,
+                    "NOT_MANIFESTABLE",
+                    format!("Order {id} of AWB {awb} is {}, only packed orders can be manifested", o["status"]),
+                );
+            }
+            Some((id, _)) => fresh.push((awb.clone(), id)),
+        }
+    }
+    if fresh.is_empty() {
+        let mut m = s
+            .manifests
+            .iter()
+            .find(|m| m["awbs"].as_array().is_some_and(|a| a.contains(&json!(awbs[0]))))
+            .cloned()
+            .unwrap_or_default();
+        m["already_manifested"] = json!(already);
+        return axum::Json(m).into_response();
+    }
+    for (_, id) in &fresh {
+        let _ = s.orders.update(id, now, |o| {
+            o["status"] = json!("SHIPPED");
+            o["updated_at"] = json!(now.to_string());
+            Ok(())
+        });
+    }
+    let manifest = json!({
+        "manifest_id": format!("PTMMF-{:06}", s.manifests.len() + 1),
+        "created_at": now.to_string(),
+        "awbs": fresh.iter().map(|(a, _)| a).collect::<Vec<_>>(),
+        "order_ids": fresh.iter().map(|(_, id)| id).collect::<Vec<_>>(),
+    });
+    s.manifests.push(manifest.clone());
+    let mut answer = manifest;
+    answer["already_manifested"] = json!(already);
+    (StatusCode::CREATED, axum::Json(answer)).into_response()
 }

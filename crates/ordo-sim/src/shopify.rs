@@ -12,11 +12,13 @@ use crate::dialect::Dialect;
 use crate::table::{Table, stable_number, time_param, within};
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
 use ordo_channels::shopify::Order;
+use ordo_channels::shopify::fulfillment::FulfillmentRequest;
 use ordo_domain::Timestamp;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -29,6 +31,8 @@ pub const ACCESS_TOKEN: &str = "shpat_0rd0s1mu1at0r0000000000000000";
 #[derive(Debug, Default)]
 pub struct ShopifyMarket {
     table: Mutex<Table<Value>>,
+    /// The fulfillments made, by order id.
+    fulfillments: Mutex<HashMap<String, Vec<Value>>>,
 }
 
 fn invalid(e: impl std::fmt::Display) -> SimError {
@@ -153,6 +157,9 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<ShopifyMarket>) -> Router {
     Router::new()
         .route("/admin/api/{version}/orders.json", get(list_orders))
         .route("/admin/api/{version}/orders/{file}", get(get_order))
+        .route("/admin/api/{version}/orders/{id}/fulfillment_orders.json", get(get_fulfillment_orders))
+        .route("/admin/api/{version}/orders/{id}/fulfillments.json", get(get_fulfillments))
+        .route("/admin/api/{version}/fulfillments.json", post(create_fulfillment))
         .with_state((core, market))
 }
 
@@ -241,5 +248,210 @@ async fn get_order(State((_core, market)): S, Path((_version, file)): Path<(Stri
     match market.lock().get(id) {
         Some(r) => axum::Json(json!({"order": r.body})).into_response(),
         None => Dialect::Shopify.not_found("order"),
+    }
+}
+
+// ---- Fulfillment orders and fulfillments (Admin REST, FulfillmentOrder and Fulfillment) ----
+//
+// Every order has one fulfillment order at the simulated shop's one location, with one line per
+// order line: `fulfillable_quantity` is what is still to fulfil (the current quantity less what
+// fulfillments took). Its status is `open`, `in_progress` once partly fulfilled, `closed` when nothing
+// is left, `cancelled` with the order. A fulfillment takes quantities of fulfillment order lines with
+// tracking info; it fulfils the order's lines (`fulfillment_status` `partial` or `fulfilled`).
+
+const SHOP_ID: i64 = 63_000_000_001;
+const LOCATION_ID: i64 = 70_000_000_001;
+
+fn fulfillment_order_id(order_id: &str) -> i64 {
+    6_000_000_000_000 + stable_number(&format!("fo/{order_id}"), 12) as i64
+}
+
+fn fo_line_id(line_id: i64) -> i64 {
+    8_000_000_000_000 + stable_number(&format!("foli/{line_id}"), 12) as i64
+}
+
+impl ShopifyMarket {
+    fn fulfillments(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Value>>> {
+        self.fulfillments.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The order's fulfillment order, as Shopify answers it.
+    fn fulfillment_order(&self, order: &Value) -> Value {
+        let order_id = order["id"].to_string();
+        let fo_id = fulfillment_order_id(&order_id);
+        let done = self.fulfillments().get(&order_id).cloned().unwrap_or_default();
+        let fulfilled = |line_id: i64| -> i64 {
+            done.iter()
+                .filter(|f| f["status"] != json!("cancelled"))
+                .flat_map(|f| f["line_items"].as_array().cloned().unwrap_or_default())
+                .filter(|l| l["id"].as_i64() == Some(line_id))
+                .map(|l| l["quantity"].as_i64().unwrap_or(0))
+                .sum()
+        };
+        let mut any_fulfilled = false;
+        let lines: Vec<Value> = order["line_items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|li| li["requires_shipping"] != json!(false))
+            .map(|li| {
+                let id = li["id"].as_i64().unwrap_or_default();
+                let qty =
+                    li.get("current_quantity").and_then(Value::as_i64).unwrap_or_else(|| li["quantity"].as_i64().unwrap_or(0));
+                let done = fulfilled(id);
+                any_fulfilled |= done > 0;
+                json!({
+                    "id": fo_line_id(id), "shop_id": SHOP_ID, "fulfillment_order_id": fo_id, "line_item_id": id,
+                    "inventory_item_id": 45_000_000_000i64 + stable_number(&format!("inv/{id}"), 9) as i64,
+                    "quantity": qty, "fulfillable_quantity": (qty - done).max(0), "variant_id": li["variant_id"],
+                })
+            })
+            .collect();
+        let open: i64 = lines.iter().map(|l| l["fulfillable_quantity"].as_i64().unwrap_or(0)).sum();
+        let status = if !order["cancelled_at"].is_null() {
+            "cancelled"
+        } else if open == 0 {
+            "closed"
+        } else if any_fulfilled {
+            "in_progress"
+        } else {
+            "open"
+        };
+        json!({
+            "id": fo_id, "shop_id": SHOP_ID, "order_id": order["id"], "assigned_location_id": LOCATION_ID,
+            "request_status": "unsubmitted", "status": status,
+            "supported_actions": if status == "open" || status == "in_progress" { json!(["create_fulfillment"]) } else { json!([]) },
+            "destination": null, "line_items": lines, "fulfill_at": order["created_at"], "fulfill_by": null,
+            "international_duties": null, "fulfillment_holds": [], "delivery_method": {"method_type": "shipping"},
+            "created_at": order["created_at"], "updated_at": order["updated_at"], "merchant_requests": [],
+        })
+    }
+}
+
+fn order_file(file: &str) -> Option<String> {
+    file.parse::<i64>().ok().map(|n| n.to_string())
+}
+
+async fn get_fulfillment_orders(State((_core, market)): S, Path((_version, id)): Path<(String, String)>) -> Response {
+    let Some(order) = order_file(&id).and_then(|id| market.get(&id)) else {
+        return Dialect::Shopify.not_found("order");
+    };
+    axum::Json(json!({"fulfillment_orders": [market.fulfillment_order(&order)]})).into_response()
+}
+
+async fn get_fulfillments(State((_core, market)): S, Path((_version, id)): Path<(String, String)>) -> Response {
+    let Some(id) = order_file(&id).filter(|id| market.get(id).is_some()) else {
+        return Dialect::Shopify.not_found("order");
+    };
+    let list = market.fulfillments().get(&id).cloned().unwrap_or_default();
+    axum::Json(json!({"fulfillments": list})).into_response()
+}
+
+fn unprocessable(message: String) -> Response {
+    crate::dialect::json_response(StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": [message]}))
+}
+
+async fn create_fulfillment(State((core, market)): S, body: axum::body::Bytes) -> Response {
+    let missing = || {
+        crate::dialect::json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"errors": {"fulfillment": "Required parameter missing or invalid"}}),
+        )
+    };
+    let Ok(req) = serde_json::from_slice::<FulfillmentRequest>(&body) else {
+        return missing();
+    };
+    let f = req.fulfillment;
+    if f.line_items_by_fulfillment_order.is_empty() {
+        return missing();
+    }
+    let now = core.now();
+    // The order of the fulfillment orders named: all must be the same order's.
+    let fo_ids: Vec<i64> = f.line_items_by_fulfillment_order.iter().map(|g| g.fulfillment_order_id).collect();
+    let order = market.list().into_iter().find(|o| fo_ids.contains(&fulfillment_order_id(&o["id"].to_string())));
+    let Some(order) = order else {
+        return Dialect::Shopify.not_found("fulfillment order");
+    };
+    let order_id = order["id"].to_string();
+    if fo_ids.iter().any(|id| *id != fulfillment_order_id(&order_id)) {
+        return unprocessable("All fulfillment orders must belong to the same order.".into());
+    }
+    let fo = market.fulfillment_order(&order);
+    if !["open", "in_progress"].contains(&fo["status"].as_str().unwrap_or_default()) {
+        return unprocessable(format!(
+            "Fulfillment order {} has an unfulfillable status= {}.",
+            fo["id"],
+            fo["status"].as_str().unwrap_or_default()
+        ));
+    }
+    let mut taken: Vec<(i64, i64)> = Vec::new();
+    for group in &f.line_items_by_fulfillment_order {
+        for l in &group.fulfillment_order_line_items {
+            let Some(fl) = fo["line_items"].as_array().into_iter().flatten().find(|x| x["id"].as_i64() == Some(l.id)) else {
+                return unprocessable(format!("Invalid fulfillment order line item id {}.", l.id));
+            };
+            let line_item_id = fl["line_item_id"].as_i64().unwrap_or_default();
+            let already: i64 = taken.iter().filter(|(id, _)| *id == line_item_id).map(|(_, q)| q).sum();
+            if l.quantity <= 0 || l.quantity + already > fl["fulfillable_quantity"].as_i64().unwrap_or(0) {
+                return unprocessable("Invalid fulfillment order line item quantity requested.".into());
+            }
+            taken.push((line_item_id, l.quantity));
+        }
+    }
+    let count = market.fulfillments().get(&order_id).map(Vec::len).unwrap_or(0);
+    let lines: Vec<Value> = taken
+        .iter()
+        .map(|(id, q)| {
+            let li = order["line_items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|li| li["id"].as_i64() == Some(*id))
+                .cloned()
+                .unwrap_or_default();
+            json!({"id": id, "variant_id": li["variant_id"], "sku": li["sku"], "title": li["title"], "quantity": q,
+                   "fulfillment_status": "fulfilled", "requires_shipping": true})
+        })
+        .collect();
+    let t = &f.tracking_info;
+    let fulfillment = json!({
+        "id": 4_000_000_000_000i64 + stable_number(&format!("{order_id}/{count}"), 12) as i64,
+        "order_id": order["id"], "status": "success", "created_at": now.to_string(), "updated_at": now.to_string(),
+        "service": "manual", "location_id": LOCATION_ID, "shipment_status": null,
+        "name": format!("{}.{}", order["name"].as_str().unwrap_or("#1"), count + 1),
+        "tracking_company": t.company, "tracking_number": t.number, "tracking_numbers": [t.number],
+        "tracking_url": t.url, "tracking_urls": t.url.iter().collect::<Vec<_>>(),
+        "notify_customer": f.notify_customer, "line_items": lines,
+    });
+    market.fulfillments().entry(order_id.clone()).or_default().push(fulfillment.clone());
+    // The order's lines and the order itself show what is fulfilled now.
+    let after = market.fulfillment_order(&order);
+    let fo_lines = after["line_items"].as_array().cloned().unwrap_or_default();
+    let r = market.lock().update(&order_id, now, |o| {
+        for li in o["line_items"].as_array_mut().into_iter().flatten() {
+            let id = li["id"].as_i64();
+            if let Some(fl) = fo_lines.iter().find(|fl| fl["line_item_id"].as_i64() == id) {
+                let left = fl["fulfillable_quantity"].as_i64().unwrap_or(0);
+                let qty = fl["quantity"].as_i64().unwrap_or(0);
+                li["fulfillable_quantity"] = json!(left);
+                li["fulfillment_status"] = if left == 0 {
+                    json!("fulfilled")
+                } else if left < qty {
+                    json!("partial")
+                } else {
+                    Value::Null
+                };
+            }
+        }
+        o["fulfillment_status"] = match after["status"].as_str() {
+            Some("closed") => json!("fulfilled"),
+            _ => json!("partial"),
+        };
+        o["updated_at"] = json!(now.to_string());
+        Ok(())
+    });
+    match r {
+        Ok(()) => (StatusCode::CREATED, axum::Json(json!({"fulfillment": fulfillment}))).into_response(),
+        Err(e) => e.into_response(),
     }
 }

@@ -59,7 +59,21 @@ async fn the_forward_flow_cancel_before_ack_acknowledge_b2b_and_manifest() {
     assert_eq!(pos[0].order.lines[0].qty, 4);
     assert_eq!(pos[0].order.lines[0].unit_price.as_deref(), Some("539.40"));
 
-    // Handover: a manifest for the shipped orders.
+    // Handover: a manifest for the packed orders (Ajio's logistics gave their AWBs at packing).
+    for id in ["FN6142208110", "FN6142208120"] {
+        let o = c.fetch_order(id).await.unwrap().unwrap();
+        let lines = o
+            .lines
+            .iter()
+            .map(|l| ordo_channels::PackLine {
+                channel_line_id: l.channel_line_id.clone(),
+                channel_sku: l.channel_sku.clone(),
+                qty: l.qty,
+            })
+            .collect();
+        let req = ordo_channels::PackRequest { order: o, lines, weight_grams: None, dimensions_mm: None, invoice: None };
+        assert!(matches!(c.pack(&req).await.unwrap(), ordo_channels::PackResult::Ready(_)));
+    }
     let id = c.create_manifest(&["FN6142208110".to_string(), "FN6142208120".to_string()]).await.unwrap();
     assert_eq!(id, "MF-000001");
     assert_eq!(sim.handle.ajio_manifests().len(), 1);

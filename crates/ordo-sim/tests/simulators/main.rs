@@ -8,6 +8,7 @@ mod auth_endpoint;
 mod common;
 mod connector;
 mod flipkart;
+mod fulfilment;
 mod paging;
 mod paytm;
 mod shopify;
