@@ -3,10 +3,10 @@
 //! Ordo's own numbered from the warehouse's series), for a B2B order its GST e-invoice from the
 //! portal, and its label and AWB (the marketplace's, or Ordo's from the warehouse's AWB series).
 
-use crate::documents::{DocumentData, document_data, indian_date, iso_date, picked_per_sku};
+use crate::documents::{document_data, indian_date, iso_date, picked_per_sku};
 use crate::einvoicing::register_e_invoice;
 use crate::{App, Caller, Result};
-use ordo_channels::fulfilment::{DocumentKind as MarketDocument, PackLine, PackRequest, PackResult, ShipmentInvoice};
+use ordo_channels::fulfilment::{DocumentKind as MarketDocument, PackLine, PackRequest, PackResult};
 use ordo_channels::{Connector, MarketplaceOrder};
 use ordo_domain::DomainError;
 use ordo_domain::kinds::{ChannelType, DocumentKind, OrderKind, OrderStatus, Permission};
@@ -288,7 +288,7 @@ impl App {
             documents: Vec::new(),
         };
         if let (Some(c), Some(m)) = (&connector, marketplace_order) {
-            self.marketplace_pack(&ctx, c, m, &pc, &data, req.weight_grams, dims, &mut shipment).await?;
+            self.marketplace_pack(&ctx, c, m, &pc, req.weight_grams, dims, &mut shipment).await?;
         }
         let (stored, order) = self.store.create_shipment(&ctx, shipment).await?;
         if !stored.complete {
@@ -305,18 +305,13 @@ impl App {
         connector: &Connector,
         order: MarketplaceOrder,
         pc: &PackContext,
-        data: &DocumentData,
         weight_grams: Option<i64>,
         dimensions_mm: Option<(i64, i64, i64)>,
         shipment: &mut NewShipment,
     ) -> Result<()> {
-        let invoice = shipment.numbering.as_ref().map(|_| ShipmentInvoice {
-            // Ordo's number is taken when the shipment is stored; the marketplace is told the date and total.
-            number: String::new(),
-            date: shipment.invoice_date.clone().unwrap_or_default(),
-            total: ordo_domain::money::format_hundredths(data.totals.grand_total),
-        });
-        let request = PackRequest { order, lines: pack_lines(&pc.order), weight_grams, dimensions_mm, invoice };
+        // Ordo's invoice number is taken when the shipment is stored, after the marketplace answered:
+        // a marketplace that wants it (Paytm) gets it with the handover.
+        let request = PackRequest { order, lines: pack_lines(&pc.order), weight_grams, dimensions_mm, invoice: None };
         let source = document_source(pc.channel_type).to_string();
         match crate::sync::retrying(|| connector.pack(&request)).await.map_err(|e| DomainError::Upstream(e.to_string()))? {
             PackResult::NothingToDo => Ok(()),

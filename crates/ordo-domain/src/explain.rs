@@ -24,6 +24,25 @@ pub struct SkuPosition {
     pub elsewhere: Vec<(String, i64)>,
 }
 
+/// Where the order stands in the warehouse once released: its picklist, its shipment and manifest,
+/// and whether the marketplace has been told of the handover.
+#[derive(Debug, Clone, Default)]
+pub struct FloorFacts {
+    /// The picklist it was last released to.
+    pub picklist: Option<String>,
+    /// Units picked and still to pick.
+    pub picked: i64,
+    pub to_pick: i64,
+    /// When the marketplace was asked for a label it has not made yet.
+    pub label_requested_at: Option<Timestamp>,
+    /// Its shipment: id, AWB, status word, and whether it waits for its e-invoice.
+    pub shipment: Option<(String, Option<String>, String, bool)>,
+    /// The manifest it is on: id and status word.
+    pub manifest: Option<(String, String)>,
+    /// The handover message to the marketplace: status word and last error.
+    pub told: Option<(String, Option<String>)>,
+}
+
 /// The order as the explanation sees it.
 #[derive(Debug, Clone)]
 pub struct OrderFacts {
@@ -40,13 +59,18 @@ pub struct OrderFacts {
     pub closing: bool,
     pub now: Timestamp,
     pub skus: Vec<SkuPosition>,
+    /// Its channel (code) and what is known of it in the warehouse.
+    pub channel: String,
+    pub floor: FloorFacts,
 }
 
 /// One reason, in data and in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Reason {
     /// A stable code: SHORT, STOCK_IN_OTHER_POOL, STOCK_IN_RECYCLE, STOCK_IN_OTHER_WAREHOUSE,
-    /// BLOCK_COMPLETE, AWAITING_RETRY, ON_HOLD, START_PROCESSING_TIME, MARKETPLACE_STATUS, READY, CLOSED.
+    /// BLOCK_COMPLETE, AWAITING_RETRY, ON_HOLD, START_PROCESSING_TIME, MARKETPLACE_STATUS, READY, CLOSED,
+    /// PICKING, AWAITING_PACKING, LABEL_PENDING, E_INVOICE_PENDING, AWAITING_MANIFEST, AWAITING_HANDOVER,
+    /// HANDOVER_NOT_TOLD.
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
@@ -208,6 +232,7 @@ pub fn explain(f: &OrderFacts) -> Explanation {
         );
         reasons.push(reason("CLOSING", "short-closed; picked units still to ship".into()));
     }
+    floor(f, &mut sentences, &mut reasons);
     if f.status == Fulfillable && reasons.iter().all(|r| r.code != "START_PROCESSING_TIME") {
         let partial = if short.is_empty() { "fully" } else { "partly" };
         sentences.insert(0, format!("The order is {partial} allocated and ready to be released to a picklist."));
@@ -215,6 +240,70 @@ pub fn explain(f: &OrderFacts) -> Explanation {
     }
     let lead = format!("Order is {}.", f.status);
     Explanation { status: f.status, summary: std::iter::once(lead).chain(sentences).collect::<Vec<_>>().join(" "), reasons }
+}
+
+/// Where a released order stands in the warehouse, and what it waits for.
+fn floor(f: &OrderFacts, sentences: &mut Vec<String>, reasons: &mut Vec<Reason>) {
+    use OrderStatus::*;
+    let fl = &f.floor;
+    match f.status {
+        Processing => {
+            let list = fl.picklist.as_deref().map(|p| format!(" on picklist {p}")).unwrap_or_default();
+            sentences
+                .push(format!("It is released for picking{list}: {} unit(s) picked, {} still to pick.", fl.picked, fl.to_pick));
+            reasons
+                .push(Reason { needed: Some(fl.to_pick), ..reason("PICKING", format!("{} unit(s) to pick{list}", fl.to_pick)) });
+        }
+        Picked => match (&fl.shipment, fl.label_requested_at) {
+            (Some((id, _, _, true)), _) => {
+                sentences.push(format!(
+                    "Its shipment {id} is made and waits for its GST e-invoice from the portal; pack it again to retry."
+                ));
+                reasons.push(reason("E_INVOICE_PENDING", format!("shipment {id} waits for its e-invoice")));
+            }
+            (_, Some(at)) => {
+                sentences.push(format!(
+                    "Every unit is picked. {} was asked for the label at {at} and has not made it yet; pack the order again shortly to fetch it.",
+                    f.channel
+                ));
+                reasons.push(Reason { until: None, ..reason("LABEL_PENDING", format!("{}'s label, asked at {at}", f.channel)) });
+            }
+            _ => {
+                sentences.push("Every unit is picked; it waits to be packed (scan it at the pack station).".into());
+                reasons.push(reason("AWAITING_PACKING", "picked, not packed".into()));
+            }
+        },
+        Packed => {
+            let (id, awb) = fl.shipment.as_ref().map(|s| (s.0.clone(), s.1.clone().unwrap_or_default())).unwrap_or_default();
+            match &fl.manifest {
+                Some((m, _)) => {
+                    sentences.push(format!(
+                        "It is packed (shipment {id}, AWB {awb}) and on manifest {m}, waiting for the handover to the carrier."
+                    ));
+                    reasons.push(reason("AWAITING_HANDOVER", format!("on manifest {m}")));
+                }
+                None => {
+                    sentences.push(format!(
+                        "It is packed (shipment {id}, AWB {awb}) and waits to be put on a manifest for the carrier."
+                    ));
+                    reasons.push(reason("AWAITING_MANIFEST", format!("shipment {id} is on no manifest")));
+                }
+            }
+        }
+        Dispatched | Completed => {
+            if let Some((status, last_error)) = &fl.told
+                && status != "DELIVERED"
+            {
+                let why = last_error.as_deref().map(|e| format!(" (last error: {e})")).unwrap_or_default();
+                sentences.push(format!(
+                    "{} has not been told of the handover yet: the message is {status}{why}; Ordo retries it, and a dead letter can be replayed.",
+                    f.channel
+                ));
+                reasons.push(reason("HANDOVER_NOT_TOLD", format!("handover message {status}{why}")));
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -245,7 +334,37 @@ mod tests {
                 recycle: 2,
                 elsewhere: vec![("wh2".into(), 3)],
             }],
+            channel: "fk".into(),
+            floor: FloorFacts::default(),
         }
+    }
+
+    #[test]
+    fn a_released_order_says_where_it_stands_in_the_warehouse() {
+        let mut f = facts(OrderStatus::Processing);
+        f.floor = FloorFacts { picklist: Some("7".into()), picked: 2, to_pick: 3, ..FloorFacts::default() };
+        let e = explain(&f);
+        assert!(e.summary.contains("picklist 7: 2 unit(s) picked, 3 still to pick"), "{}", e.summary);
+        f.status = OrderStatus::Picked;
+        f.floor.label_requested_at = Some(Timestamp::from_micros(0));
+        let e = explain(&f);
+        assert!(
+            e.reasons.iter().any(|r| r.code == "LABEL_PENDING") && e.summary.contains("fk was asked for the label"),
+            "{}",
+            e.summary
+        );
+        f.status = OrderStatus::Packed;
+        f.floor.shipment = Some(("9".into(), Some("AWB1".into()), "MANIFESTED".into(), false));
+        f.floor.manifest = Some(("4".into(), "OPEN".into()));
+        assert!(explain(&f).reasons.iter().any(|r| r.code == "AWAITING_HANDOVER"));
+        f.floor.manifest = None;
+        assert!(explain(&f).reasons.iter().any(|r| r.code == "AWAITING_MANIFEST"));
+        f.status = OrderStatus::Dispatched;
+        f.floor.told = Some(("PENDING".into(), Some("503 from the marketplace".into())));
+        let e = explain(&f);
+        assert!(e.summary.contains("not been told of the handover") && e.summary.contains("503"), "{}", e.summary);
+        f.floor.told = Some(("DELIVERED".into(), None));
+        assert!(explain(&f).reasons.iter().all(|r| r.code != "HANDOVER_NOT_TOLD"));
     }
 
     #[test]

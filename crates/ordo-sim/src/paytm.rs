@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
-use ordo_channels::paytm::fulfil::PackBody;
+use ordo_channels::paytm::fulfil::{ManifestInvoice, PackBody};
 use ordo_channels::paytm::{Order, Return};
 use ordo_domain::Timestamp;
 use serde_json::{Value, json};
@@ -264,9 +264,10 @@ async fn pack(State((core, market)): S, Path(id): Path<String>, body: axum::body
     if req.items.is_empty() {
         return d.bad_request("items is empty");
     }
-    if req.invoice.number.trim().is_empty()
-        || req.invoice.date.len() != 10
-        || ordo_channels::lenient::hundredths(&req.invoice.total).is_none()
+    if let Some(invoice) = &req.invoice
+        && (invoice.number.trim().is_empty()
+            || invoice.date.len() != 10
+            || ordo_channels::lenient::hundredths(&invoice.total).is_none())
     {
         return d.bad_request("invoice needs a number, a date (YYYY-MM-DD) and a total");
     }
@@ -336,11 +337,24 @@ async fn label(State((_core, market)): S, Path(id): Path<String>) -> Response {
 
 async fn create_manifest(State((core, market)): S, body: axum::body::Bytes) -> Response {
     let d = Dialect::Paytm;
-    let awbs: Vec<String> =
-        match serde_json::from_slice::<Value>(&body).ok().and_then(|v| serde_json::from_value(v["awbs"].clone()).ok()) {
-            Some(a) => a,
-            None => return d.bad_request("expected {\"awbs\": [...]}"),
-        };
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let awbs: Vec<String> = match serde_json::from_value(body["awbs"].clone()) {
+        Ok(a) => a,
+        Err(_) => return d.bad_request("expected {\"awbs\": [...], \"invoices\": [...]}"),
+    };
+    let invoices: Vec<ManifestInvoice> = match &body["invoices"] {
+        Value::Null => Vec::new(),
+        v => match serde_json::from_value(v.clone()) {
+            Ok(i) => i,
+            Err(e) => return d.bad_request(&format!("invalid invoices: {e}")),
+        },
+    };
+    if let Some(i) = invoices.iter().find(|i| !awbs.contains(&i.awb) || i.number.trim().is_empty() || i.date.len() != 10) {
+        return d.bad_request(&format!(
+            "invoice of AWB {} must name an AWB of the manifest, a number and a date (YYYY-MM-DD)",
+            i.awb
+        ));
+    }
     if awbs.is_empty() {
         return d.bad_request("awbs is empty");
     }
@@ -382,8 +396,12 @@ async fn create_manifest(State((core, market)): S, body: axum::body::Bytes) -> R
         m["already_manifested"] = json!(already);
         return axum::Json(m).into_response();
     }
-    for (_, id) in &fresh {
+    for (awb, id) in &fresh {
+        let invoice = invoices.iter().find(|i| &i.awb == awb);
         let _ = s.orders.update(id, now, |o| {
+            if let Some(i) = invoice {
+                o["shipment"]["invoice"] = json!({"number": i.number, "date": i.date});
+            }
             o["status"] = json!("SHIPPED");
             o["updated_at"] = json!(now.to_string());
             Ok(())

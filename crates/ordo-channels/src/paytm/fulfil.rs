@@ -1,6 +1,6 @@
 //! Packing and handover on Paytm (see `docs/paytm.md`): Paytm's logistics gives the AWB and the label
-//! at packing, and the seller invoices, so the pack carries Ordo's invoice; handover creates a
-//! manifest of the AWBs.
+//! at packing; the seller invoices, and its invoice numbers go with the manifest of the AWBs at
+//! handover (the invoice is numbered when the shipment is made, after Paytm gave its AWB).
 
 use super::client::PaytmConnector;
 use crate::fulfilment::{
@@ -22,8 +22,20 @@ pub struct PackBody {
     /// The parcel's dimensions.
     #[serde(default)]
     pub dimensions_mm: Option<DimensionsMm>,
-    /// The seller's invoice of the shipment.
-    pub invoice: ShipmentInvoice,
+    /// The seller's invoice of the shipment, when it is numbered already (else it comes with the manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<ShipmentInvoice>,
+}
+
+/// The seller's invoice of one AWB, with the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestInvoice {
+    /// The AWB the invoice is of.
+    pub awb: String,
+    /// The invoice number.
+    pub number: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
 }
 
 /// An item packed.
@@ -36,14 +48,9 @@ pub struct PackedItem {
 }
 
 impl PaytmConnector {
-    /// Tells Paytm the order is packed, with the seller's invoice; gets the AWB and the label.
+    /// Tells Paytm the order is packed (with the seller's invoice when numbered); gets the AWB and the label.
     pub async fn pack(&self, req: &PackRequest) -> Result<PackResult, ChannelError> {
-        let invoice = req.invoice.clone().ok_or_else(|| {
-            ChannelError::Permanent(format!(
-                "Paytm order {}: Paytm takes the seller's invoice at packing, and none was given",
-                req.order.channel_order_id
-            ))
-        })?;
+        let invoice = req.invoice.clone().filter(|i| !i.number.trim().is_empty());
         let id = http::segment(&req.order.channel_order_id);
         let body = PackBody {
             items: req.lines.iter().map(|l| PackedItem { item_id: l.channel_line_id.clone(), quantity: l.qty }).collect(),
@@ -63,9 +70,17 @@ impl PaytmConnector {
         }))
     }
 
-    /// Creates the manifest of the handed-over AWBs; AWBs Paytm already has as shipped are fine.
+    /// Creates the manifest of the handed-over AWBs, with the seller's invoice of each; AWBs Paytm
+    /// already has as shipped are fine.
     pub async fn hand_over(&self, handover: &Handover) -> Result<(), ChannelError> {
         let awbs: Vec<&str> = handover.shipments.iter().map(|s| s.awb.as_str()).collect();
-        self.post("/v1/manifests", &json!({"awbs": awbs})).await?.error_for_status().map(|_| ())
+        let invoices: Vec<ManifestInvoice> = handover
+            .shipments
+            .iter()
+            .filter_map(|s| {
+                Some(ManifestInvoice { awb: s.awb.clone(), number: s.invoice_number.clone()?, date: s.invoice_date.clone()? })
+            })
+            .collect();
+        self.post("/v1/manifests", &json!({"awbs": awbs, "invoices": invoices})).await?.error_for_status().map(|_| ())
     }
 }

@@ -440,23 +440,28 @@ async fn ajio_packs_b2c_with_its_awb_invoice_and_label_takes_the_e_invoice_and_m
 // ---- Paytm ----
 
 #[tokio::test]
-async fn paytm_packs_with_the_sellers_invoice_and_manifests_the_awb_once() {
+async fn paytm_packs_and_manifests_the_awb_with_the_sellers_invoice_once() {
     let sim = start(ChannelType::Paytm, 10).await;
     sim.handle.add_model_order(&order("PTM-20260301-000517", &[("PTMI-1000517-1", "KETTLE-1L5-SS", 1, "1549.50")])).unwrap();
     let c = sim.connector().unwrap();
     let o = fetched(&c, "PTM-20260301-000517").await;
     let lines = vec![line("PTMI-1000517-1", "KETTLE-1L5-SS", 1)];
-    // Paytm takes the seller's invoice at packing: without one the connector refuses.
-    assert!(c.pack(&pack_request(&o, lines.clone())).await.is_err());
+    // The seller's invoice may come with the pack; without it (not numbered yet) it comes with the manifest.
     let invoice = ShipmentInvoice { number: "WH1/2526/12".into(), date: "2026-03-01".into(), total: "1549.50".into() };
     let req = PackRequest { invoice: Some(invoice), ..pack_request(&o, lines.clone()) };
+    let bad = PackRequest {
+        invoice: Some(ShipmentInvoice { number: " ".into(), date: "2026-03-01".into(), total: "1549.50".into() }),
+        ..pack_request(&o, lines.clone())
+    };
+    assert!(c.pack(&bad).await.is_ok(), "an invoice without a number is not sent");
     let s = ready(c.pack(&req).await.unwrap());
     let awb = s.awb.clone().unwrap();
     assert_eq!(s.carrier.as_deref(), Some("Ecom Express"));
     assert_eq!(barcodes(doc(&s, DocumentKind::Label)), sorted(&[&awb, "PTM-20260301-000517"]));
     let packs = sim.handle.calls_to("POST", "/pack");
     assert_eq!(packs[0].path, "/v1/orders/PTM-20260301-000517/pack");
-    let b = body(&packs[0]);
+    assert!(body(&packs[0]).get("invoice").is_none(), "{}", body(&packs[0]));
+    let b = body(&packs[1]);
     assert_eq!(b["items"], json!([{"item_id": "PTMI-1000517-1", "quantity": 1}]));
     assert_eq!(b["invoice"], json!({"number": "WH1/2526/12", "date": "2026-03-01", "total": "1549.50"}));
     assert_eq!(sim.handle.order("PTM-20260301-000517").unwrap()["status"], "PACKED");
@@ -469,7 +474,7 @@ async fn paytm_packs_with_the_sellers_invoice_and_manifests_the_awb_once() {
     c.hand_over(&h).await.unwrap();
     let m = sim.handle.calls_to("POST", "/v1/manifests");
     assert_eq!(statuses(&m), vec![429, 201, 200]);
-    assert_eq!(body(&m[1]), &json!({"awbs": [awb]}));
+    assert_eq!(body(&m[1]), &json!({"awbs": [awb], "invoices": [{"awb": awb, "number": "WH1/2526/9", "date": "2026-03-01"}]}));
     assert_eq!(sim.handle.manifests().len(), 1);
     assert_eq!(fetched(&c, "PTM-20260301-000517").await.state, MarketplaceState::Closed);
 }

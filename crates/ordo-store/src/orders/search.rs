@@ -220,7 +220,10 @@ impl Store {
             pos.allocated += qty.allocated;
             pos.short += qty.short();
         }
+        let floor = floor_facts(&mut conn, client_id, &o).await?;
         Ok(OrderFacts {
+            channel: o.channel.clone(),
+            floor,
             status: o.core.status(),
             kind: o.core.kind,
             fulfillment_type: o.core.fulfillment_type,
@@ -236,6 +239,69 @@ impl Store {
             skus,
         })
     }
+}
+
+/// Where a released order stands in the warehouse: its last picklist, units picked, a label the
+/// marketplace still makes, its shipment and manifest, and the handover message to the marketplace.
+/// Each is a lookup by the order's id or the manifest's.
+async fn floor_facts(
+    conn: &mut sqlx::AnyConnection,
+    client_id: i64,
+    o: &crate::allocation::LoadedOrder,
+) -> Result<ordo_domain::explain::FloorFacts> {
+    use ordo_domain::explain::FloorFacts;
+    let mut f = FloorFacts {
+        picked: o.core.lines.iter().map(|l| l.picked).sum(),
+        to_pick: o.core.lines.iter().map(|l| l.allocated - l.picked).sum(),
+        ..FloorFacts::default()
+    };
+    let row = sqlx::query("SELECT max(picklist_id) AS picklist FROM picklist_lines WHERE order_id = $1")
+        .bind(o.id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    f.picklist = col::<Option<i64>>(&row, "picklist")?.map(|p| p.to_string());
+    let row =
+        sqlx::query("SELECT label_requested_at FROM orders WHERE id = $1").bind(o.id).fetch_one(&mut *conn).await.map_err(db)?;
+    f.label_requested_at = crate::rows::opt_time(&row, "label_requested_at")?;
+    let shipment = sqlx::query(
+        "SELECT s.id, s.awb, s.status, s.complete, s.manifest_id, m.status AS manifest_status FROM shipments s \
+         LEFT JOIN manifests m ON m.id = s.manifest_id WHERE s.client_id = $1 AND s.order_id = $2",
+    )
+    .bind(client_id)
+    .bind(o.id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    if let Some(r) = shipment {
+        let complete: i64 = col(&r, "complete")?;
+        f.shipment = Some((col::<i64>(&r, "id")?.to_string(), col(&r, "awb")?, col(&r, "status")?, complete == 0));
+        if let Some(m) = col::<Option<i64>>(&r, "manifest_id")? {
+            f.manifest = Some((m.to_string(), col(&r, "manifest_status")?));
+        }
+    }
+    let handed_over = sqlx::query(
+        "SELECT DISTINCT s.manifest_id FROM shipments s WHERE s.client_id = $1 AND s.order_id = $2 AND s.status = 'DISPATCHED'",
+    )
+    .bind(client_id)
+    .bind(o.id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    if let Some(r) = handed_over
+        && let Some(m) = col::<Option<i64>>(&r, "manifest_id")?
+    {
+        let told = sqlx::query("SELECT status, last_error FROM outbox WHERE client_id = $1 AND dedupe_key = $2")
+            .bind(client_id)
+            .bind(format!("hand-over-{m}"))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        if let Some(t) = told {
+            f.told = Some((col(&t, "status")?, col(&t, "last_error")?));
+        }
+    }
+    Ok(f)
 }
 
 /// The id of the client's channel `code`, if it has one.

@@ -1,0 +1,299 @@
+//! Packing and handover of marketplace orders (SPEC.md §11.3–11.4, scenarios 9, 16, 17 and 18): the
+//! one-order re-read at packing, the marketplace's own label, AWB and invoice, and the handover told
+//! to the marketplace through the outbox — against the simulators over HTTP, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{TestApp, api_tests, barcodes};
+use ordo_channels::{MarketplaceLine, MarketplaceOrder};
+use ordo_domain::kinds::ChannelType;
+use ordo_sim::{RunningSimulator, SimConfig, spawn_simulator};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+api_tests!(
+    scenario_9_and_17_an_order_cancelled_on_the_marketplace_after_picking_is_not_packed,
+    scenario_16_a_flipkart_order_gets_flipkarts_label_awb_and_invoice_once_they_are_ready,
+    scenario_18_flipkart_is_told_ready_to_dispatch_at_handover,
+    scenario_18_ajio_packs_with_its_own_documents_and_gets_a_manifest_at_handover,
+    paytm_packs_with_its_awb_and_gets_a_manifest_at_handover,
+    a_handover_the_marketplace_fails_is_retried_until_it_answers_and_sent_once,
+);
+
+async fn simulator(t: &TestApp, ty: ChannelType) -> RunningSimulator {
+    let clock = t.clock.clone();
+    let config = SimConfig { page_size: 50, clock: Arc::new(move || ordo_app::clock::Clock::now(clock.as_ref())) };
+    spawn_simulator(ty, config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+}
+
+/// Warehouse `wh1` with what documents need, SKU `A` (EAN 8901234567890) with 20 units, and channel
+/// `code` of type `ty` on `sim`, its `MP-A` mapped to `A`.
+async fn setup(t: &TestApp, code: &str, ty: &str, sim: &RunningSimulator, settings: Value) {
+    let warehouse = json!({"code": "wh1", "name": "Main", "legal_name": "Acme Retail Private Limited",
+        "gstin": "27AAPFU0939F1ZV", "address": "Plot 4, MIDC, Mumbai", "pin": "400093",
+        "awb_series": {"carrier": "Delhivery", "prefix": "DL", "next": 1}});
+    assert_eq!(t.post("/api/v1/warehouses", warehouse).await.0, 201);
+    let sku = json!({"sku": "A", "name": "Cotton Kurta", "ean": "8901234567890", "hsn": "6109", "tax_rate": "5.00"});
+    assert_eq!(t.post("/api/v1/skus", sku).await.0, 201);
+    assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 20})).await.0, 200);
+    let mut s = sim.handle.settings(&sim.base_url);
+    s["sync_interval_seconds"] = json!(3600);
+    for (k, v) in settings.as_object().unwrap() {
+        s[k] = v.clone();
+    }
+    let body = json!({"code": code, "type": ty, "warehouse": "wh1", "credentials": sim.handle.credentials(), "settings": s});
+    let (status, answer) = t.post("/api/v1/channels", body).await;
+    assert_eq!(status, 201, "{answer}");
+    let mapping = json!({"channel": code, "channel_sku": "MP-A", "sku": "A"});
+    assert_eq!(t.post("/api/v1/sku-mappings", mapping).await.0, 201);
+}
+
+/// Puts orders on the marketplace (one line of `qty` units of MP-A each), syncs them in, and answers
+/// their Ordo ids in the same order.
+async fn marketplace_orders(t: &TestApp, code: &str, sim: &RunningSimulator, ids: &[&str], qty: i64) -> Vec<String> {
+    for id in ids {
+        let line = MarketplaceLine { unit_price: Some("1050.00".into()), ..MarketplaceLine::new("1", "MP-A", qty) };
+        sim.handle.add_model_order(&MarketplaceOrder::open(*id, vec![line])).unwrap();
+    }
+    let (status, report) = t.post(&format!("/api/v1/channels/{code}/sync"), json!({})).await;
+    assert_eq!(status, 200, "{report}");
+    let (_, listed) = t.get(&format!("/api/v1/orders?channel={code}&limit=1000")).await;
+    ids.iter()
+        .map(|id| {
+            let o = listed["items"].as_array().unwrap().iter().find(|o| o["channel_order_id"] == *id).unwrap();
+            o["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Releases `orders` and picks every unit by scanning the EAN.
+async fn pick(t: &TestApp, orders: &[String]) {
+    let (status, picklist) = t.post("/api/v1/picklists", json!({"warehouse": "wh1", "orders": orders})).await;
+    assert_eq!(status, 201, "{picklist}");
+    let units: i64 = picklist["lines"].as_array().unwrap().iter().map(|l| l["qty"].as_i64().unwrap()).sum();
+    let path = format!("/api/v1/picklists/{}/scans", picklist["id"].as_str().unwrap());
+    let (status, body) = t.post(&path, json!({"scan": "8901234567890", "qty": units})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn pack(t: &TestApp, id: &str) -> (u16, Value) {
+    t.post(
+        &format!("/api/v1/orders/{id}/pack"),
+        json!({"weight_grams": 600, "dimensions_mm": {"length": 300, "width": 200, "height": 100}}),
+    )
+    .await
+}
+
+async fn packed(t: &TestApp, id: &str) -> Value {
+    let (status, body) = pack(t, id).await;
+    assert_eq!(status, 201, "{body}");
+    body["shipment"].clone()
+}
+
+/// Makes a manifest of every packed shipment of `code` and hands it over; the manifest.
+async fn hand_over(t: &TestApp, code: &str) -> Value {
+    let (status, manifest) = t.post("/api/v1/manifests", json!({"warehouse": "wh1", "channel": code})).await;
+    assert_eq!(status, 201, "{manifest}");
+    let (status, handed) = t.post(&format!("/api/v1/manifests/{}/handover", manifest["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(status, 200, "{handed}");
+    handed
+}
+
+/// Moves the manual clock, which runs every piece of background work due (outbox deliveries too).
+async fn advance(t: &TestApp, seconds: i64) {
+    let (status, body) = t.post("/api/v1/clock/advance", json!({"seconds": seconds})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn outbox(t: &TestApp, topic: &str) -> Vec<Value> {
+    let (_, body) = t.get("/api/v1/outbox?limit=1000").await;
+    body["items"].as_array().unwrap().iter().filter(|m| m["topic"] == topic).cloned().collect()
+}
+
+async fn scenario_9_and_17_an_order_cancelled_on_the_marketplace_after_picking_is_not_packed(t: TestApp) {
+    let sim = simulator(&t, ChannelType::FlipkartV3).await;
+    setup(&t, "fk", "FLIPKART_V3", &sim, json!({})).await;
+    let ids = marketplace_orders(&t, "fk", &sim, &["SHIP-9", "SHIP-10"], 3).await;
+    pick(&t, &ids).await;
+    assert_eq!(t.stock("A", "QC_PASS").await["allocated"], 6);
+    // The customer cancels on Flipkart after the order was picked; no sync has run since.
+    sim.handle.cancel_order("SHIP-9").unwrap();
+    let (status, problem) = pack(&t, &ids[0]).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["type"].as_str().unwrap().ends_with("order-cancelled-on-channel"), "{problem}");
+    let (_, o) = t.get(&format!("/api/v1/orders/{}", ids[0])).await;
+    assert_eq!((o["status"].as_str(), o["lines"][0]["allocated"].as_i64()), (Some("CANCELLED"), Some(0)));
+    let stock = t.stock("A", "QC_PASS").await;
+    assert_eq!((stock["on_hand"].as_i64(), stock["allocated"].as_i64()), (Some(20), Some(3)), "its picked units are free again");
+    assert!(sim.handle.calls_to("POST", "/v3/shipments/labels").is_empty(), "Flipkart was asked for no label");
+    // The other order packs.
+    assert_eq!(pack(&t, &ids[1]).await.0, 201);
+}
+
+async fn scenario_16_a_flipkart_order_gets_flipkarts_label_awb_and_invoice_once_they_are_ready(t: TestApp) {
+    let sim = simulator(&t, ChannelType::FlipkartV3).await;
+    setup(&t, "fk", "FLIPKART_V3", &sim, json!({})).await;
+    let ids = marketplace_orders(&t, "fk", &sim, &["SHIP-16"], 2).await;
+    pick(&t, &ids).await;
+    // Flipkart makes the label asynchronously: the first pack finds it still in the making.
+    sim.handle.set_label_pending_polls(1).unwrap();
+    let r =
+        t.req(reqwest::Method::POST, &format!("/api/v1/orders/{}/pack", ids[0]), &t.admin).json(&json!({})).send().await.unwrap();
+    assert!(r.headers().contains_key("retry-after"), "{:?}", r.headers());
+    let (status, problem) = common::read(r).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem["type"].as_str().unwrap().ends_with("label-pending"), "{problem}");
+    assert_eq!(t.get(&format!("/api/v1/orders/{}", ids[0])).await.1["status"], "PICKED", "nothing made yet");
+    let explain = t.get(&format!("/api/v1/orders/{}/explain", ids[0])).await.1;
+    assert!(explain["summary"].as_str().unwrap().contains("label"), "{explain}");
+
+    let shipment = packed(&t, &ids[0]).await;
+    let awb = shipment["awb"].as_str().unwrap().to_string();
+    assert!(!awb.starts_with("DL"), "Flipkart's AWB, not the warehouse's series: {awb}");
+    let sources: Vec<(&str, &str)> = shipment["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["kind"].as_str().unwrap(), d["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sources, [("invoice", "flipkart"), ("label", "flipkart")]);
+    assert!(shipment["invoice_number"].is_string(), "Flipkart's invoice number: {shipment}");
+    // The label is Flipkart's, byte for byte, and scans back to its AWB.
+    let (status, ty, label) = t.get_bytes(&format!("/api/v1/shipments/{}/label.pdf", shipment["id"].as_str().unwrap())).await;
+    assert_eq!((status, ty.as_str()), (200, "application/pdf"));
+    let served = sim.handle.calls_to("GET", "/labels");
+    assert!(!served.is_empty(), "the label was fetched from Flipkart");
+    assert!(barcodes(&label).contains(&awb), "the label scans to the AWB {awb}");
+    let requested = sim.handle.calls_to("POST", "/v3/shipments/labels");
+    assert_eq!(requested.len(), 2, "asked once per pack call, the same request again");
+    let body = requested[0].json.clone().unwrap();
+    assert!(body["shipments"][0]["shipmentId"] == "SHIP-16", "{body}");
+    // Packing again answers the same shipment without asking Flipkart again.
+    let (status, again) = pack(&t, &ids[0]).await;
+    assert_eq!((status, &again["shipment"]), (200, &shipment));
+    assert_eq!(sim.handle.calls_to("POST", "/v3/shipments/labels").len(), 2);
+    // Found by the marketplace's AWB.
+    let (_, found) = t.get(&format!("/api/v1/orders?q={awb}")).await;
+    assert_eq!(found["items"][0]["id"], ids[0].as_str());
+}
+
+async fn scenario_18_flipkart_is_told_ready_to_dispatch_at_handover(t: TestApp) {
+    let sim = simulator(&t, ChannelType::FlipkartV3).await;
+    setup(&t, "fk", "FLIPKART_V3", &sim, json!({})).await;
+    let ids = marketplace_orders(&t, "fk", &sim, &["SHIP-a", "SHIP-b", "SHIP-c"], 1).await;
+    pick(&t, &ids).await;
+    for id in &ids {
+        packed(&t, id).await;
+    }
+    let manifest = hand_over(&t, "fk").await;
+    assert_eq!(manifest["shipments"].as_array().unwrap().len(), 3);
+    for id in &ids {
+        assert_eq!(t.get(&format!("/api/v1/orders/{id}")).await.1["status"], "DISPATCHED");
+    }
+    assert_eq!(t.stock("A", "QC_PASS").await["on_hand"], 17);
+    // Told through the outbox, not inside the request.
+    assert!(sim.handle.calls_to("POST", "/v3/shipments/dispatch").is_empty());
+    assert_eq!(outbox(&t, "channel.hand_over").await.len(), 1);
+    advance(&t, 1).await;
+    let calls = sim.handle.calls_to("POST", "/v3/shipments/dispatch");
+    assert_eq!(calls.len(), 1, "one ready-to-dispatch call for the manifest");
+    let body = calls[0].json.clone().unwrap();
+    let mut told: Vec<String> = body["shipmentIds"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    told.sort();
+    assert_eq!(told, ["SHIP-a", "SHIP-b", "SHIP-c"], "{body}");
+    assert!(body["locationId"].is_string(), "{body}");
+    let message = &outbox(&t, "channel.hand_over").await[0];
+    assert_eq!(message["status"], "DELIVERED", "{message}");
+    // Synced again, the dispatched orders stay DISPATCHED.
+    assert_eq!(t.post("/api/v1/channels/fk/sync", json!({})).await.0, 200);
+    assert_eq!(t.get(&format!("/api/v1/orders/{}", ids[0])).await.1["status"], "DISPATCHED");
+}
+
+async fn scenario_18_ajio_packs_with_its_own_documents_and_gets_a_manifest_at_handover(t: TestApp) {
+    let sim = simulator(&t, ChannelType::AjioVms).await;
+    setup(&t, "ajio", "AJIO_VMS", &sim, json!({"erp_integrated": false})).await;
+    let ids = marketplace_orders(&t, "ajio", &sim, &["FN2001", "FN2002", "FN2003"], 1).await;
+    // Past the customer's four hours to cancel: acknowledged, and released for picking.
+    advance(&t, 4 * 3600 + 60).await;
+    pick(&t, &ids).await;
+    let mut awbs = Vec::new();
+    for id in &ids {
+        let s = packed(&t, id).await;
+        let sources: Vec<&str> = s["documents"].as_array().unwrap().iter().map(|d| d["source"].as_str().unwrap()).collect();
+        assert_eq!(sources, ["ajio", "ajio"], "Ajio's B2C invoice and label: {s}");
+        let (status, ty, bytes) = t.get_bytes(&format!("/api/v1/shipments/{}/invoice.pdf", s["id"].as_str().unwrap())).await;
+        assert_eq!((status, ty.as_str()), (200, "application/pdf"));
+        assert!(bytes.starts_with(b"%PDF-"));
+        awbs.push(s["awb"].as_str().unwrap().to_string());
+    }
+    assert_eq!(sim.handle.calls_to("POST", "/pack").len(), 3);
+    hand_over(&t, "ajio").await;
+    advance(&t, 1).await;
+    let manifests = sim.handle.ajio_manifests();
+    assert_eq!(manifests.len(), 1, "{manifests:?}");
+    let mut on: Vec<String> =
+        manifests[0]["order_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    on.sort();
+    assert_eq!(on, ["FN2001", "FN2002", "FN2003"]);
+    for id in &ids {
+        assert_eq!(t.get(&format!("/api/v1/orders/{id}")).await.1["status"], "DISPATCHED");
+    }
+}
+
+async fn paytm_packs_with_its_awb_and_gets_a_manifest_at_handover(t: TestApp) {
+    let sim = simulator(&t, ChannelType::Paytm).await;
+    setup(&t, "paytm", "PAYTM", &sim, json!({})).await;
+    let ids = marketplace_orders(&t, "paytm", &sim, &["PT-1", "PT-2"], 1).await;
+    pick(&t, &ids).await;
+    let mut invoices = Vec::new();
+    for id in &ids {
+        let s = packed(&t, id).await;
+        let sources: Vec<&str> = s["documents"].as_array().unwrap().iter().map(|d| d["source"].as_str().unwrap()).collect();
+        assert_eq!(sources, ["ordo", "paytm"], "Ordo's invoice, Paytm's label: {s}");
+        invoices.push(s["invoice_number"].as_str().unwrap().to_string());
+    }
+    hand_over(&t, "paytm").await;
+    advance(&t, 1).await;
+    // Paytm is told the seller's invoice of each AWB with the manifest: the numbers on Ordo's invoices.
+    let told = sim.handle.calls_to("POST", "/v1/manifests");
+    assert_eq!(told.len(), 1);
+    let body = told[0].json.clone().unwrap();
+    let mut numbers: Vec<String> =
+        body["invoices"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap().to_string()).collect();
+    numbers.sort();
+    invoices.sort();
+    assert_eq!(numbers, invoices, "{body}");
+    assert_eq!(sim.handle.manifests().len(), 1);
+}
+
+async fn a_handover_the_marketplace_fails_is_retried_until_it_answers_and_sent_once(t: TestApp) {
+    let sim = simulator(&t, ChannelType::FlipkartV3).await;
+    setup(&t, "fk", "FLIPKART_V3", &sim, json!({})).await;
+    let ids = marketplace_orders(&t, "fk", &sim, &["SHIP-r1", "SHIP-r2"], 1).await;
+    pick(&t, &ids).await;
+    for id in &ids {
+        packed(&t, id).await;
+    }
+    // Flipkart is down for longer than one delivery's own retries.
+    sim.handle.inject_server_errors_on("/v3/shipments/dispatch", 20);
+    hand_over(&t, "fk").await;
+    advance(&t, 1).await;
+    let message = outbox(&t, "channel.hand_over").await.remove(0);
+    assert_eq!(message["status"], "PENDING", "{message}");
+    assert!(message["attempts"].as_i64().unwrap() >= 1 && message["last_error"].is_string(), "{message}");
+    let failed = sim.handle.calls_to("POST", "/v3/shipments/dispatch");
+    assert!(!failed.is_empty() && failed.iter().all(|c| c.status >= 500));
+    // Flipkart is back: the next attempt delivers, once.
+    sim.handle.clear_faults();
+    advance(&t, 3600).await;
+    let message = outbox(&t, "channel.hand_over").await.remove(0);
+    assert_eq!(message["status"], "DELIVERED", "{message}");
+    let ok: Vec<_> = sim.handle.calls_to("POST", "/v3/shipments/dispatch").into_iter().filter(|c| c.status < 300).collect();
+    assert_eq!(ok.len(), 1, "delivered once");
+    advance(&t, 3600).await;
+    assert_eq!(
+        sim.handle.calls_to("POST", "/v3/shipments/dispatch").iter().filter(|c| c.status < 300).count(),
+        1,
+        "and never again"
+    );
+}
