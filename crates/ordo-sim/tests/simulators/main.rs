@@ -9,5 +9,6 @@ mod common;
 mod connector;
 mod flipkart;
 mod paging;
+mod parties;
 mod paytm;
 mod shopify;
