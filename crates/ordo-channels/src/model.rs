@@ -212,3 +212,18 @@ impl ChannelError {
         matches!(self, ChannelError::RateLimited { .. } | ChannelError::Transient(_))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_stored_before_parties_existed_still_reads() {
+        let mut stored = serde_json::to_value(MarketplaceOrder::open("A1", vec![MarketplaceLine::new("1", "SKU", 1)])).unwrap();
+        for k in ["buyer", "ship_to", "payment"] {
+            stored.as_object_mut().unwrap().remove(k);
+        }
+        let o: MarketplaceOrder = serde_json::from_value(stored).unwrap();
+        assert_eq!((o.buyer, o.ship_to, o.payment), (None, None, None));
+    }
+}
