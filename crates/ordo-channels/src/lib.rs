@@ -16,6 +16,7 @@ pub(crate) mod http;
 pub mod lenient;
 pub mod model;
 pub(crate) mod paging;
+pub mod parties;
 pub mod paytm;
 pub mod retry;
 pub mod shopify;

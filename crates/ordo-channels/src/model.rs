@@ -4,6 +4,7 @@
 //! [`MarketplaceOrder::raw`], so nothing is lost when the mapping is later found to be too narrow.
 
 use ordo_domain::Timestamp;
+use ordo_domain::shipping::{Buyer, Payment, ShipTo};
 use serde::{Deserialize, Serialize};
 
 /// Whether an order is a consumer order or a bulk (business) order.
@@ -54,6 +55,15 @@ pub struct MarketplaceOrder {
     pub updated_at: Option<Timestamp>,
     /// The order lines.
     pub lines: Vec<MarketplaceLine>,
+    /// Who the order is invoiced to, as the marketplace names them (a B2B buyer with their GSTIN).
+    #[serde(default)]
+    pub buyer: Option<Buyer>,
+    /// Where the parcel goes, as the marketplace gives it; `None` when it gives no address.
+    #[serde(default)]
+    pub ship_to: Option<ShipTo>,
+    /// How the customer pays (cash on delivery with the amount to collect), when the marketplace says.
+    #[serde(default)]
+    pub payment: Option<Payment>,
     /// The marketplace's own payload for this order, kept whole.
     pub raw: serde_json::Value,
 }
@@ -74,8 +84,8 @@ pub struct MarketplaceLine {
 }
 
 impl MarketplaceOrder {
-    /// An open B2C order with these lines and nothing else said about it (no parent, hold, times
-    /// or payload); callers set what their marketplace adds.
+    /// An open B2C order with these lines and nothing else said about it (no parent, hold, times,
+    /// parties or payload); callers set what their marketplace adds.
     pub fn open(channel_order_id: impl Into<String>, lines: Vec<MarketplaceLine>) -> Self {
         MarketplaceOrder {
             channel_order_id: channel_order_id.into(),
@@ -88,6 +98,9 @@ impl MarketplaceOrder {
             replacement_of: None,
             updated_at: None,
             lines,
+            buyer: None,
+            ship_to: None,
+            payment: None,
             raw: serde_json::Value::Null,
         }
     }
@@ -197,5 +210,20 @@ impl ChannelError {
     /// Whether retrying the same call later may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(self, ChannelError::RateLimited { .. } | ChannelError::Transient(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_stored_before_parties_existed_still_reads() {
+        let mut stored = serde_json::to_value(MarketplaceOrder::open("A1", vec![MarketplaceLine::new("1", "SKU", 1)])).unwrap();
+        for k in ["buyer", "ship_to", "payment"] {
+            stored.as_object_mut().unwrap().remove(k);
+        }
+        let o: MarketplaceOrder = serde_json::from_value(stored).unwrap();
+        assert_eq!((o.buyer, o.ship_to, o.payment), (None, None, None));
     }
 }

@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use ordo_channels::ajio::B2cOrder;
 use ordo_channels::ajio::fulfil::{EInvoiceBody, PackBody};
 use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
+use ordo_channels::parties::{BuyerInfo, PaymentInfo};
 use ordo_domain::Timestamp;
 use ordo_domain::money::format_hundredths;
 use serde_json::{Value, json};
@@ -100,7 +101,10 @@ impl AjioMarket {
             .collect();
         let po = json!({
             "po_number": po_number, "status": "OPEN", "created_at": now.to_string(), "updated_at": now.to_string(),
-            "b2c_order_ids": ids, "lines": lines,
+            "b2c_order_ids": ids,
+            "buyer": BuyerInfo::from_buyer(&crate::consignee::ajio_buyer()),
+            "ship_to": crate::consignee::postal_address(&crate::consignee::ajio_warehouse()),
+            "lines": lines,
         });
         s.pos.put(&po_number, po.clone(), now);
         Ok(po)
@@ -142,7 +146,10 @@ impl SimMarket for AjioMarket {
         let order = json!({
             "order_id": o.channel_order_id, "status": status, "acknowledged_at": null,
             "cancelled_at": if status == "CANCELLED" { json!(now.to_string()) } else { Value::Null },
-            "cancellation_reason": null, "lines": lines,
+            "cancellation_reason": null,
+            "shipping_address": crate::consignee::postal_address(&crate::consignee::ship_to(o)),
+            "payment": PaymentInfo::from_payment(&crate::consignee::payment(o)),
+            "lines": lines,
         });
         self.store(order, now)
     }

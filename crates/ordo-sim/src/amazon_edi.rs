@@ -126,6 +126,41 @@ impl EdiMarket {
     }
 }
 
+/// The N1 loops of a generated 850: a drop-ship PO (or one whose order names its ship-to) has the
+/// consignee's name, street, city, state, PIN and phone; a bulk PO names only the Amazon warehouse, as
+/// Amazon's do. A named buyer goes in a `BT` loop with its GSTIN in `REF*GT`.
+fn party_loops(o: &MarketplaceOrder, sep: &Separators) -> Vec<Segment> {
+    let mut out = Vec::new();
+    if let Some(b) = crate::consignee::buyer(o) {
+        out.push(Segment::new("N1", &["BT", &sep.clean(&b.legal_name)]));
+        if let Some(a) = &b.address {
+            let (street, city) = crate::consignee::split_city(a);
+            out.push(Segment::new("N3", &[&sep.clean(&street)]));
+            out.push(Segment::new("N4", &[&sep.clean(&city), "", "", "IN"]));
+        }
+        if let Some(g) = &b.gstin {
+            out.push(Segment::new("REF", &["GT", &sep.clean(g)]));
+        }
+    }
+    if o.kind == OrderKind::B2B && o.ship_to.is_none() {
+        out.push(Segment::new("N1", &["ST", "", "92", "BLR4"]));
+        return out;
+    }
+    let st = crate::consignee::ship_to(o);
+    let (street, city) = crate::consignee::split_city(&st.address);
+    let (_, alpha) = crate::consignee::state_of(st.state_code.as_deref());
+    out.push(Segment::new("N1", &["ST", &sep.clean(&st.name)]));
+    out.push(Segment::new("N3", &[&sep.clean(&street)]));
+    out.push(Segment::new(
+        "N4",
+        &[&sep.clean(&city), alpha.unwrap_or_default(), &sep.clean(st.pin.as_deref().unwrap_or_default()), "IN"],
+    ));
+    if let Some(phone) = &st.phone {
+        out.push(Segment::new("PER", &["IC", &sep.clean(&st.name), "TE", &sep.clean(phone)]));
+    }
+    out
+}
+
 impl SimMarket for EdiMarket {
     fn add_wire(&self, body: Value, now: Timestamp) -> Result<Value, SimError> {
         let text = body.get("x12").and_then(Value::as_str).ok_or_else(|| invalid("expected {\"x12\": \"ISA…\"}"))?;
@@ -139,6 +174,7 @@ impl SimMarket for EdiMarket {
         let purpose = if o.state == MarketplaceState::Cancelled { "01" } else { "00" };
         let po_type = if o.kind == OrderKind::B2C { "DS" } else { "SA" };
         let mut body = vec![Segment::new("BEG", &[purpose, po_type, &o.channel_order_id, "", &ccyymmdd])];
+        body.extend(party_loops(o, &sep));
         for l in &o.lines {
             let price = l.unit_price.clone().unwrap_or_else(|| "0.00".into());
             body.push(Segment::new(

@@ -113,7 +113,22 @@ impl SimMarket for AmazonMarket {
                 item
             })
             .collect();
-        let order = json!({
+        let ship_to = crate::consignee::ship_to(o);
+        let payment = crate::consignee::payment(o);
+        let cod = payment.mode == ordo_domain::kinds::PaymentMode::Cod;
+        let (street, city) = crate::consignee::split_city(&ship_to.address);
+        let (state, _) = crate::consignee::state_of(ship_to.state_code.as_deref());
+        let mut buyer_info = json!({
+            "BuyerEmail": format!("{:016}@marketplace.amazon.in", crate::table::stable_number(&o.channel_order_id, 16)),
+            "BuyerName": ship_to.name,
+        });
+        if let Some(b) = crate::consignee::buyer(o) {
+            buyer_info["BuyerName"] = json!(b.legal_name);
+            if let Some(g) = &b.gstin {
+                buyer_info["BuyerTaxInfo"] = json!({"CompanyLegalName": b.legal_name, "TaxingRegion": "IN", "TaxClassifications": [{"Name": "GSTIN", "Value": g}]});
+            }
+        }
+        let mut order = json!({
             "AmazonOrderId": o.channel_order_id,
             "PurchaseDate": now.to_string(),
             "OrderStatus": status,
@@ -122,13 +137,25 @@ impl SimMarket for AmazonMarket {
             "OrderTotal": {"CurrencyCode": "INR", "Amount": format_hundredths(total)},
             "NumberOfItemsShipped": 0,
             "NumberOfItemsUnshipped": o.lines.iter().map(|l| l.qty).sum::<i64>(),
-            "PaymentMethod": "Other",
+            "PaymentMethod": if cod { "COD" } else { "Other" },
+            "PaymentMethodDetails": [if cod { "CashOnDelivery" } else { "Standard" }],
             "MarketplaceId": MARKETPLACE_ID,
             "OrderType": "StandardOrder",
-            "IsBusinessOrder": false,
+            "IsBusinessOrder": buyer_info.get("BuyerTaxInfo").is_some(),
             "IsPrime": false,
             "IsReplacementOrder": false,
+            // As an application holding the restricted data roles reads it.
+            "ShippingAddress": {
+                "Name": ship_to.name, "AddressLine1": street, "City": city,
+                "StateOrRegion": state.map(str::to_uppercase), "PostalCode": ship_to.pin,
+                "CountryCode": "IN", "Phone": ship_to.phone, "AddressType": "Residential",
+            },
+            "BuyerInfo": buyer_info,
         });
+        if cod {
+            order["PaymentExecutionDetail"] =
+                json!([{"Payment": {"CurrencyCode": "INR", "Amount": payment.cod_amount}, "PaymentMethod": "COD"}]);
+        }
         self.store(order, items, now)
     }
 

@@ -132,6 +132,10 @@ pub fn shipment_json(o: &MarketplaceOrder, per_item: bool, now: Timestamp) -> Re
     }
     let parent = o.parent_order_id.clone().unwrap_or_else(|| format!("OD{:018}", stable_number(&o.channel_order_id, 18)));
     let dispatch_after = o.dispatch_after.unwrap_or(now);
+    let payment = crate::consignee::payment(o);
+    let payment_type = payment.mode.as_str();
+    let ship_to = crate::consignee::ship_to(o);
+    let (first, last) = crate::consignee::split_name(&ship_to.name);
     let items: Vec<Value> = o
         .lines
         .iter()
@@ -145,14 +149,16 @@ pub fn shipment_json(o: &MarketplaceOrder, per_item: bool, now: Timestamp) -> Re
             } else {
                 "APPROVED"
             };
-            let price = l.unit_price.as_deref().and_then(ordo_channels::lenient::hundredths).unwrap_or(0);
-            let price = json!(price as f64 / 100.0);
+            let unit = l.unit_price.as_deref().and_then(ordo_channels::lenient::hundredths).unwrap_or(0);
+            let price = json!(unit as f64 / 100.0);
+            // What the customer pays for the item: every unit.
+            let total = json!((unit * l.qty) as f64 / 100.0);
             let mut item = json!({
                 "orderItemId": item_id,
                 "orderId": parent,
                 "cancellationGroupId": format!("grp{item_id}"),
                 "orderDate": format_ist(now),
-                "paymentType": "PREPAID",
+                "paymentType": payment_type,
                 "status": status,
                 "quantity": l.qty,
                 "fsn": format!("FSN{:013}", stable_number(&l.channel_sku, 13)),
@@ -160,7 +166,7 @@ pub fn shipment_json(o: &MarketplaceOrder, per_item: bool, now: Timestamp) -> Re
                 "hsn": "61091000",
                 "title": format!("Product {}", l.channel_sku),
                 "packageIds": [],
-                "priceComponents": {"sellingPrice": price, "totalPrice": price, "shippingCharge": 0.0, "customerPrice": price, "flipkartDiscount": 0.0},
+                "priceComponents": {"sellingPrice": price, "totalPrice": total, "shippingCharge": 0.0, "customerPrice": total, "flipkartDiscount": 0.0},
                 "serviceProfile": "Seller_Fulfilment",
                 "is_replacement": false,
             });
@@ -182,8 +188,25 @@ pub fn shipment_json(o: &MarketplaceOrder, per_item: bool, now: Timestamp) -> Re
         "packagingPolicy": "DEFAULT",
         "subShipments": [],
         "orderItems": items,
+        "deliveryAddress": address_json(&ship_to.name, &ship_to.address, ship_to.state_code.as_deref(), ship_to.pin.as_deref(), ship_to.phone.as_deref()),
+        "billingAddress": match crate::consignee::buyer(o) {
+            Some(b) => address_json(&b.legal_name, b.address.as_deref().unwrap_or(&ship_to.address), ship_to.state_code.as_deref(), ship_to.pin.as_deref(), None),
+            None => address_json(&ship_to.name, &ship_to.address, ship_to.state_code.as_deref(), ship_to.pin.as_deref(), ship_to.phone.as_deref()),
+        },
+        "buyerDetails": {"firstName": first, "lastName": last},
     });
     Ok(shipment)
+}
+
+/// An `Address` of the Seller API.
+fn address_json(name: &str, address: &str, state_code: Option<&str>, pin: Option<&str>, phone: Option<&str>) -> Value {
+    let (first, last) = crate::consignee::split_name(name);
+    let (street, city) = crate::consignee::split_city(address);
+    let (state, alpha) = crate::consignee::state_of(state_code);
+    json!({
+        "firstName": first, "lastName": last, "addressLine1": street, "addressLine2": "", "landmark": "",
+        "city": city, "state": state, "stateCode": alpha, "pinCode": pin, "contactNumber": phone,
+    })
 }
 
 impl SimMarket for FlipkartMarket {

@@ -15,6 +15,7 @@
 pub mod ajio;
 pub mod amazon_edi;
 pub mod amazon_sp;
+mod consignee;
 mod control;
 mod core;
 mod dialect;

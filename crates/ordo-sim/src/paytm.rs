@@ -103,12 +103,30 @@ impl SimMarket for PaytmMarket {
                 })
             })
             .collect();
+        let ship_to = crate::consignee::ship_to(o);
+        let mut billing = crate::consignee::postal_address(&ship_to);
+        billing.phone = None;
+        let mut billing = serde_json::to_value(billing).unwrap_or(Value::Null);
+        if let Some(b) = crate::consignee::buyer(o) {
+            billing["name"] = json!(b.legal_name);
+            if let Some(a) = &b.address {
+                let (street, city) = crate::consignee::split_city(a);
+                billing["address_lines"] = json!([street]);
+                billing["city"] = json!(city);
+            }
+            if let Some(g) = &b.gstin {
+                billing["gstin"] = json!(g);
+            }
+        }
         let order = json!({
             "order_id": o.channel_order_id,
             "order_type": if o.replacement_of.is_some() { "REPLACEMENT" } else { "FORWARD" },
             "forward_order_id": o.replacement_of,
             "status": status,
             "on_hold": o.on_hold,
+            "shipping_address": crate::consignee::postal_address(&ship_to),
+            "billing_address": billing,
+            "payment": ordo_channels::parties::PaymentInfo::from_payment(&crate::consignee::payment(o)),
             "items": items,
         });
         self.store(order, now)

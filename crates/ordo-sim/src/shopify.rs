@@ -89,6 +89,25 @@ impl SimMarket for ShopifyMarket {
                 li
             })
             .collect();
+        let ship_to = crate::consignee::ship_to(o);
+        let payment = crate::consignee::payment(o);
+        let cod = payment.mode == ordo_domain::kinds::PaymentMode::Cod;
+        let address = |name: &str, company: Option<&str>, address: &str, phone: Option<&str>| {
+            let (first, last) = crate::consignee::split_name(name);
+            let (street, city) = crate::consignee::split_city(address);
+            let (state, alpha) = crate::consignee::state_of(ship_to.state_code.as_deref());
+            json!({
+                "first_name": first, "last_name": last, "name": name, "company": company,
+                "address1": street, "address2": "", "city": city, "province": state, "province_code": alpha,
+                "country": "India", "country_code": "IN", "zip": ship_to.pin, "phone": phone,
+            })
+        };
+        let billing = match crate::consignee::buyer(o) {
+            Some(b) => address(&ship_to.name, Some(&b.legal_name), b.address.as_deref().unwrap_or(&ship_to.address), None),
+            None => address(&ship_to.name, None, &ship_to.address, ship_to.phone.as_deref()),
+        };
+        let gateway = if cod { "Cash on Delivery (COD)" } else { "razorpay" };
+        let paid = o.state != MarketplaceState::Pending && !cod;
         let order = json!({
             "id": id,
             "name": o.parent_order_id.clone().unwrap_or_else(|| format!("#{number}")),
@@ -98,7 +117,12 @@ impl SimMarket for ShopifyMarket {
             "cancel_reason": if o.state == MarketplaceState::Cancelled { json!("customer") } else { Value::Null },
             "closed_at": null,
             "currency": "INR",
-            "financial_status": if o.state == MarketplaceState::Pending { "pending" } else { "paid" },
+            "financial_status": if paid { "paid" } else { "pending" },
+            "gateway": gateway,
+            "payment_gateway_names": [gateway],
+            "total_outstanding": if cod { payment.cod_amount.clone().unwrap_or_else(|| "0.00".into()) } else { "0.00".into() },
+            "shipping_address": address(&ship_to.name, None, &ship_to.address, ship_to.phone.as_deref()),
+            "billing_address": billing,
             "fulfillment_status": if o.state == MarketplaceState::Closed { json!("fulfilled") } else { Value::Null },
             "total_price": "0.00",
             "line_items": lines,

@@ -7,12 +7,19 @@
 //! Mapping: B2C orders → kind B2C, `channel_order_id` = `order_id`; `NEW` and `ACKNOWLEDGED` are Open
 //! (the 4-hour hold before acknowledging is Ordo's, not Ajio's), `CANCELLED` Cancelled, `SHIPPED` and
 //! `DELIVERED` Closed. A purchase order → kind B2B, `channel_order_id` = `po_number`.
+//!
+//! Parties: a B2C order's `shipping_address` is the ship-to and its `payment` (`PREPAID` or `COD` with
+//! `cod_amount`) the payment; Ajio invoices its consumers itself, so a B2C order has no buyer. A purchase
+//! order's `buyer` (Ajio's legal entity and GSTIN, which decide the B2B invoice's place of supply) is the
+//! buyer and its `ship_to` (Ajio's warehouse) the ship-to; it is paid on terms (prepaid).
 
 pub mod client;
 pub mod fulfil;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};
+use crate::parties::{BuyerInfo, PaymentInfo, PostalAddress};
+use ordo_domain::shipping::Payment;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -38,6 +45,12 @@ pub struct B2cOrder {
     /// The customer's reason.
     #[serde(default)]
     pub cancellation_reason: Option<String>,
+    /// Where the parcel goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<PostalAddress>,
+    /// How the customer pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentInfo>,
     /// The lines.
     pub lines: Vec<B2cLine>,
 }
@@ -79,6 +92,12 @@ pub struct PurchaseOrder {
     pub updated_at: String,
     /// The B2C orders it covers.
     pub b2c_order_ids: Vec<String>,
+    /// Ajio's legal entity the vendor invoices, with its GSTIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer: Option<BuyerInfo>,
+    /// Ajio's warehouse the goods go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<PostalAddress>,
     /// Quantities per article.
     pub lines: Vec<PoLine>,
 }
@@ -147,6 +166,9 @@ pub fn map_b2c(raw: &Value) -> Result<MarketplaceOrder, ChannelError> {
                 },
             })
             .collect(),
+        buyer: None,
+        ship_to: o.shipping_address.as_ref().and_then(PostalAddress::to_ship_to),
+        payment: o.payment.as_ref().map(PaymentInfo::to_payment),
         raw: raw.clone(),
     })
 }
@@ -177,6 +199,9 @@ pub fn map_po(raw: &Value) -> Result<B2bPurchaseOrder, ChannelError> {
                     cancelled_qty: 0,
                 })
                 .collect(),
+            buyer: p.buyer.as_ref().and_then(BuyerInfo::to_buyer),
+            ship_to: p.ship_to.as_ref().and_then(PostalAddress::to_ship_to),
+            payment: Some(Payment::default()),
             raw: raw.clone(),
         },
         b2c_order_ids: p.b2c_order_ids,
@@ -212,5 +237,36 @@ mod tests {
         assert_eq!(po.b2c_order_ids, vec!["FN6142208177", "FN6142208190"]);
         assert_eq!(po.order.lines[0].qty, 3);
         assert_eq!(po.order.lines[0].unit_price.as_deref(), Some("540.00"));
+        let buyer = po.order.buyer.unwrap();
+        assert_eq!(buyer.legal_name, "Reliance Retail Limited");
+        assert_eq!(buyer.gstin.as_deref(), Some("27AABCR1718E1ZP"));
+        assert_eq!(buyer.address.as_deref(), Some("3rd Floor, Court House, Lokmanya Tilak Marg, Dhobi Talao, Mumbai"));
+        let ship_to = po.order.ship_to.unwrap();
+        assert_eq!(ship_to.name, "AJIO Fulfilment Centre BLR-02");
+        assert_eq!(ship_to.address, "Survey No 12/3, Soukya Road, Kacharakanahalli, Hoskote");
+        assert_eq!(ship_to.state_code.as_deref(), Some("29"));
+        assert_eq!(ship_to.pin.as_deref(), Some("562114"));
+        assert_eq!(ship_to.phone.as_deref(), Some("+91 80 6700 2000"));
+        assert_eq!(po.order.payment, Some(Payment::default()));
+    }
+
+    #[test]
+    fn b2c_orders_carry_the_consumer_address_and_cod() {
+        let page: Value = serde_json::from_str(&sample("ajio/b2c_page.json")).unwrap();
+        let cod = map_b2c(&page["orders"][0]).unwrap();
+        let ship_to = cod.ship_to.unwrap();
+        assert_eq!(ship_to.name, "Meera Iyer");
+        assert_eq!(ship_to.address, "No 8, 2nd Street, Gandhi Nagar, Adyar, Chennai");
+        assert_eq!(ship_to.state_code.as_deref(), Some("33"));
+        assert_eq!(ship_to.pin.as_deref(), Some("600020"));
+        assert_eq!(ship_to.phone.as_deref(), Some("9840012345"));
+        let p = cod.payment.unwrap();
+        assert_eq!(p.mode, ordo_domain::kinds::PaymentMode::Cod);
+        assert_eq!(p.cod_amount.as_deref(), Some("1798.00"));
+        assert_eq!(cod.buyer, None);
+        let prepaid = map_b2c(&page["orders"][1]).unwrap();
+        assert_eq!(prepaid.payment, Some(Payment::default()));
+        // The state's name alone is enough.
+        assert_eq!(prepaid.ship_to.unwrap().state_code.as_deref(), Some("07"));
     }
 }

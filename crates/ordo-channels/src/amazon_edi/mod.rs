@@ -11,6 +11,13 @@
 //! seller's own code: `SK` (SKU), then `VN` (vendor's item number), `BP` (buyer's part number), `EN`/`UP`
 //! (EAN/UPC), `IB` (ISBN), then whatever comes first.
 //!
+//! Parties come from the N1 loops (`N1`, `N2`, `N3`, `N4`, `REF`, `PER`): the `ST` (ship-to) loop is the
+//! ship-to when it has a street (`N3`): N102 (else N104) the name, N2/N3 and N401 (city) joined, N402
+//! read as a state code or name, N403 the PIN, the `TE` number of `PER` the phone; Amazon's bulk POs name
+//! only a fulfilment centre (`N1*ST**92*BLR4`), which leaves the ship-to None. The `BT` (bill-to), else
+//! `BY` (buyer), loop is the buyer with its GSTIN from `REF*GT`. An 850 carries no cash on delivery:
+//! the payment is prepaid.
+//!
 //! Cancellations go back as an 855 (PO acknowledgement) written with the same separators as the 850:
 //! `BAK` with `AC` (acknowledged with changes) or `RD` (rejected) when every line is cancelled, the
 //! reason in `REF*ZZ`, and per cancelled line its `PO1` followed by `ACK*IR` (item rejected) with the
@@ -22,7 +29,9 @@ pub mod x12;
 
 use crate::lenient;
 use crate::model::{CancelLine, ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};
+use crate::parties;
 use ordo_domain::Timestamp;
+use ordo_domain::shipping::{Buyer, Payment, ShipTo};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use x12::{Envelope, Interchange, Segment, Separators, TransactionSet};
@@ -132,6 +141,95 @@ pub fn read_850(set: &TransactionSet) -> Result<PurchaseOrder, String> {
     })
 }
 
+/// An N1 loop of an 850: a party and its address.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct N1Party {
+    /// N101: `ST` ship-to, `BT` bill-to, `BY` buyer, `SF` ship-from…
+    pub entity: String,
+    /// N102.
+    pub name: String,
+    /// N104 (with N103 its qualifier: `92` the buyer's own code, such as an Amazon warehouse).
+    pub id: String,
+    /// N201 and N202, then N301 and N302, in order.
+    pub lines: Vec<String>,
+    /// N401.
+    pub city: String,
+    /// N402.
+    pub state: String,
+    /// N403.
+    pub postal_code: String,
+    /// N404.
+    pub country: String,
+    /// The `TE` number of a PER.
+    pub phone: String,
+    /// REF02 of `REF*GT` (GST registration number).
+    pub gstin: String,
+    /// Whether an N3 came.
+    pub has_street: bool,
+}
+
+/// Reads the N1 loops of an 850 (header level: before the first PO1).
+pub fn read_parties(set: &TransactionSet) -> Vec<N1Party> {
+    let mut out: Vec<N1Party> = Vec::new();
+    for seg in set.body.iter().take_while(|s| s.id != "PO1") {
+        if seg.id == "N1" {
+            out.push(N1Party {
+                entity: seg.el(1).trim().to_string(),
+                name: seg.el(2).trim().to_string(),
+                id: seg.el(4).trim().to_string(),
+                ..N1Party::default()
+            });
+            continue;
+        }
+        let Some(p) = out.last_mut() else { continue };
+        match seg.id.as_str() {
+            "N2" => {
+                p.lines.extend([seg.el(1), seg.el(2)].into_iter().filter(|l| !l.trim().is_empty()).map(|l| l.trim().to_string()))
+            }
+            "N3" => {
+                p.has_street = true;
+                p.lines.extend([seg.el(1), seg.el(2)].into_iter().filter(|l| !l.trim().is_empty()).map(|l| l.trim().to_string()));
+            }
+            "N4" => {
+                p.city = seg.el(1).trim().to_string();
+                p.state = seg.el(2).trim().to_string();
+                p.postal_code = seg.el(3).trim().to_string();
+                p.country = seg.el(4).trim().to_string();
+            }
+            "REF" if seg.el(1) == "GT" => p.gstin = seg.el(2).trim().to_string(),
+            "PER" => {
+                let pairs = [(seg.el(3), seg.el(4)), (seg.el(5), seg.el(6)), (seg.el(7), seg.el(8))];
+                if let Some((_, n)) = pairs.iter().find(|(q, n)| *q == "TE" && !n.trim().is_empty()) {
+                    p.phone = n.trim().to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+impl N1Party {
+    fn one_line(&self) -> String {
+        parties::join(self.lines.iter().map(|l| Some(l.as_str())).chain([Some(self.city.as_str())]))
+    }
+}
+
+/// The ship-to of an 850: its `ST` loop, when that has a street.
+pub fn ship_to_of(parties_read: &[N1Party]) -> Option<ShipTo> {
+    let st = parties_read.iter().find(|p| p.entity == "ST" && p.has_street)?;
+    let name = parties::text(Some(&st.name)).or_else(|| parties::text(Some(&st.id)));
+    let country = Some(st.country.as_str()).filter(|c| !c.is_empty());
+    let state = parties::state_code(country, [Some(st.state.as_str())]);
+    parties::ship_to(name, st.one_line(), state, Some(&st.postal_code), Some(&st.phone))
+}
+
+/// The buyer of an 850: its `BT` loop, else its `BY` loop, when named.
+pub fn buyer_of(parties_read: &[N1Party]) -> Option<Buyer> {
+    let p = ["BT", "BY"].iter().find_map(|e| parties_read.iter().find(|p| p.entity == *e && !p.name.is_empty()))?;
+    parties::buyer(parties::text(Some(&p.name)), Some(&p.gstin), p.one_line())
+}
+
 fn separators_json(s: &Separators) -> Value {
     serde_json::to_value(s).unwrap_or(Value::Null)
 }
@@ -162,6 +260,7 @@ fn map_850(
     received: Option<Timestamp>,
 ) -> MarketplaceOrder {
     let cancelled = po.purpose == "01";
+    let n1 = read_parties(set);
     MarketplaceOrder {
         channel_order_id: po.po_number.clone(),
         parent_order_id: None,
@@ -183,6 +282,9 @@ fn map_850(
                 cancelled_qty: if cancelled { l.qty } else { 0 },
             })
             .collect(),
+        buyer: buyer_of(&n1),
+        ship_to: ship_to_of(&n1),
+        payment: Some(Payment::default()),
         raw: json!({
             "document_id": doc.document_id,
             "received_at": doc.received_at,
@@ -437,5 +539,35 @@ mod tests {
         let o = &map_document(&d).unwrap()[0];
         assert_eq!(o.state, MarketplaceState::Cancelled);
         assert!(o.lines.iter().all(|l| l.cancelled_qty == l.qty));
+    }
+
+    #[test]
+    fn a_bulk_po_names_only_a_warehouse_so_has_no_ship_to_and_is_prepaid() {
+        let orders = map_document(&doc("po_850_default.x12")).unwrap();
+        assert_eq!(orders[0].ship_to, None);
+        assert_eq!(orders[0].buyer, None);
+        assert_eq!(orders[0].payment, Some(Payment::default()));
+    }
+
+    #[test]
+    fn the_st_and_bt_loops_give_ship_to_and_buyer() {
+        let mut d = doc("po_850_default.x12");
+        d.x12 = d.x12.replacen(
+            "N1*ST**92*BLR4~",
+            "N1*BT*Amazon Seller Services Pvt Ltd*92*ASSPL~N3*Brigade Gateway, 8th Floor*26/1 Dr Rajkumar Road~             N4*Bengaluru*KA*560055*IN~REF*GT*29AAICA3918J1ZE~             N1*ST*Amazon BLR4*92*BLR4~N2*Inbound Dock 3~N3*Survey No 70, Bhoruka Logistics Park~             N4*Bengaluru*KARNATAKA*562149*IN~PER*RE*Receiving*TE*080 4719 5000~",
+            1,
+        );
+        d.x12 = d.x12.replacen("SE*11*0001", "SE*19*0001", 1);
+        let o = &map_document(&d).unwrap()[0];
+        let ship_to = o.ship_to.clone().unwrap();
+        assert_eq!(ship_to.name, "Amazon BLR4");
+        assert_eq!(ship_to.address, "Inbound Dock 3, Survey No 70, Bhoruka Logistics Park, Bengaluru");
+        assert_eq!(ship_to.state_code.as_deref(), Some("29"));
+        assert_eq!(ship_to.pin.as_deref(), Some("562149"));
+        assert_eq!(ship_to.phone.as_deref(), Some("080 4719 5000"));
+        let buyer = o.buyer.clone().unwrap();
+        assert_eq!(buyer.legal_name, "Amazon Seller Services Pvt Ltd");
+        assert_eq!(buyer.gstin.as_deref(), Some("29AAICA3918J1ZE"));
+        assert_eq!(buyer.address.as_deref(), Some("Brigade Gateway, 8th Floor, 26/1 Dr Rajkumar Road, Bengaluru"));
     }
 }

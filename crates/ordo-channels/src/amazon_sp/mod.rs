@@ -13,6 +13,12 @@
 //!   wait for a return pickup, which is what `replacement_of` makes Ordo do.
 //! - `AMAZON_FLEX` reads the same API and sets `parent_order_id` to the Amazon order id, by which
 //!   Flex orders are searched.
+//! - Parties: `ShippingAddress` is the ship-to (`Name`, `AddressLine1..3`, `City`, `StateOrRegion` read
+//!   as a state name or code, `PostalCode`, `Phone`); Amazon treats name and street as restricted data,
+//!   absent from getOrders without a restricted data token, and an address without them is no ship-to
+//!   (None). The buyer is `BuyerInfo`: a business order's `BuyerTaxInfo` (`CompanyLegalName` and the
+//!   `GSTIN` of `TaxClassifications`), else `BuyerName`. `PaymentMethod` `COD` is cash on delivery,
+//!   collecting the `COD` item of `PaymentExecutionDetail`, else `OrderTotal`; any other method is prepaid.
 
 pub mod client;
 pub mod confirm;
@@ -21,6 +27,8 @@ pub mod search_orders;
 
 use crate::lenient::{self, StrBool};
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};
+use crate::parties;
+use ordo_domain::shipping::{Buyer, Payment, ShipTo};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -85,6 +93,143 @@ pub struct Order {
     /// Every other field, untouched.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// An `Address` of the Orders API (`ShippingAddress`, `DefaultShipFromLocationAddress`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct Address {
+    /// The recipient (restricted data).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A business at the address.
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// Street (restricted data).
+    #[serde(default)]
+    pub address_line1: Option<String>,
+    /// More of the street.
+    #[serde(default)]
+    pub address_line2: Option<String>,
+    /// More of the street.
+    #[serde(default)]
+    pub address_line3: Option<String>,
+    /// City.
+    #[serde(default)]
+    pub city: Option<String>,
+    /// District.
+    #[serde(default)]
+    pub district: Option<String>,
+    /// State or region (in India, the state's name).
+    #[serde(default)]
+    pub state_or_region: Option<String>,
+    /// Postal code (PIN in India).
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default)]
+    pub country_code: Option<String>,
+    /// Phone (restricted data).
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A tax classification of a business buyer (`{"Name": "GSTIN", "Value": "…"}` in India).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct TaxClassification {
+    /// The kind of tax id.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The id.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// `BuyerTaxInfo` of a business order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct BuyerTaxInfo {
+    /// The company's legal name.
+    #[serde(default)]
+    pub company_legal_name: Option<String>,
+    /// Its tax ids.
+    #[serde(default)]
+    pub tax_classifications: Option<Vec<TaxClassification>>,
+}
+
+/// `BuyerInfo` of an order (restricted data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct BuyerInfo {
+    /// The buyer's name.
+    #[serde(default)]
+    pub buyer_name: Option<String>,
+    /// A business buyer's tax information.
+    #[serde(default)]
+    pub buyer_tax_info: Option<BuyerTaxInfo>,
+}
+
+/// A `PaymentExecutionDetailItem`: one sub-payment of a COD order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PaymentExecutionDetailItem {
+    /// The amount.
+    pub payment: Money,
+    /// `COD`, `GC`, `PointsAccount`, `Invoice`…
+    pub payment_method: String,
+}
+
+fn extra<T: serde::de::DeserializeOwned>(order: &Order, key: &str) -> Option<T> {
+    order.extra.get(key).filter(|v| !v.is_null()).and_then(|v| serde_json::from_value(v.clone()).ok())
+}
+
+/// The ship-to of an order: its `ShippingAddress`, when it carries the name and street.
+pub fn ship_to_of(order: &Order) -> Option<ShipTo> {
+    let a: Address = extra(order, "ShippingAddress")?;
+    parties::text(a.name.as_deref())?;
+    parties::text(a.address_line1.as_deref())?;
+    let address = parties::join([
+        a.company_name.as_deref(),
+        a.address_line1.as_deref(),
+        a.address_line2.as_deref(),
+        a.address_line3.as_deref(),
+        a.district.as_deref(),
+        a.city.as_deref(),
+    ]);
+    let state = parties::state_code(a.country_code.as_deref(), [a.state_or_region.as_deref()]);
+    parties::ship_to(parties::text(a.name.as_deref()), address, state, a.postal_code.as_deref(), a.phone.as_deref())
+}
+
+/// The buyer of an order: a business buyer's legal name and GSTIN, else the buyer's name.
+pub fn buyer_of(order: &Order) -> Option<Buyer> {
+    let info: BuyerInfo = extra(order, "BuyerInfo")?;
+    let tax = info.buyer_tax_info.unwrap_or_default();
+    let gstin = tax
+        .tax_classifications
+        .unwrap_or_default()
+        .into_iter()
+        .find(|c| c.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case("GSTIN")))
+        .and_then(|c| c.value);
+    let name = parties::text(tax.company_legal_name.as_deref()).or_else(|| parties::text(info.buyer_name.as_deref()));
+    parties::buyer(name, gstin.as_deref(), String::new())
+}
+
+/// The payment of an order: `PaymentMethod` `COD` collects the COD sub-payment, else the order total.
+pub fn payment_of(order: &Order) -> Option<Payment> {
+    let method: String = extra(order, "PaymentMethod")?;
+    if !method.eq_ignore_ascii_case("COD") {
+        return Some(Payment::default());
+    }
+    let details: Vec<PaymentExecutionDetailItem> = extra(order, "PaymentExecutionDetail").unwrap_or_default();
+    let amount = details
+        .iter()
+        .find(|d| d.payment_method.eq_ignore_ascii_case("COD"))
+        .map(|d| &d.payment)
+        .or(order.order_total.as_ref())
+        .and_then(|m| m.amount.as_deref())
+        .and_then(lenient::normalize_decimal);
+    Some(parties::payment(true, amount))
 }
 
 /// The buyer's cancellation request on an item.
@@ -266,6 +411,9 @@ pub fn map_order(raw_order: &Value, raw_items: &[Value], flex: bool) -> Result<M
         replacement_of: None,
         updated_at: order.last_update_date.as_deref().and_then(lenient::parse_time),
         lines,
+        buyer: buyer_of(&order),
+        ship_to: ship_to_of(&order),
+        payment: payment_of(&order),
         raw: serde_json::json!({"order": raw_order, "items": raw_items}),
     })
 }

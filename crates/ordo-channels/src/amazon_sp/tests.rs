@@ -183,3 +183,119 @@ fn the_2026_search_orders_sandbox_responses_parse_and_map() {
         assert!(!m.lines.is_empty());
     }
 }
+
+#[test]
+fn get_orders_without_restricted_data_has_no_ship_to_and_other_is_prepaid() {
+    for page in v0("/orders/v0/orders", "200") {
+        for raw in page["payload"]["Orders"].as_array().unwrap() {
+            let m = map_order(raw, &[], false).unwrap();
+            // ShippingAddress and BuyerInfo are null without a restricted data token.
+            assert_eq!(m.ship_to, None);
+            assert_eq!(m.buyer, None);
+            assert_eq!(m.payment, Some(ordo_domain::shipping::Payment::default()));
+        }
+    }
+}
+
+#[test]
+fn the_published_address_and_buyer_info_fill_ship_to_and_buyer() {
+    let mut order = v0("/orders/v0/orders", "200")[0]["payload"]["Orders"][0].clone();
+    let address = &v0("/orders/v0/orders/{orderId}/address", "200")[0]["payload"]["ShippingAddress"];
+    let buyer = &v0("/orders/v0/orders/{orderId}/buyerInfo", "200")[0]["payload"];
+    order["ShippingAddress"] = address.clone();
+    order["BuyerInfo"] = serde_json::json!({"BuyerName": buyer["BuyerName"], "BuyerEmail": buyer["BuyerEmail"]});
+    let m = map_order(&order, &[], false).unwrap();
+    let ship_to = m.ship_to.unwrap();
+    assert_eq!(ship_to.name, "MFNIntegrationTestMerchant");
+    assert_eq!(ship_to.address, "2201 WESTLAKE AVE, SEATTLE");
+    assert_eq!(ship_to.state_code.as_deref(), Some("96"), "outside India");
+    assert_eq!(ship_to.pin.as_deref(), Some("98121-2778"));
+    assert_eq!(ship_to.phone.as_deref(), Some("+1 480-386-0930 ext. 73824"));
+    let buyer = m.buyer.unwrap();
+    assert_eq!(buyer.legal_name, "MFNIntegrationTestMerchant");
+    assert_eq!(buyer.gstin, None);
+}
+
+#[test]
+fn an_indian_cod_business_order() {
+    let mut order = v0("/orders/v0/orders", "200")[0]["payload"]["Orders"][0].clone();
+    order["ShippingAddress"] = serde_json::json!({
+        "Name": "Vikram Singh", "AddressLine1": "B-12, Sector 18", "AddressLine2": "Near Atta Market",
+        "City": "NOIDA", "StateOrRegion": "UTTAR PRADESH", "PostalCode": "201301", "CountryCode": "IN",
+        "Phone": "+91 9810012345", "AddressType": "Residential"
+    });
+    order["PaymentMethod"] = serde_json::json!("COD");
+    order["PaymentExecutionDetail"] = serde_json::json!([
+        {"Payment": {"CurrencyCode": "INR", "Amount": "1180.00"}, "PaymentMethod": "COD"},
+        {"Payment": {"CurrencyCode": "INR", "Amount": "20.00"}, "PaymentMethod": "GC"}
+    ]);
+    order["IsBusinessOrder"] = serde_json::json!(true);
+    order["BuyerInfo"] = serde_json::json!({"BuyerName": "Vikram Singh", "BuyerTaxInfo": {
+        "CompanyLegalName": "Singh Traders Pvt Ltd", "TaxingRegion": "IN",
+        "TaxClassifications": [{"Name": "GSTIN", "Value": "09AAACS1234F1Z2"}]
+    }});
+    let m = map_order(&order, &[], false).unwrap();
+    let ship_to = m.ship_to.unwrap();
+    assert_eq!(ship_to.address, "B-12, Sector 18, Near Atta Market, NOIDA");
+    assert_eq!(ship_to.state_code.as_deref(), Some("09"));
+    let buyer = m.buyer.unwrap();
+    assert_eq!(buyer.legal_name, "Singh Traders Pvt Ltd");
+    assert_eq!(buyer.gstin.as_deref(), Some("09AAACS1234F1Z2"));
+    let p = m.payment.unwrap();
+    assert_eq!(p.mode, ordo_domain::kinds::PaymentMode::Cod);
+    assert_eq!(p.cod_amount.as_deref(), Some("1180.00"));
+    // Without the sub-payments, the order total is collected; restricted fields missing leave no ship-to.
+    order.as_object_mut().unwrap().remove("PaymentExecutionDetail");
+    order["ShippingAddress"] =
+        serde_json::json!({"City": "NOIDA", "StateOrRegion": "UTTAR PRADESH", "PostalCode": "201301", "CountryCode": "IN"});
+    let m = map_order(&order, &[], false).unwrap();
+    assert_eq!(m.payment.unwrap().cod_amount.as_deref(), Some("11.01"));
+    assert_eq!(m.ship_to, None);
+}
+
+#[test]
+fn the_2026_orders_carry_recipient_buyer_and_tax_registration() {
+    let mut orders: Vec<Value> = sandbox("orders_2026-01-01.json", "/orders/2026-01-01/orders", "get", "200")
+        .into_iter()
+        .flat_map(|p| p["orders"].as_array().cloned().unwrap_or_default())
+        .collect();
+    orders.extend(
+        sandbox("orders_2026-01-01.json", "/orders/2026-01-01/orders/{orderId}", "get", "200")
+            .into_iter()
+            .map(|r| r["order"].clone()),
+    );
+    // The operation's published example too.
+    let doc = fixture("amazon-sp-api/orders_2026-01-01.json");
+    let example = &doc["paths"]["/orders/2026-01-01/orders"]["get"]["responses"]["200"]["examples"]["application/json"];
+    orders.extend(example["orders"].as_array().cloned().unwrap_or_default());
+    let seattle = orders
+        .iter()
+        .find(|o| o.pointer("/recipient/deliveryAddress/companyName") == Some(&"Smith Industries LLC".into()))
+        .unwrap();
+    let m = search_orders::map_order(seattle).unwrap();
+    let ship_to = m.ship_to.unwrap();
+    assert_eq!(ship_to.name, "John Smith");
+    assert_eq!(ship_to.address, "Smith Industries LLC, 123 Main Street, Suite 456, King County, Seattle");
+    assert_eq!(ship_to.state_code.as_deref(), Some("96"));
+    assert_eq!(ship_to.pin.as_deref(), Some("98101"));
+    assert_eq!(ship_to.phone.as_deref(), Some("555-123-4567"));
+    assert_eq!(m.buyer.unwrap().legal_name, "Smith Industries LLC");
+    // A business buyer's registration names the buyer; a foreign tax id is no GSTIN.
+    let turkey = orders
+        .iter()
+        .find(|o| o.pointer("/tax/taxRegistrations/0/taxRegistrationNumber") == Some(&"TR1234567890".into()))
+        .unwrap();
+    let buyer = search_orders::map_order(turkey).unwrap().buyer.unwrap();
+    assert_eq!(buyer.legal_name, "Test company name");
+    assert_eq!(buyer.gstin, None);
+    assert_eq!(buyer.address.as_deref(), Some("Istiklal Caddesi No:42, Kat 3, Istanbul"));
+    // A card payment is prepaid; cash on delivery collects its amount.
+    let card =
+        orders.iter().find(|o| o.pointer("/payment/paymentExecutions/0/paymentMethod") == Some(&"CreditCard".into())).unwrap();
+    assert_eq!(search_orders::map_order(card).unwrap().payment, Some(ordo_domain::shipping::Payment::default()));
+    let mut cod = card.clone();
+    cod["payment"] = serde_json::json!({"paymentExecutions": [{"paymentMethod": "CashOnDelivery", "paymentAmount": {"amount": "749.00", "currencyCode": "INR"}}]});
+    let p = search_orders::map_order(&cod).unwrap().payment.unwrap();
+    assert_eq!(p.mode, ordo_domain::kinds::PaymentMode::Cod);
+    assert_eq!(p.cod_amount.as_deref(), Some("749.00"));
+}

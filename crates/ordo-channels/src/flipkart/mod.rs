@@ -10,6 +10,13 @@
 //! only while it is not on hold). An item `CANCELLED` is fully cancelled; an order whose items are all
 //! cancelled is Cancelled; one whose live items are all past dispatch is Closed.
 //! `priceComponents.sellingPrice` is the price of one unit (Flipkart: "can be less than or equal to the MRP").
+//!
+//! Parties, from the shipment's `deliveryAddress`, `billingAddress` and `buyerDetails` (the Seller API's
+//! `Address`: `firstName`, `lastName`, `addressLine1`, `addressLine2`, `landmark`, `city`, `state`,
+//! `stateCode`, `pinCode`, `contactNumber`): the delivery address is the ship-to, the billing address
+//! the buyer (Flipkart gives no buyer GSTIN); a shipment without them has neither. Payment: COD when a
+//! live item's `paymentType` is `COD`, collecting the live items' `priceComponents.totalPrice` (what the
+//! customer pays, shipping included), else prepaid.
 
 pub mod client;
 pub mod fulfil;
@@ -17,6 +24,8 @@ pub mod outbound;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};
+use crate::parties;
+use ordo_domain::shipping::{Buyer, Payment, ShipTo};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -219,6 +228,103 @@ pub struct OrderItem {
     pub extra: Map<String, Value>,
 }
 
+/// The Seller API's `Address` (delivery, billing, seller and return addresses of a shipment).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// House and street.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line1: Option<String>,
+    /// Area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line2: Option<String>,
+    /// Landmark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landmark: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The state's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The state's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_code: Option<String>,
+    /// PIN code (read leniently if sent as a number).
+    #[serde(default, deserialize_with = "lenient::de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub pin_code: Option<String>,
+    /// Phone.
+    #[serde(default, deserialize_with = "lenient::de_opt_string", skip_serializing_if = "Option::is_none")]
+    pub contact_number: Option<String>,
+}
+
+impl Address {
+    fn name(&self) -> Option<String> {
+        parties::full_name(self.first_name.as_deref(), self.last_name.as_deref())
+    }
+
+    fn one_line(&self) -> String {
+        parties::join([
+            self.address_line1.as_deref(),
+            self.address_line2.as_deref(),
+            self.landmark.as_deref(),
+            self.city.as_deref(),
+        ])
+    }
+
+    fn state_code(&self) -> Option<String> {
+        parties::state_code(None, [self.state_code.as_deref(), self.state.as_deref()])
+    }
+}
+
+fn address_field(s: &Shipment, key: &str) -> Option<Address> {
+    s.extra.get(key).filter(|v| v.is_object()).and_then(|v| serde_json::from_value(v.clone()).ok())
+}
+
+/// The ship-to of a shipment: its `deliveryAddress`.
+pub fn ship_to_of(s: &Shipment) -> Option<ShipTo> {
+    let a = address_field(s, "deliveryAddress")?;
+    parties::ship_to(a.name(), a.one_line(), a.state_code(), a.pin_code.as_deref(), a.contact_number.as_deref())
+}
+
+/// The buyer of a shipment: the name and address it is billed to (`billingAddress`, named by
+/// `buyerDetails` when the address has no name).
+pub fn buyer_of(s: &Shipment) -> Option<Buyer> {
+    let a = address_field(s, "billingAddress")?;
+    let named: Option<Address> = s.extra.get("buyerDetails").and_then(|v| serde_json::from_value(v.clone()).ok());
+    parties::buyer(a.name().or_else(|| named.and_then(|n| n.name())), None, a.one_line())
+}
+
+/// The payment of some items: COD when a live one is paid `COD`, collecting the live items' totals.
+pub fn payment_of<'a>(items: impl Iterator<Item = &'a OrderItem> + Clone) -> Option<Payment> {
+    let live = items.filter(|i| i.status != "CANCELLED");
+    let types: Vec<&str> = live.clone().filter_map(|i| i.payment_type.as_deref()).collect();
+    if types.is_empty() {
+        return None;
+    }
+    let cod = types.iter().any(|t| t.eq_ignore_ascii_case("COD"));
+    let amount = cod
+        .then(|| {
+            live.map(|i| {
+                i.price_components
+                    .as_ref()
+                    .and_then(|p| p.total_price.as_ref())
+                    .and_then(lenient::decimal_from_json)
+                    .and_then(|d| lenient::hundredths(&d))
+            })
+            .sum::<Option<i64>>()
+        })
+        .flatten()
+        .map(ordo_domain::money::format_hundredths);
+    Some(parties::payment(cod, amount))
+}
+
 fn is_post_dispatch(status: &str) -> bool {
     matches!(status, "PICKUP_COMPLETE" | "SHIPPED" | "DELIVERED" | "COMPLETED" | "RETURN_REQUESTED" | "RETURNED")
 }
@@ -264,6 +370,9 @@ pub fn map_shipment_v3(raw: &Value) -> Result<MarketplaceOrder, ChannelError> {
         replacement_of: None,
         updated_at: s.updated_at.as_deref().and_then(lenient::parse_time),
         lines: s.order_items.iter().enumerate().map(|(i, it)| line_of(it, i)).collect(),
+        buyer: buyer_of(&s),
+        ship_to: ship_to_of(&s),
+        payment: payment_of(s.order_items.iter()),
         raw: raw.clone(),
     })
 }
@@ -290,6 +399,9 @@ pub fn map_shipment_v2(raw: &Value) -> Result<Vec<MarketplaceOrder>, ChannelErro
                 replacement_of: None,
                 updated_at: s.updated_at.as_deref().and_then(lenient::parse_time),
                 lines: vec![line_of(it, i)],
+                buyer: buyer_of(&s),
+                ship_to: ship_to_of(&s),
+                payment: payment_of(std::iter::once(it)),
                 raw: raw.clone(),
             })
         })
@@ -339,6 +451,60 @@ mod tests {
         let held = map_shipment_v2(&raw["shipments"][1]).unwrap();
         assert!(held[0].on_hold);
         assert_eq!(held[0].dispatch_after.unwrap().to_string(), "2026-03-03T04:30:00Z");
+    }
+
+    #[test]
+    fn the_delivery_and_billing_addresses_and_payment_type_are_read() {
+        let raw: Value = serde_json::from_str(&sample("flipkart/shipments_filter_page.json")).unwrap();
+        let m = map_shipment_v3(&raw["shipments"][0]).unwrap();
+        let ship_to = m.ship_to.unwrap();
+        assert_eq!(ship_to.name, "Asha Rao");
+        assert_eq!(
+            ship_to.address,
+            "Flat 4B, Lake View Apartments, 17th Main, Koramangala 4th Block, Near Forum Mall, Bengaluru"
+        );
+        assert_eq!(ship_to.state_code.as_deref(), Some("29"));
+        assert_eq!(ship_to.pin.as_deref(), Some("560034"));
+        assert_eq!(ship_to.phone.as_deref(), Some("9845012345"));
+        let buyer = m.buyer.unwrap();
+        assert_eq!(buyer.legal_name, "Asha Rao");
+        assert_eq!(buyer.gstin, None);
+        assert_eq!(buyer.address.as_deref(), Some("Flat 4B, Lake View Apartments, 17th Main, Koramangala 4th Block, Bengaluru"));
+        assert_eq!(m.payment, Some(Payment::default()));
+
+        // COD: the customer pays the item's total, shipping included; the state is given by name only.
+        let cod = map_shipment_v3(&raw["shipments"][1]).unwrap();
+        let p = cod.payment.unwrap();
+        assert_eq!(p.mode, ordo_domain::kinds::PaymentMode::Cod);
+        assert_eq!(p.cod_amount.as_deref(), Some("339.00"));
+        let ship_to = cod.ship_to.unwrap();
+        assert_eq!(ship_to.state_code.as_deref(), Some("27"));
+        assert_eq!(ship_to.address, "22 Gulmohar Road, JVPD Scheme, Vile Parle West, Mumbai");
+        assert_eq!(ship_to.phone.as_deref(), Some("+91 98200 54321"));
+        assert_eq!(cod.buyer, None);
+
+        // Per item (v2): each order carries the shipment's addresses and its own item's payment.
+        let v2 = map_shipment_v2(&raw["shipments"][1]).unwrap();
+        assert_eq!(v2[0].payment.as_ref().unwrap().cod_amount.as_deref(), Some("339.00"));
+        assert_eq!(v2[0].ship_to.as_ref().unwrap().pin.as_deref(), Some("400049"));
+    }
+
+    #[test]
+    fn cod_collects_only_the_live_items_and_no_payment_type_says_nothing() {
+        let raw: Value = serde_json::from_str(&sample("flipkart/shipments_filter_page.json")).unwrap();
+        let mut s = raw["shipments"][0].clone();
+        for item in s["orderItems"].as_array_mut().unwrap() {
+            item["paymentType"] = Value::from("COD");
+        }
+        let m = map_shipment_v3(&s).unwrap();
+        assert_eq!(m.payment.unwrap().cod_amount.as_deref(), Some("998.00"));
+        for item in s["orderItems"].as_array_mut().unwrap() {
+            item.as_object_mut().unwrap().remove("paymentType");
+        }
+        s.as_object_mut().unwrap().remove("deliveryAddress");
+        let m = map_shipment_v3(&s).unwrap();
+        assert_eq!(m.payment, None);
+        assert_eq!(m.ship_to, None);
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! Mapping: `channel_order_id` = `order_id`; a `REPLACEMENT` order's `forward_order_id` becomes
 //! `replacement_of`, which makes Ordo hold it until the forward order's return is picked up; that pickup
 //! is read from `GET /v1/returns` as a [`ChannelEventKind::ReturnPickupDone`] event.
+//!
+//! Parties: `shipping_address` is the ship-to, `billing_address` the buyer (its `name`, with its
+//! `gstin` for a business buyer), `payment` (`PREPAID` or `COD` with `cod_amount`) the payment.
 
 pub mod client;
 pub mod fulfil;
@@ -13,6 +16,7 @@ use crate::lenient;
 use crate::model::{
     ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind,
 };
+use crate::parties::{self, PaymentInfo, PostalAddress};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -37,8 +41,28 @@ pub struct Order {
     pub created_at: String,
     /// RFC 3339; every change moves it.
     pub updated_at: String,
+    /// Where the parcel goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<PostalAddress>,
+    /// Who the order is billed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<BillingAddress>,
+    /// How the customer pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentInfo>,
     /// The items.
     pub items: Vec<Item>,
+}
+
+/// A billing address: a postal address and, for a business buyer, its GSTIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BillingAddress {
+    /// The address.
+    #[serde(flatten)]
+    pub address: PostalAddress,
+    /// A business buyer's GSTIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gstin: Option<String>,
 }
 
 /// An item of an order.
@@ -139,6 +163,12 @@ pub fn map_order(raw: &Value) -> Result<MarketplaceOrder, ChannelError> {
                 },
             })
             .collect(),
+        buyer: o
+            .billing_address
+            .as_ref()
+            .and_then(|b| parties::buyer(parties::text(b.address.name.as_deref()), b.gstin.as_deref(), b.address.one_line())),
+        ship_to: o.shipping_address.as_ref().and_then(PostalAddress::to_ship_to),
+        payment: o.payment.as_ref().map(PaymentInfo::to_payment),
         raw: raw.clone(),
     })
 }
@@ -185,6 +215,31 @@ mod tests {
         let cancelled = map_order(&page["orders"][2]).unwrap();
         assert_eq!(cancelled.state, MarketplaceState::Cancelled);
         assert!(cancelled.is_cancelled());
+    }
+
+    #[test]
+    fn orders_carry_their_addresses_and_payment() {
+        let page: Value = serde_json::from_str(&sample("paytm/orders_page.json")).unwrap();
+        let fwd = map_order(&page["orders"][0]).unwrap();
+        let ship_to = fwd.ship_to.unwrap();
+        assert_eq!(ship_to.name, "Rahul Verma");
+        assert_eq!(ship_to.address, "H.No. 1-8-303/45, Sindhi Colony, Begumpet, Hyderabad");
+        assert_eq!(ship_to.state_code.as_deref(), Some("36"));
+        assert_eq!(ship_to.pin.as_deref(), Some("500003"));
+        assert_eq!(ship_to.phone.as_deref(), Some("+91-9000012345"));
+        let buyer = fwd.buyer.unwrap();
+        assert_eq!(buyer.legal_name, "Verma Electronics");
+        assert_eq!(buyer.gstin.as_deref(), Some("36AAGFV1234C1Z5"));
+        assert_eq!(buyer.address.as_deref(), Some("Shop 4, Paradise Circle, Secunderabad"));
+        let p = fwd.payment.unwrap();
+        assert_eq!(p.mode, ordo_domain::kinds::PaymentMode::Cod);
+        assert_eq!(p.cod_amount.as_deref(), Some("2598.00"));
+        let rep = map_order(&page["orders"][1]).unwrap();
+        assert_eq!(rep.payment, Some(ordo_domain::shipping::Payment::default()));
+        assert_eq!(rep.buyer, None);
+        // An order published without them says nothing.
+        let cancelled = map_order(&page["orders"][2]).unwrap();
+        assert_eq!((cancelled.ship_to, cancelled.buyer, cancelled.payment), (None, None, None));
     }
 
     #[test]

@@ -10,5 +10,6 @@ mod connector;
 mod flipkart;
 mod fulfilment;
 mod paging;
+mod parties;
 mod paytm;
 mod shopify;
