@@ -145,6 +145,17 @@ fn order_request(channel: &str, m: &MarketplaceOrder, settings: &SyncSettings) -
     if let Some(f) = &settings.fulfillment_type {
         req["fulfillment_type"] = json!(f);
     }
+    for (field, value) in [
+        ("buyer", serde_json::to_value(&m.buyer)),
+        ("ship_to", serde_json::to_value(&m.ship_to)),
+        ("payment", serde_json::to_value(&m.payment)),
+    ] {
+        if let Ok(v) = value
+            && !v.is_null()
+        {
+            req[field] = v;
+        }
+    }
     req
 }
 
@@ -157,7 +168,21 @@ fn marketplace_order(
     settings: &SyncSettings,
     covers: Vec<String>,
 ) -> Result<NewOrder> {
-    let mut order = parse_order(order_request(code, m, settings))?;
+    let request = order_request(code, m, settings);
+    let mut order = match parse_order(request.clone()) {
+        Ok(o) => o,
+        // A party the marketplace sent that Ordo can't take (a phone or PIN written oddly) must not
+        // keep the order out: it comes in without them, and a document that needs them says so.
+        Err(e) if ["buyer", "ship_to", "payment"].iter().any(|p| !request[p].is_null()) => {
+            tracing::warn!(order = %m.channel_order_id, error = %e, "the marketplace's buyer, ship-to or payment is not usable; the order comes in without them");
+            let mut bare = request;
+            for p in ["buyer", "ship_to", "payment"] {
+                bare.as_object_mut().map(|o| o.remove(p));
+            }
+            parse_order(bare)?
+        }
+        Err(e) => return Err(e),
+    };
     if channel_type == ChannelType::AjioVms && order.kind == ordo_domain::kinds::OrderKind::B2c {
         order.acknowledge_after_seconds = Some(settings.acknowledge_after);
     }

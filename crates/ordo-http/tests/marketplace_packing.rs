@@ -18,6 +18,8 @@ api_tests!(
     scenario_18_ajio_packs_with_its_own_documents_and_gets_a_manifest_at_handover,
     paytm_packs_with_its_awb_and_gets_a_manifest_at_handover,
     a_handover_the_marketplace_fails_is_retried_until_it_answers_and_sent_once,
+    amazon_shopify_and_edi_orders_get_ordos_label_and_awb_and_are_confirmed_at_handover,
+    amazon_easy_ship_gives_amazons_label_and_awb,
 );
 
 async fn simulator(t: &TestApp, ty: ChannelType) -> RunningSimulator {
@@ -132,7 +134,8 @@ async fn scenario_9_and_17_an_order_cancelled_on_the_marketplace_after_picking_i
 
 async fn scenario_16_a_flipkart_order_gets_flipkarts_label_awb_and_invoice_once_they_are_ready(t: TestApp) {
     let sim = simulator(&t, ChannelType::FlipkartV3).await;
-    setup(&t, "fk", "FLIPKART_V3", &sim, json!({})).await;
+    // One poll per pack, no wait between polls: the test sees Pending at once.
+    setup(&t, "fk", "FLIPKART_V3", &sim, json!({"label_poll_attempts": 1, "label_poll_interval_ms": 0})).await;
     let ids = marketplace_orders(&t, "fk", &sim, &["SHIP-16"], 2).await;
     pick(&t, &ids).await;
     // Flipkart makes the label asynchronously: the first pack finds it still in the making.
@@ -296,4 +299,78 @@ async fn a_handover_the_marketplace_fails_is_retried_until_it_answers_and_sent_o
         1,
         "and never again"
     );
+}
+
+/// The units of one marketplace order of `code` packed and handed over; the shipment.
+async fn pack_and_hand_over(t: &TestApp, code: &str, sim: &RunningSimulator, id: &str, qty: i64) -> Value {
+    let ids = marketplace_orders(t, code, sim, &[id], qty).await;
+    pick(t, &ids).await;
+    let shipment = packed(t, &ids[0]).await;
+    hand_over(t, code).await;
+    advance(t, 1).await;
+    let message = outbox(t, "channel.hand_over").await.into_iter().find(|m| m["channel"] == code).unwrap();
+    assert_eq!(message["status"], "DELIVERED", "{code}: {message}");
+    shipment
+}
+
+async fn amazon_shopify_and_edi_orders_get_ordos_label_and_awb_and_are_confirmed_at_handover(t: TestApp) {
+    let amazon = simulator(&t, ChannelType::AmazonSp).await;
+    setup(&t, "amz", "AMAZON_SP", &amazon, json!({})).await;
+    for (code, ty, kind) in [("shop", "SHOPIFY", ChannelType::Shopify), ("edi", "AMAZON_EDI", ChannelType::AmazonEdi)] {
+        let sim = simulator(&t, kind).await;
+        let mut s = sim.handle.settings(&sim.base_url);
+        s["sync_interval_seconds"] = json!(3600);
+        let body = json!({"code": code, "type": ty, "warehouse": "wh1", "credentials": sim.handle.credentials(), "settings": s});
+        assert_eq!(t.post("/api/v1/channels", body).await.0, 201);
+        assert_eq!(t.post("/api/v1/sku-mappings", json!({"channel": code, "channel_sku": "MP-A", "sku": "A"})).await.0, 201);
+        let id = if kind == ChannelType::Shopify { "4500000000001" } else { "PO8001" };
+        let shipment = pack_and_hand_over(&t, code, &sim, id, 2).await;
+        let awb = shipment["awb"].as_str().unwrap().to_string();
+        assert!(awb.starts_with("DL"), "{code}: the warehouse's AWB series: {shipment}");
+        if kind == ChannelType::Shopify {
+            let calls = sim.handle.calls_to("POST", "/fulfillments.json");
+            assert_eq!(calls.len(), 1);
+            let f = &calls[0].json.clone().unwrap()["fulfillment"];
+            assert_eq!(f["tracking_info"]["number"], awb.as_str(), "{f}");
+            assert_eq!(f["tracking_info"]["company"], "Delhivery", "{f}");
+            assert!(f["line_items_by_fulfillment_order"][0]["fulfillment_order_id"].is_number(), "{f}");
+        } else {
+            let notices = sim.handle.edi_received_856();
+            assert_eq!(notices.len(), 1, "one 856 ship notice");
+            assert!(notices[0].to_string().contains("PO8001") && notices[0].to_string().contains(&awb), "{}", notices[0]);
+        }
+    }
+    // Amazon self-ship: Ordo's label, and the shipment confirmation names the AWB and carrier.
+    let shipment = pack_and_hand_over(&t, "amz", &amazon, "402-0000001-1234567", 1).await;
+    let sid = shipment["id"].as_str().unwrap();
+    let (status, ty, label) = t.get_bytes(&format!("/api/v1/shipments/{sid}/label.pdf")).await;
+    assert_eq!((status, ty.as_str()), (200, "application/pdf"));
+    assert!(barcodes(&label).contains(&shipment["awb"].as_str().unwrap().to_string()));
+    let calls = amazon.handle.calls_to("POST", "/shipmentConfirmation");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].path, "/orders/v0/orders/402-0000001-1234567/shipmentConfirmation");
+    let body = calls[0].json.clone().unwrap();
+    assert_eq!(body["packageDetail"]["trackingNumber"], shipment["awb"], "{body}");
+    assert_eq!(body["packageDetail"]["orderItems"][0]["quantity"], 1, "{body}");
+    assert!(body["marketplaceId"].is_string(), "{body}");
+}
+
+async fn amazon_easy_ship_gives_amazons_label_and_awb(t: TestApp) {
+    let sim = simulator(&t, ChannelType::AmazonSp).await;
+    setup(&t, "amz", "AMAZON_SP", &sim, json!({"easy_ship": true})).await;
+    let ids = marketplace_orders(&t, "amz", &sim, &["402-0000002-1234567"], 1).await;
+    pick(&t, &ids).await;
+    let shipment = packed(&t, &ids[0]).await;
+    let awb = shipment["awb"].as_str().unwrap().to_string();
+    assert!(!awb.starts_with("DL"), "Amazon's AWB: {shipment}");
+    let sources: Vec<(&str, &str)> = shipment["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["kind"].as_str().unwrap(), d["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sources, [("invoice", "ordo"), ("label", "amazon")]);
+    assert!(!sim.handle.calls_to("POST", "/easyShip/2022-03-23/packages/bulk").is_empty());
+    let (_, _, label) = t.get_bytes(&format!("/api/v1/shipments/{}/label.pdf", shipment["id"].as_str().unwrap())).await;
+    assert!(barcodes(&label).contains(&awb), "Amazon's label scans to its AWB");
 }
