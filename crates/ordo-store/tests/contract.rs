@@ -458,10 +458,12 @@ mod ledger_property {
 }
 
 mod order_property {
-    //! Random interleavings of stock changes and order operations keep every balance valid
-    //! (`0 ≤ allocated ≤ on hand`), equal to its ledger, and equal to what its order lines hold.
+    //! Random interleavings of stock changes and order operations — allocation, retry, cancel,
+    //! complete, release, pick, short pick, pack, cancel after packing and handover — keep every
+    //! balance valid (`0 ≤ allocated ≤ on hand`), equal to its ledger, and equal to what its order
+    //! lines hold.
     use super::*;
-    use ordo_domain::kinds::{FulfillmentType, OrderKind};
+    use ordo_domain::kinds::{FulfillmentType, OrderKind, ShortReason};
     use ordo_store::{LineItem, NewLine, NewOrder};
     use proptest::prelude::*;
 
@@ -472,6 +474,11 @@ mod order_property {
         Retry(usize),
         Cancel(usize),
         Complete(usize),
+        Release,
+        Pick(usize, bool),
+        Short(usize, bool),
+        Pack(usize),
+        HandOver,
     }
 
     fn any_op() -> impl Strategy<Value = Op> {
@@ -490,7 +497,28 @@ mod order_property {
             1 => (0..20usize).prop_map(Op::Retry),
             1 => (0..20usize).prop_map(Op::Cancel),
             1 => (0..20usize).prop_map(Op::Complete),
+            1 => Just(Op::Release),
+            3 => (0..20usize, any::<bool>()).prop_map(|(i, a)| Op::Pick(i, a)),
+            1 => (0..20usize, any::<bool>()).prop_map(|(i, damaged)| Op::Short(i, damaged)),
+            2 => (0..20usize).prop_map(Op::Pack),
+            1 => Just(Op::HandOver),
         ]
+    }
+
+    /// The open picklists' lines still to pick: (picklist, line, sku).
+    async fn open_lines(db: &Db, ctx: &WriteCtx) -> Vec<(i64, i64, String)> {
+        let page = db
+            .store
+            .list_picklists(ctx.client_id, &Default::default(), ordo_store::PageRequest { limit: 1000, after: None })
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for p in page.items {
+            for l in p.lines.iter().filter(|l| l.open > 0) {
+                out.push((p.id.parse().unwrap(), l.line_id.parse().unwrap(), l.sku.clone()));
+            }
+        }
+        out
     }
 
     async fn run(scratch: Scratch, ops: Vec<Op>) {
@@ -559,6 +587,52 @@ mod order_property {
                 }
                 Op::Complete(i) if !orders.is_empty() => {
                     let _ = db.store.complete_order(&ctx, &orders[i % orders.len()]).await;
+                }
+                Op::Release => {
+                    let req = ordo_store::PicklistRequest { warehouse: "wh1".into(), orders: None, limit: 5 };
+                    let _ = db.store.release_picklist(&ctx, req).await;
+                }
+                Op::Pick(i, a) => {
+                    let open = open_lines(&db, &ctx).await;
+                    let mine: Vec<_> = open.iter().filter(|(_, _, sku)| (sku == "A") == a).collect();
+                    if let Some((picklist, _, sku)) = mine.get(i % mine.len().max(1)) {
+                        let _ = db.store.scan_pick(&ctx, *picklist, sku, 1).await;
+                    }
+                }
+                Op::Short(i, damaged) => {
+                    let open = open_lines(&db, &ctx).await;
+                    if let Some((picklist, line, _)) = open.get(i % open.len().max(1)) {
+                        let reason = if damaged { ShortReason::Damaged } else { ShortReason::NotFound };
+                        let _ = db
+                            .store
+                            .short_pick(&ctx, ordo_store::ShortPick { picklist_id: *picklist, line_id: *line, qty: 1, reason })
+                            .await;
+                    }
+                }
+                Op::Pack(i) if !orders.is_empty() => {
+                    let id: i64 = orders[i % orders.len()].parse().unwrap();
+                    let shipment = ordo_store::NewShipment {
+                        order_id: id,
+                        awb: Some((format!("AWB{n}"), "Carrier".into())),
+                        invoice_number: Some(format!("INV/{n}")),
+                        numbering: None,
+                        invoice_date: Some("2026-12-01".into()),
+                        invoice_source: "ordo".into(),
+                        label_source: "ordo".into(),
+                        weight_grams: None,
+                        dimensions: None,
+                        document_data: serde_json::json!({}),
+                        complete: true,
+                        documents: Vec::new(),
+                    };
+                    let _ = db.store.create_shipment(&ctx, shipment).await;
+                }
+                Op::HandOver => {
+                    let new =
+                        ordo_store::NewManifest { warehouse: "wh1".into(), channel: "ch".into(), carrier: None, awbs: None };
+                    if let Ok(m) = db.store.create_manifest(&ctx, new).await {
+                        db.store.hand_over(&ctx, m.id.parse().unwrap()).await.unwrap();
+                    }
                 }
                 _ => {}
             }
