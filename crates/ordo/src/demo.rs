@@ -167,6 +167,12 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)], irp: &s
             // Flipkart's pack call names each item's GST rate; every demo article is taxed at 12 %.
             settings["default_gst_rate"] = json!(12);
         }
+        if *ty == ChannelType::AjioVms {
+            // Ajio packs only acknowledged orders, and Ordo acknowledges once the customer's
+            // cancellation window has passed (hours by default): seconds here, so the crew ships
+            // Ajio orders within the demo's first minute.
+            settings["acknowledge_after_seconds"] = json!(5);
+        }
         let credentials = sim.handle.credentials();
         let as_map = |v: Value| v.as_object().cloned().unwrap_or_default();
         let created = app
