@@ -1,15 +1,20 @@
 //! `ordo demo`: Ordo doing its main job on one machine with no setup. It seeds a demo seller
 //! (warehouse, articles, stock, a channel of every marketplace type), starts a simulator for each
-//! marketplace in this process, keeps those marketplaces producing orders, cancellations, holds and
-//! return pickups, and serves the API while Ordo pulls, allocates, holds and releases.
+//! marketplace and the e-invoice portal in this process, keeps those marketplaces producing orders,
+//! cancellations, holds and return pickups, and serves the API while Ordo pulls, allocates, holds and
+//! releases, and a simulated warehouse crew picks, packs and hands the orders over.
+
+mod crew;
 
 use anyhow::{Result, anyhow};
-use ordo_app::clock::Clock;
-use ordo_app::requests::{ChannelPatchRequest, ChannelRequest, SkuMappingRequest, SkuRequest, WarehouseRequest};
+use ordo_app::ordo_store::IngestOutcome;
+use ordo_app::requests::{
+    ChannelPatchRequest, ChannelRequest, EInvoicingRequest, SkuMappingRequest, SkuRequest, WarehouseRequest,
+};
 use ordo_app::{App, Caller};
 use ordo_channels::{MarketplaceLine, MarketplaceOrder};
 use ordo_domain::DomainError;
-use ordo_domain::kinds::{ChannelType, Pool, Role};
+use ordo_domain::kinds::{ChannelType, ManifestStatus, Pool, Role};
 use ordo_domain::model::Principal;
 use ordo_sim::{RunningSimulator, SimConfig, spawn_simulator};
 use serde_json::{Value, json};
@@ -17,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const CLIENT: &str = "demo";
+const WAREHOUSE: &str = "wh1";
 
 /// The demo's articles: (SKU, name, EAN, HSN, MRP, stock in QC_PASS).
 const ARTICLES: &[(&str, &str, &str, &str, &str, i64)] = &[
@@ -39,6 +45,26 @@ const CHANNELS: &[(&str, ChannelType)] = &[
     ("ajio", ChannelType::AjioVms),
     ("shopify", ChannelType::Shopify),
 ];
+
+/// Where the demo's own (INTERNAL channel) orders go: (name, address, GST state code, PIN).
+const CUSTOMERS: &[(&str, &str, &str, &str)] = &[
+    ("Asha Rao", "12 MG Road, Bengaluru, Karnataka", "29", "560001"),
+    ("Rohan Mehta", "4 Linking Road, Bandra West, Mumbai, Maharashtra", "27", "400050"),
+    ("Priya Nair", "22 Marine Drive, Kochi, Kerala", "32", "682031"),
+    ("Arjun Singh", "7 Hazratganj, Lucknow, Uttar Pradesh", "09", "226001"),
+];
+
+/// The ship-to of a demo customer.
+fn ship_to((name, address, state_code, pin): (&str, &str, &str, &str)) -> Value {
+    json!({"name": name, "address": address, "state_code": state_code, "pin": pin, "phone": "+919800000000"})
+}
+
+/// The demo's B2B buyer (Karnataka), with a GSTIN whose check character is right.
+fn b2b_buyer() -> Value {
+    let first14 = "29AABCT3518Q1Z";
+    let gstin = ordo_domain::gstin::check_character(first14).map(|c| format!("{first14}{c}"));
+    json!({"legal_name": "Trent Limited", "gstin": gstin, "address": "Bannerghatta Road, Bengaluru, Karnataka"})
+}
 
 /// A small deterministic random source (xorshift), enough to vary the demo's orders.
 struct Dice(u64);
@@ -63,17 +89,22 @@ fn ignore_conflict<T>(r: Result<T, DomainError>) -> Result<()> {
     }
 }
 
+/// A new API key of the demo client with `role`, and its caller.
+async fn caller_with(app: &App, role: Role) -> Result<(String, Caller)> {
+    let key = app.create_api_key(CLIENT, role).await.map_err(err)?;
+    let principal: Principal =
+        app.authenticate(&key).await.map_err(err)?.ok_or_else(|| anyhow!("the new key does not authenticate"))?;
+    Ok((key, Caller { principal, idempotency: None }))
+}
+
 /// Seeds the demo seller (idempotently) and returns an admin key and its caller.
-async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Result<(String, Caller)> {
+async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)], irp: &str) -> Result<(String, Caller)> {
     if !app.client_exists(CLIENT).await.map_err(err)? {
         app.create_client(CLIENT, "Demo Seller").await.map_err(err)?;
     }
-    let key = app.create_api_key(CLIENT, Role::Admin).await.map_err(err)?;
-    let principal: Principal =
-        app.authenticate(&key).await.map_err(err)?.ok_or_else(|| anyhow!("the new key does not authenticate"))?;
-    let caller = Caller { principal, idempotency: None };
+    let (key, caller) = caller_with(app, Role::Admin).await?;
     let warehouse = WarehouseRequest {
-        code: "wh1".into(),
+        code: WAREHOUSE.into(),
         name: "Demo Warehouse, Bhiwandi".into(),
         gstin: Some("27AAPFU0939F1ZV".into()),
         address: Some("Plot 12, Logistics Park, Bhiwandi, Maharashtra".into()),
@@ -82,6 +113,15 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Resu
         awb_series: Some(ordo_app::requests::AwbSeriesRequest { carrier: "Delhivery".into(), prefix: "DLV".into(), next: 1 }),
     };
     app.upsert_warehouse(&caller, warehouse).await.map_err(err)?;
+    // The portal simulator listens on a new port each run: point the warehouse at it again. It
+    // accepts any non-empty credentials, and its keys are the ones Ordo assumes when none are given.
+    let credentials = json!({"client_id": "demo", "client_secret": "demo", "user_name": "demo", "password": "demo"});
+    let portal = EInvoicingRequest {
+        endpoint: irp.to_string(),
+        credentials: credentials.as_object().cloned().unwrap_or_default(),
+        public_keys: None,
+    };
+    app.set_e_invoicing(&caller, WAREHOUSE, portal).await.map_err(err)?;
     let fresh = app.inventory(&caller, &Default::default(), Default::default()).await.map_err(err)?.items.is_empty();
     for (sku, name, ean, hsn, mrp, stock) in ARTICLES {
         let req: SkuRequest =
@@ -89,7 +129,7 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Resu
         app.upsert_sku(&caller, req).await.map_err(err)?;
         if fresh && *stock > 0 {
             let grn = ordo_app::requests::GrnRequest {
-                warehouse: "wh1".into(),
+                warehouse: WAREHOUSE.into(),
                 sku: sku.to_string(),
                 qty: *stock,
                 pool: Some(Pool::QcPass),
@@ -102,7 +142,7 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Resu
     if fresh {
         // Stock the explanations can point at: caps only in QC_FAIL, some sneakers set aside.
         let grn = ordo_app::requests::GrnRequest {
-            warehouse: "wh1".into(),
+            warehouse: WAREHOUSE.into(),
             sku: "CAP-RED".into(),
             qty: 6,
             pool: Some(Pool::QcFail),
@@ -114,7 +154,7 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Resu
     let internal = ChannelRequest {
         code: "internal".into(),
         channel_type: ChannelType::Internal,
-        warehouse: "wh1".into(),
+        warehouse: WAREHOUSE.into(),
         credentials: Default::default(),
         settings: Default::default(),
         enabled: Some(true),
@@ -123,6 +163,16 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Resu
     for (code, ty, sim) in sims {
         let mut settings = sim.handle.settings(&sim.base_url);
         settings["sync_interval_seconds"] = json!(5);
+        if matches!(ty, ChannelType::FlipkartV2 | ChannelType::FlipkartV3) {
+            // Flipkart's pack call names each item's GST rate; every demo article is taxed at 12 %.
+            settings["default_gst_rate"] = json!(12);
+        }
+        if *ty == ChannelType::AjioVms {
+            // Ajio packs only acknowledged orders, and Ordo acknowledges once the customer's
+            // cancellation window has passed (hours by default): seconds here, so the crew ships
+            // Ajio orders within the demo's first minute.
+            settings["acknowledge_after_seconds"] = json!(5);
+        }
         let credentials = sim.handle.credentials();
         let as_map = |v: Value| v.as_object().cloned().unwrap_or_default();
         let created = app
@@ -131,7 +181,7 @@ async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)]) -> Resu
                 ChannelRequest {
                     code: code.to_string(),
                     channel_type: *ty,
-                    warehouse: "wh1".into(),
+                    warehouse: WAREHOUSE.into(),
                     credentials: as_map(credentials.clone()),
                     settings: as_map(settings.clone()),
                     enabled: Some(true),
@@ -191,12 +241,26 @@ fn order_id(ty: ChannelType, n: u64, dice: &mut Dice) -> String {
 
 /// The marketplaces at work: every couple of seconds a new order somewhere; now and then a
 /// cancellation, a hold, a dispatch-after in the near future, a replacement, an unmapped SKU.
-async fn market(sims: Vec<(&'static str, ChannelType, RunningSimulator)>, clock: Arc<dyn Clock>) {
+async fn market(sims: Vec<(&'static str, ChannelType, RunningSimulator)>, app: App, caller: Caller) {
+    let clock = app.clock.clone();
     let mut dice = Dice(clock.now().micros() as u64 | 1);
     let mut placed: Vec<(usize, String)> = Vec::new();
     let mut n = 1u64;
     loop {
         tokio::time::sleep(Duration::from_millis(1500)).await;
+        // Now and then an order of the seller's own web shop, with the address Ordo's label needs.
+        if dice.next(5) == 0 {
+            let (sku, .., mrp, _) = ARTICLES[dice.next(ARTICLES.len() as u64) as usize];
+            let customer = CUSTOMERS[dice.next(CUSTOMERS.len() as u64) as usize];
+            // Seconds since the epoch: unique across runs sharing the data folder.
+            let id = format!("WEB-{}", clock.now().micros() / 1_000_000);
+            let order = json!({"channel": "internal", "kind": "B2C", "channel_order_id": id, "ship_to": ship_to(customer),
+                               "lines": [{"sku": sku, "qty": 1 + dice.next(2), "unit_price": mrp}]});
+            if let Err(e) = app.ingest_orders(&caller, vec![ordo_app::parse_order(order)]).await {
+                tracing::warn!(error = %e, "demo: placing a web shop order failed");
+            }
+            continue;
+        }
         let i = dice.next(sims.len() as u64) as usize;
         let (_, ty, sim) = &sims[i];
         let id = order_id(*ty, n, &mut dice);
@@ -246,8 +310,10 @@ async fn market(sims: Vec<(&'static str, ChannelType, RunningSimulator)>, clock:
     }
 }
 
-/// One line saying what Ordo is doing.
-async fn summary(app: &App, caller: &Caller) -> Result<String> {
+/// A line saying what Ordo and the crew are doing, and once something has left the warehouse, a
+/// second one with the documents of the latest handover to open.
+async fn summary(app: &App, caller: &Caller, tally: &crew::Tally, base: &str) -> Result<String> {
+    use std::sync::atomic::Ordering::Relaxed;
     let page = ordo_app::ordo_store::PageRequest { limit: 1000, after: None };
     let orders = app.search_orders(caller, &Default::default(), page).await.map_err(err)?.items;
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
@@ -258,7 +324,25 @@ async fn summary(app: &App, caller: &Caller) -> Result<String> {
     let channels = app.list_channels(caller, Default::default()).await.map_err(err)?.items;
     let healthy = channels.iter().filter(|c| c.status.as_str() == "ACTIVE").count();
     let statuses = counts.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
-    Ok(format!("orders {} ({statuses}) · failed orders {failed} · channels healthy {healthy}/{}", orders.len(), channels.len()))
+    let mut line = format!(
+        "orders {} ({statuses}) · picked {} · packed {} · dispatched {} · failed orders {failed} · channels healthy {healthy}/{}",
+        orders.len(),
+        tally.picked.load(Relaxed),
+        tally.packed.load(Relaxed),
+        tally.dispatched.load(Relaxed),
+        channels.len()
+    );
+    let latest = ordo_app::ordo_store::PageRequest { limit: 1, after: None };
+    let handed_over = app.list_manifests(caller, None, Some(ManifestStatus::HandedOver), latest).await.map_err(err)?.items;
+    if let Some(m) = handed_over.first()
+        && let Some(shipment) = m.shipments.first()
+    {
+        line.push_str(&format!(
+            "\n  latest handover: label {base}/api/v1/shipments/{shipment}/label.pdf · invoice {base}/api/v1/shipments/{shipment}/invoice.pdf · manifest {base}/api/v1/manifests/{}/manifest.pdf",
+            m.id
+        ));
+    }
+    Ok(line)
 }
 
 /// Runs the demo until interrupted.
@@ -274,39 +358,66 @@ pub async fn run(
     for (code, ty) in CHANNELS {
         sims.push((*code, *ty, spawn_simulator(*ty, config.clone(), "127.0.0.1:0".parse()?).await?));
     }
-    let (key, caller) = seed(&app, &sims).await?;
+    let irp = ordo_sim::irp::spawn("127.0.0.1:0".parse()?).await?;
+    let (key, caller) = seed(&app, &sims, &irp.base_url).await?;
+    // The crew works with a warehouse key, as the people at the pick and pack stations would.
+    let (_, crew_caller) = caller_with(&app, Role::Warehouse).await?;
     // A bulk order on the internal channel, waiting for the user's Retry (B2B allocation is manual).
     let b2b = json!({"channel": "internal", "kind": "B2B", "channel_order_id": "B2B-DEMO-1", "fulfillment_type": "PARTIAL",
-                     "lines": [{"sku": "JEANS-32", "qty": 20}]});
+                     "buyer": b2b_buyer(), "ship_to": ship_to(CUSTOMERS[0]),
+                     "lines": [{"sku": "JEANS-32", "qty": 20, "unit_price": "1799.00"}]});
     app.ingest_orders(&caller, vec![ordo_app::parse_order(b2b)]).await.map_err(err)?;
+    // A small one the seller's office allocates at once, so the crew packs it with an e-invoice.
+    let b2b = json!({"channel": "internal", "kind": "B2B", "channel_order_id": "B2B-DEMO-2",
+                     "buyer": b2b_buyer(), "ship_to": ship_to(CUSTOMERS[0]),
+                     "lines": [{"sku": "KURTA-IND-M", "qty": 3, "unit_price": "1299.00"}]});
+    for outcome in app.ingest_orders(&caller, vec![ordo_app::parse_order(b2b)]).await.map_err(err)? {
+        if let IngestOutcome::Created(order) = outcome {
+            app.retry_order(&caller, &order.id).await.map_err(err)?;
+        }
+    }
 
     let addr = listener.local_addr()?;
-    println!("Ordo demo is running at http://{addr}  (API docs: http://{addr}/api/docs)");
+    let base = format!("http://{addr}");
+    println!("Ordo demo is running at {base}  (API docs: {base}/api/docs)");
     println!("Admin key for client '{CLIENT}':\n{key}");
-    println!("Try:\n  curl -s -H 'Authorization: Bearer {key}' 'http://{addr}/api/v1/orders?limit=5'");
-    println!("  curl -s -H 'Authorization: Bearer {key}' http://{addr}/api/v1/inventory");
-    println!("  curl -s -H 'Authorization: Bearer {key}' http://{addr}/api/v1/failed-orders");
+    println!("Try:\n  curl -s -H 'Authorization: Bearer {key}' '{base}/api/v1/orders?limit=5'");
+    println!("  curl -s -H 'Authorization: Bearer {key}' {base}/api/v1/inventory");
+    println!("  curl -s -H 'Authorization: Bearer {key}' {base}/api/v1/failed-orders");
+    println!("  curl -s -H 'Authorization: Bearer {key}' '{base}/api/v1/orders?status=DISPATCHED'");
+    println!("  curl -s -H 'Authorization: Bearer {key}' {base}/api/v1/manifests");
     println!("Marketplace simulators (orders arrive every few seconds):");
     for (code, ty, sim) in &sims {
         println!("  {code:<12} {:<12} {}", ty.as_str(), sim.base_url);
     }
+    println!("  {:<12} {:<12} {}", "e-invoices", "IRP", irp.base_url);
+    println!(
+        "A simulated warehouse crew picks and packs every {} s and hands parcels over every {} s; the summary below \
+         links the latest label, invoice and manifest once there are some (fetch them with the key, e.g. \
+         curl -H 'Authorization: Bearer …' -o label.pdf URL).",
+        crew::ROUND.as_secs(),
+        crew::ROUND.as_secs() * crew::HANDOVER_EVERY
+    );
     app.prepare_to_serve().await.map_err(err)?;
     let worker = app.spawn_background_work(Duration::from_millis(500));
+    let tally = Arc::new(crew::Tally::default());
+    let crew = crew::Crew::new(app.clone(), crew_caller, clock.now().micros() as u64, tally.clone());
+    let crew = tokio::spawn(crew.run());
     let status_app = app.clone();
     let status_caller = caller.clone();
     let reporter = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(10));
         loop {
             tick.tick().await;
-            match summary(&status_app, &status_caller).await {
+            match summary(&status_app, &status_caller, &tally, &base).await {
                 Ok(line) => println!("{line}"),
                 Err(e) => eprintln!("status unavailable: {e}"),
             }
         }
     });
-    let market = tokio::spawn(market(sims, clock));
+    let market = tokio::spawn(market(sims, app.clone(), caller));
     ordo_http::serve(app.clone(), Default::default(), listener, shutdown).await?;
-    for task in [worker, reporter, market] {
+    for task in [worker, reporter, market, crew] {
         task.abort();
     }
     app.close().await;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{http, http_get, ordo, run, scratch_dir, serve};
+use common::{http, http_get, http_get_bytes, ordo, run, scratch_dir, serve};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -99,46 +99,104 @@ fn a_postgres_url_runs_the_same_features_on_postgres() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn demo_shows_marketplace_orders_arriving_and_allocated_within_a_minute() {
-    let dir = scratch_dir("demo");
-    let mut child = ordo(&dir)
+/// Starts `ordo demo` on a free port: the process, its stdout lines, its address and admin key.
+fn start_demo(dir: &std::path::Path) -> (std::process::Child, impl Iterator<Item = String>, String, String) {
+    let mut child = ordo(dir)
         .args(["demo", "--listen", "127.0.0.1:0"])
         .env("ORDO_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("ordo demo starts");
-    let started = std::time::Instant::now();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map(|l| l.unwrap());
+    let first = lines.next().unwrap();
     let addr = first.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
-    let key = loop {
-        let line = lines.next().unwrap().unwrap();
-        if line.starts_with("ordo_") {
-            break line;
-        }
-    };
+    let key = lines.find(|l| l.starts_with("ordo_")).expect("the demo prints its admin key");
+    (child, lines, addr, key)
+}
+
+#[test]
+fn demo_shows_marketplace_orders_arriving_and_allocated_within_a_minute() {
+    let dir = scratch_dir("demo");
+    let (mut child, lines, addr, key) = start_demo(&dir);
+    let started = std::time::Instant::now();
+    // The demo's crew releases allocated orders to picking within seconds, so any status past
+    // allocation shows a marketplace order was allocated.
+    let past_allocation = ["FULFILLABLE", "PROCESSING", "PICKED", "PACKED", "DISPATCHED"];
+    let mut channels = std::collections::BTreeSet::new();
     let mut allocated = false;
     for line in lines {
-        let line = line.unwrap();
-        if line.starts_with("orders ") && line.contains("FULFILLABLE") {
-            allocated = true;
+        if line.starts_with("orders ") {
+            let (status, body) = http_get(&addr, "/api/v1/orders?limit=100", Some(&key));
+            assert_eq!(status, 200, "{body}");
+            let orders: serde_json::Value = serde_json::from_str(&body).unwrap();
+            for o in orders["items"].as_array().unwrap() {
+                let channel = o["channel"].as_str().unwrap().to_string();
+                let from_marketplace = channel != "internal";
+                channels.insert(channel);
+                allocated |= from_marketplace && past_allocation.contains(&o["status"].as_str().unwrap());
+            }
+            if allocated {
+                break;
+            }
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(channels.iter().any(|c| c != "internal"), "orders came from the marketplaces: {channels:?}");
+    assert!(allocated, "marketplace orders were allocated within a minute");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_crew_picks_packs_and_dispatches_orders_with_labels_and_manifests_within_a_minute() {
+    let dir = scratch_dir("demo-crew");
+    let (mut child, lines, addr, key) = start_demo(&dir);
+    let started = std::time::Instant::now();
+    let mut summary = None;
+    let mut links = None;
+    for line in lines {
+        if line.starts_with("orders ") {
+            summary = Some(line);
+        } else if line.contains("latest handover: label ") {
+            links = Some(line);
             break;
         }
         if started.elapsed() > std::time::Duration::from_secs(60) {
             break;
         }
     }
-    let (status, body) = http_get(&addr, "/api/v1/orders?limit=100", Some(&key));
+    let (_, dispatched) = http_get(&addr, "/api/v1/orders?status=DISPATCHED&limit=100", Some(&key));
+    let url_path = |line: &str, word: &str| -> Option<String> {
+        let url = line.split(&format!("{word} http://")).nth(1)?.split_whitespace().next()?;
+        Some(url[url.find('/')?..].to_string())
+    };
+    let links = links.unwrap_or_default();
+    let documents: Vec<_> = ["label", "invoice", "manifest"]
+        .iter()
+        .filter_map(|w| url_path(&links, w))
+        .map(|path| (path.clone(), http_get_bytes(&addr, &path, &key)))
+        .collect();
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(allocated, "marketplace orders were allocated within a minute");
-    assert_eq!(status, 200);
-    let orders: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-    let channels: std::collections::BTreeSet<&str> =
-        orders["items"].as_array().map(|a| a.iter().filter_map(|o| o["channel"].as_str()).collect()).unwrap_or_default();
-    assert!(channels.iter().any(|c| *c != "internal"), "orders came from the marketplaces: {channels:?}");
+
+    assert!(!links.is_empty(), "a handover within a minute, the last summary being {summary:?}");
+    let summary = summary.expect("a summary line");
+    let count = |word: &str| -> u64 {
+        summary.split(&format!(" · {word} ")).nth(1).and_then(|r| r.split_whitespace().next()).unwrap().parse().unwrap()
+    };
+    assert!(count("picked") >= count("packed") && count("packed") >= 1, "{summary}");
+    let dispatched: serde_json::Value = serde_json::from_str(&dispatched).unwrap();
+    assert!(!dispatched["items"].as_array().unwrap().is_empty(), "orders reached DISPATCHED: {dispatched}");
+    assert_eq!(documents.len(), 3, "the summary links a label, an invoice and a manifest: {links}");
+    for (path, (status, content_type, bytes)) in &documents {
+        assert_eq!(*status, 200, "{path}: {}", String::from_utf8_lossy(bytes));
+        assert!(content_type.starts_with("application/pdf"), "{path}: {content_type}");
+        assert!(bytes.starts_with(b"%PDF-"), "{path} is a PDF");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -56,3 +56,22 @@ pub fn http(addr: &str, method: &str, path: &str, key: Option<&str>, body: &str)
     let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
     (status, response.split("\r\n\r\n").nth(1).unwrap_or("").to_string())
 }
+
+/// A GET answering bytes (PDFs): the status, the content type and the body. The body is read to the
+/// end of the connection, so chunked answers keep their chunk framing; documents are sent whole.
+pub fn http_get_bytes(addr: &str, path: &str, key: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    s.read_to_end(&mut response).unwrap();
+    let end = response.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&response[..end]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_default();
+    (status, content_type, response[end + 4..].to_vec())
+}
