@@ -4,10 +4,14 @@
 use crate::documents::{DocumentData, invoice_pdf, label_pdf, manifest_pdf};
 use crate::requests::{ManifestRequest, ManifestScanRequest};
 use crate::{App, Caller, Result};
+use ordo_channels::fulfilment::{Handover, HandoverShipment, PackLine};
+use ordo_channels::{ChannelError, MarketplaceOrder};
 use ordo_domain::DomainError;
+use ordo_domain::Timestamp;
 use ordo_domain::kinds::{DocumentKind, ManifestStatus, Permission, ShipmentStatus};
 use ordo_domain::shipping::{EInvoice, Manifest, Shipment};
 use ordo_store::{ManifestFilter, Page, PageRequest, ShipmentFilter, StoredShipment};
+use serde_json::Value;
 
 /// A PDF (or the marketplace's document as it sent it) and its media type.
 pub struct Document {
@@ -139,4 +143,48 @@ impl App {
             self.store.manifest_shipments(ctx.client_id, id).await?.into_iter().map(|s| s.shipment).collect();
         Ok(Document { media_type: "application/pdf".into(), content: manifest_pdf(&manifest, &shipments)? })
     }
+}
+
+/// The handover a `channel.hand_over` message describes (written by the store at handover).
+pub(crate) fn handover_of(p: &Value) -> std::result::Result<Handover, ChannelError> {
+    let bad = |what: &str| ChannelError::Permanent(format!("the handover message has no valid {what}"));
+    let lines = |v: &Value| -> Vec<PackLine> {
+        v.as_array()
+            .map(|ls| {
+                ls.iter()
+                    .map(|l| PackLine {
+                        channel_line_id: l["channel_line_id"].as_str().unwrap_or_default().to_string(),
+                        channel_sku: l["channel_sku"].as_str().unwrap_or_default().to_string(),
+                        qty: l["qty"].as_i64().unwrap_or(0),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut shipments = Vec::new();
+    for s in p["shipments"].as_array().ok_or_else(|| bad("shipments"))? {
+        let o = &s["order"];
+        let order = MarketplaceOrder {
+            parent_order_id: o["parent_order_id"].as_str().map(str::to_string),
+            raw: o["raw"].clone(),
+            ..MarketplaceOrder::open(
+                o["channel_order_id"].as_str().ok_or_else(|| bad("channel_order_id"))?,
+                lines(&o["lines"])
+                    .into_iter()
+                    .map(|l| ordo_channels::MarketplaceLine::new(&l.channel_line_id, &l.channel_sku, l.qty))
+                    .collect(),
+            )
+        };
+        shipments.push(HandoverShipment {
+            order,
+            awb: s["awb"].as_str().ok_or_else(|| bad("awb"))?.to_string(),
+            carrier: s["carrier"].as_str().unwrap_or_default().to_string(),
+            invoice_number: s["invoice_number"].as_str().map(str::to_string),
+            invoice_date: s["invoice_date"].as_str().map(str::to_string),
+            lines: lines(&s["lines"]),
+            weight_grams: s["weight_grams"].as_i64(),
+            shipped_at: s["shipped_at"].as_str().and_then(|t| Timestamp::parse(t).ok()).ok_or_else(|| bad("shipped_at"))?,
+        });
+    }
+    Ok(Handover { manifest_id: p["manifest_id"].as_str().unwrap_or_default().to_string(), shipments })
 }

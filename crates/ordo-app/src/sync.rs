@@ -6,7 +6,6 @@
 use crate::clock::{Clock, SystemClock};
 use crate::orders::parse_order;
 use crate::{App, Caller, Result};
-use ordo_channels::fulfilment::{Handover, HandoverShipment, PackLine};
 use ordo_channels::{
     CancelLine, ChannelError, Connector, MarketplaceOrder, MarketplaceState, RetryPolicy, SyncWindow, with_retries_using,
 };
@@ -513,7 +512,7 @@ impl App {
                 let reason = p["reason"].as_str().unwrap_or("cancelled by the seller");
                 connector.push_cancellation(&order, &cancel, reason, message.created_at).await
             }
-            "channel.hand_over" => connector.hand_over(&handover_of(p)?).await,
+            "channel.hand_over" => connector.hand_over(&crate::shipping::handover_of(p)?).await,
             other => Err(ChannelError::Permanent(format!("no delivery for messages of topic '{other}'"))),
         }
     }
@@ -611,48 +610,4 @@ impl App {
         }
         Ok(())
     }
-}
-
-/// The handover a `channel.hand_over` message describes (written by the store at handover).
-fn handover_of(p: &Value) -> std::result::Result<Handover, ChannelError> {
-    let bad = |what: &str| ChannelError::Permanent(format!("the handover message has no valid {what}"));
-    let lines = |v: &Value| -> Vec<PackLine> {
-        v.as_array()
-            .map(|ls| {
-                ls.iter()
-                    .map(|l| PackLine {
-                        channel_line_id: l["channel_line_id"].as_str().unwrap_or_default().to_string(),
-                        channel_sku: l["channel_sku"].as_str().unwrap_or_default().to_string(),
-                        qty: l["qty"].as_i64().unwrap_or(0),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut shipments = Vec::new();
-    for s in p["shipments"].as_array().ok_or_else(|| bad("shipments"))? {
-        let o = &s["order"];
-        let order = MarketplaceOrder {
-            parent_order_id: o["parent_order_id"].as_str().map(str::to_string),
-            raw: o["raw"].clone(),
-            ..MarketplaceOrder::open(
-                o["channel_order_id"].as_str().ok_or_else(|| bad("channel_order_id"))?,
-                lines(&o["lines"])
-                    .into_iter()
-                    .map(|l| ordo_channels::MarketplaceLine::new(&l.channel_line_id, &l.channel_sku, l.qty))
-                    .collect(),
-            )
-        };
-        shipments.push(HandoverShipment {
-            order,
-            awb: s["awb"].as_str().ok_or_else(|| bad("awb"))?.to_string(),
-            carrier: s["carrier"].as_str().unwrap_or_default().to_string(),
-            invoice_number: s["invoice_number"].as_str().map(str::to_string),
-            invoice_date: s["invoice_date"].as_str().map(str::to_string),
-            lines: lines(&s["lines"]),
-            weight_grams: s["weight_grams"].as_i64(),
-            shipped_at: s["shipped_at"].as_str().and_then(|t| Timestamp::parse(t).ok()).ok_or_else(|| bad("shipped_at"))?,
-        });
-    }
-    Ok(Handover { manifest_id: p["manifest_id"].as_str().unwrap_or_default().to_string(), shipments })
 }
