@@ -101,6 +101,24 @@ impl App {
         Ok(order)
     }
 
+    /// A B2B order's invoice from the seller's ERP (`POST /api/v1/orders/{id}/invoice`). For Ajio with
+    /// an ERP (`erp_integrated`), the B2C orders the purchase order covers are released for picking.
+    pub async fn record_erp_invoice(&self, caller: &Caller, id: &str, req: crate::requests::ErpInvoiceRequest) -> Result<Order> {
+        let ctx = self.authorize(caller, Permission::ManageOrders)?;
+        let invoice = req.validate()?;
+        let order = self.store.record_erp_invoice(&ctx, id, invoice).await?;
+        let channel = self.store.channel(ctx.client_id, &order.channel).await?;
+        let erp = channel.settings.get("erp_integrated").and_then(serde_json::Value::as_bool).unwrap_or(false);
+        if channel.channel_type == ordo_domain::kinds::ChannelType::AjioVms && erp {
+            let n: i64 = order.id.parse().map_err(|_| DomainError::Internal("order ids are numbers".into()))?;
+            if let Err(e) = self.store.release_covered_orders(&ctx, n).await {
+                // The invoice is kept; the covered orders can be released by hand or on the next sync.
+                tracing::warn!(order = %order.id, error = %e, "releasing the orders an ERP invoice covers failed");
+            }
+        }
+        self.store.order(ctx.client_id, id, self.now()).await
+    }
+
     /// A status update pushed by a marketplace.
     pub async fn channel_event(&self, caller: &Caller, channel: &str, req: ChannelEventRequest) -> Result<Order> {
         let ctx = self.authorize(caller, Permission::ManageOrders)?;

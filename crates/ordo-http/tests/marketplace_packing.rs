@@ -20,6 +20,8 @@ api_tests!(
     a_handover_the_marketplace_fails_is_retried_until_it_answers_and_sent_once,
     amazon_shopify_and_edi_orders_get_ordos_label_and_awb_and_are_confirmed_at_handover,
     amazon_easy_ship_gives_amazons_label_and_awb,
+    an_ajio_short_pick_after_the_erp_invoice_cancels_the_whole_order,
+    an_ajio_short_pick_without_an_erp_cancels_only_the_units,
 );
 
 async fn simulator(t: &TestApp, ty: ChannelType) -> RunningSimulator {
@@ -373,4 +375,97 @@ async fn amazon_easy_ship_gives_amazons_label_and_awb(t: TestApp) {
     assert!(!sim.handle.calls_to("POST", "/easyShip/2022-03-23/packages/bulk").is_empty());
     let (_, _, label) = t.get_bytes(&format!("/api/v1/shipments/{}/label.pdf", shipment["id"].as_str().unwrap())).await;
     assert!(barcodes(&label).contains(&awb), "Amazon's label scans to its AWB");
+}
+
+/// Ajio B2C orders acknowledged, then the B2B purchase order covering them synced in; (the B2C
+/// orders' ids, the B2B order's id).
+async fn ajio_covered_orders(t: &TestApp, sim: &RunningSimulator, ids: &[&str]) -> (Vec<String>, String) {
+    let b2c = marketplace_orders(t, "ajio", sim, ids, 2).await;
+    advance(t, 4 * 3600 + 60).await;
+    let po = sim.handle.ajio_generate_b2b().unwrap();
+    assert_eq!(t.post("/api/v1/channels/ajio/sync", json!({})).await.0, 200);
+    let (_, found) = t.get(&format!("/api/v1/orders?q={}", po["po_number"].as_str().unwrap())).await;
+    let b2b = found["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(found["items"][0]["kind"], "B2B");
+    (b2c, b2b)
+}
+
+/// The open line of `order` on its picklist; short-picks `qty` of it as NOT_FOUND.
+async fn short_one(t: &TestApp, order: &str, qty: i64) -> Value {
+    let (_, lists) = t.get("/api/v1/picklists?warehouse=wh1").await;
+    let (picklist, line) = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|p| {
+            p["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["order_id"] == order)
+                .map(|l| (p["id"].clone(), l["line_id"].clone()))
+        })
+        .unwrap();
+    let path = format!("/api/v1/picklists/{}/lines/{}/short", picklist.as_str().unwrap(), line.as_str().unwrap());
+    let (status, body) = t.post(&path, json!({"qty": qty, "reason": "NOT_FOUND"})).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn an_ajio_short_pick_after_the_erp_invoice_cancels_the_whole_order(t: TestApp) {
+    let sim = simulator(&t, ChannelType::AjioVms).await;
+    setup(&t, "ajio", "AJIO_VMS", &sim, json!({"erp_integrated": true, "acknowledge_after_seconds": 14400})).await;
+    let (b2c, b2b) = ajio_covered_orders(&t, &sim, &["FN3001", "FN3002"]).await;
+    let (_, lists) = t.get("/api/v1/picklists").await;
+    assert_eq!(lists["items"], json!([]), "with an ERP, nothing is released before its invoice");
+    // The ERP's invoice: checked against the order, then the covered orders are released.
+    let too_many = json!({"invoice_number": "ERP/2627/0042", "invoice_date": "2026-12-01", "lines": [{"sku": "A", "qty": 5}]});
+    let (status, problem) = t.post(&format!("/api/v1/orders/{b2b}/invoice"), too_many).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("lines[0].qty")), "{problem}");
+    let invoice = json!({"invoice_number": "ERP/2627/0042", "invoice_date": "2026-12-01", "lines": [{"sku": "A", "qty": 4}]});
+    let (status, body) = t.post(&format!("/api/v1/orders/{b2b}/invoice"), invoice.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(t.post(&format!("/api/v1/orders/{b2b}/invoice"), invoice).await.0, 409, "a second invoice is refused");
+    let (_, lists) = t.get("/api/v1/picklists").await;
+    assert_eq!(lists["items"].as_array().unwrap().len(), 1, "the covered orders are released: {lists}");
+    for id in &b2c {
+        assert_eq!(t.get(&format!("/api/v1/orders/{id}")).await.1["status"], "PROCESSING");
+    }
+    assert_eq!(t.stock("A", "QC_PASS").await["allocated"], 4);
+    // A count finds the free units gone, so a unit short at the shelf can't be served again.
+    let (status, body) = t
+        .post(
+            "/api/v1/inventory/adjust",
+            json!({"warehouse": "wh1", "sku": "A", "pool": "QC_PASS", "qty_delta": -16, "reason": "count"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    short_one(&t, &b2c[0], 1).await;
+    // The e-invoice can't be cancelled in part: the purchase order and every order it covers are cancelled.
+    for id in b2c.iter().chain([&b2b]) {
+        let (_, o) = t.get(&format!("/api/v1/orders/{id}")).await;
+        assert_eq!(o["status"], "CANCELLED", "{o}");
+    }
+    let stock = t.stock("A", "QC_PASS").await;
+    assert_eq!((stock["on_hand"].as_i64(), stock["allocated"].as_i64()), (Some(3), Some(0)), "the lost unit gone, the rest free");
+}
+
+async fn an_ajio_short_pick_without_an_erp_cancels_only_the_units(t: TestApp) {
+    let sim = simulator(&t, ChannelType::AjioVms).await;
+    setup(&t, "ajio", "AJIO_VMS", &sim, json!({"erp_integrated": false, "acknowledge_after_seconds": 14400})).await;
+    let (b2c, b2b) = ajio_covered_orders(&t, &sim, &["FN4001", "FN4002"]).await;
+    let (_, lists) = t.get("/api/v1/picklists").await;
+    assert_eq!(lists["items"].as_array().unwrap().len(), 1, "released once the purchase order is in: {lists}");
+    let (status, body) = t
+        .post(
+            "/api/v1/inventory/adjust",
+            json!({"warehouse": "wh1", "sku": "A", "pool": "QC_PASS", "qty_delta": -16, "reason": "count"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    short_one(&t, &b2c[0], 1).await;
+    let (_, o) = t.get(&format!("/api/v1/orders/{}", b2c[0])).await;
+    assert_eq!((o["status"].as_str(), o["lines"][0]["cancelled"].as_i64()), (Some("PROCESSING"), Some(1)), "{o}");
+    assert_eq!(t.get(&format!("/api/v1/orders/{}", b2c[1])).await.1["status"], "PROCESSING");
+    assert_ne!(t.get(&format!("/api/v1/orders/{b2b}")).await.1["status"], "CANCELLED");
 }

@@ -34,6 +34,7 @@ pub use inward::InwardPoInput;
 pub use maintenance::StoreOptions;
 pub use manifests::{Handover, ManifestFilter, NewManifest};
 pub use master::{ChannelInput, ChannelPatch, EInvoicingInput, MappingInput, SkuInput, WarehouseInput, WarehousePatch};
+pub use orders::invoice::ErpInvoice;
 pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 /// Records the API shows, defined in the domain; named here too so callers of the store methods
 /// that return them need not look elsewhere.

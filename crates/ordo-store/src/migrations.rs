@@ -16,6 +16,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (8, "ledger index by SKU", include_str!("../migrations/sqlite/0008_ledger_index_by_sku.sql")),
     (9, "lookups lead with the id", include_str!("../migrations/sqlite/0009_lookups_lead_with_the_id.sql")),
     (10, "warehouse execution", include_str!("../migrations/sqlite/0010_warehouse_execution.sql")),
+    (11, "ERP invoices", include_str!("../migrations/sqlite/0011_erp_invoices.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -30,6 +31,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (8, "ledger index by SKU", include_str!("../migrations/postgres/0008_ledger_index_by_sku.sql")),
     (9, "lookups lead with the id", include_str!("../migrations/postgres/0009_lookups_lead_with_the_id.sql")),
     (10, "warehouse execution", include_str!("../migrations/postgres/0010_warehouse_execution.sql")),
+    (11, "ERP invoices", include_str!("../migrations/postgres/0011_erp_invoices.sql")),
 ];
 
 #[derive(Debug)]

@@ -2,9 +2,12 @@
 //! — units the system holds that the picker can't find or finds damaged — with what follows for the
 //! stock and the order.
 
-use crate::allocation::{KeyedLine, LoadedOrder, enqueue_sweeps, load_orders, lock_stock, save_orders, write_stock_changes};
+use crate::allocation::{
+    KeyedLine, LoadedOrder, enqueue_sweeps, load_orders, lock_stock, release_stock, save_orders, write_stock_changes,
+};
 use crate::db::db;
 use crate::orders::actions::queue_cancellation;
+use crate::orders::invoice::invoiced_group;
 use crate::picklists::load_picklist;
 use crate::rows::col;
 use crate::sql::Writes;
@@ -258,8 +261,30 @@ impl Store {
             let reason = format!("{} units could not be picked ({})", cancelled, s.reason);
             queue_cancellation(tx, ctx, o, &[(i, cancelled)], &reason, &dedupe).await?;
         }
-        if let Some(change) = o.core.settle_picking(&format!("{} units short ({})", s.qty, s.reason)) {
-            o.changes.push(change);
+        // An order whose B2B invoice the ERP issued can't ship in part (its e-invoice can't be
+        // cancelled in part): the B2B order and every order it covers are cancelled whole.
+        let group = if unserved > 0 { invoiced_group(tx, o.id).await? } else { Vec::new() };
+        if group.is_empty() {
+            let o = &mut orders[0];
+            if let Some(change) = o.core.settle_picking(&format!("{} units short ({})", s.qty, s.reason)) {
+                o.changes.push(change);
+            }
+        } else {
+            let why = format!(
+                "{} units of an ERP-invoiced order could not be picked ({}): the whole order is cancelled",
+                unserved, s.reason
+            );
+            let others: Vec<i64> = group.iter().copied().filter(|g| *g != order_id).collect();
+            orders.extend(load_orders(self, tx, ctx.client_id, &others, true).await?);
+            for g in orders.iter_mut() {
+                // Orders already gone (dispatched, cancelled) stay as they are.
+                if let Ok((freed, change)) = g.core.cancel(&why) {
+                    g.changes.extend(change);
+                    release_stock(tx, ctx, g, &freed).await?;
+                }
+            }
+            cancelled = unserved;
+            waiting = 0;
         }
         Writes::apply(tx, |w| {
             write_stock_changes(w, ctx, &ledger);

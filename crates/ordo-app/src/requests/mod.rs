@@ -5,6 +5,7 @@
 mod channels;
 mod failed_orders;
 mod inventory;
+mod invoices;
 mod inward_pos;
 mod manifests;
 mod orders;
@@ -16,6 +17,7 @@ mod warehouses;
 pub use channels::{ChannelEventRequest, ChannelPatchRequest, ChannelRequest};
 pub use failed_orders::FailedRetryRequest;
 pub use inventory::{AdjustRequest, GrnRequest, MoveRequest, StatusRequest};
+pub use invoices::{ErpInvoiceLine, ErpInvoiceRequest};
 pub use inward_pos::{InwardPoLineRequest, InwardPoRequest};
 pub use manifests::{ManifestRequest, ManifestScanRequest};
 pub use orders::{BuyerRequest, CancelRequest, OrderBatchRequest, OrderLineRequest, OrderRequest, PaymentRequest, ShipToRequest};

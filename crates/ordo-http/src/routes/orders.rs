@@ -29,6 +29,7 @@ pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
         .routes(routes!(retry_order))
         .routes(routes!(cancel_order))
         .routes(routes!(complete_order))
+        .routes(routes!(record_invoice))
         .routes(routes!(explain_order))
         .routes(routes!(order_events))
         .routes(routes!(channel_event))
@@ -245,6 +246,17 @@ async fn cancel_order(State(s): State<AppState>, Path(id): Path<String>, call: C
     params(("id" = String, Path)), responses((status = 200, body = Order), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn complete_order(State(s): State<AppState>, Path(id): Path<String>, call: Call) -> ApiResult<Json<Order>> {
     Ok(Json(s.app.complete_order(&call.caller, &id).await?))
+}
+
+/// A B2B order's invoice from the seller's ERP: number, date, IRN and signed QR, and the final units
+/// per SKU (never more than the order has open). For Ajio with an ERP, the B2C orders the purchase
+/// order covers are released for picking; from then on a shortage cancels the whole order. A second
+/// invoice of the order → 409.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/invoice", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ordo_app::requests::ErpInvoiceRequest,
+    responses((status = 200, body = Order), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn record_invoice(State(s): State<AppState>, Path(id): Path<String>, call: Call) -> ApiResult<Json<Order>> {
+    Ok(Json(s.app.record_erp_invoice(&call.caller, &id, call.json()?).await?))
 }
 
 /// Why the order is in its status and what would move it, in words and in data.

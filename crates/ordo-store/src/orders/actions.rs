@@ -14,7 +14,12 @@ use sqlx::{Any, Transaction};
 
 impl Store {
     /// Loads one order for a write, locked.
-    async fn order_for_update(&self, tx: &mut Transaction<'static, Any>, client_id: i64, id: &str) -> Result<LoadedOrder> {
+    pub(crate) async fn order_for_update(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        client_id: i64,
+        id: &str,
+    ) -> Result<LoadedOrder> {
         let not_found = || DomainError::NotFound(format!("order '{id}'"));
         let id: i64 = id.parse().map_err(|_| not_found())?;
         load_orders(self, tx, client_id, &[id], true).await?.pop().ok_or_else(not_found)

@@ -7,6 +7,7 @@ pub(crate) mod actions;
 mod events;
 mod failed;
 mod ingest;
+pub(crate) mod invoice;
 mod search;
 
 use crate::Result;
