@@ -210,9 +210,10 @@ pub async fn run(postgres: Option<&str>, orders: usize, wanted: &[Workload]) -> 
     }
     analyze().await?;
 
-    // Released oldest first, a share of the orders to each station's picklist.
+    // Released oldest first, a share of the orders to each station's picklist; one picklist more
+    // is scanned by a station alone first, for the time a scan takes when nothing queues.
     let released = Instant::now();
-    let per_list = orders.div_ceil(STATIONS).max(1);
+    let per_list = orders.div_ceil(STATIONS + 1).max(1);
     let mut picklists = Vec::new();
     while picklists.len() * per_list < orders {
         let p = post(&http, &format!("{base}/api/v1/picklists"), &key, &json!({"warehouse": "wh1", "limit": per_list})).await?;
@@ -241,7 +242,7 @@ pub async fn run(postgres: Option<&str>, orders: usize, wanted: &[Workload]) -> 
     };
 
     // Pick scans: each station scans every unit of its picklist, by SKU code and EAN in turn.
-    let per_station: Vec<Vec<_>> = picklists
+    let mut per_station: Vec<Vec<_>> = picklists
         .iter()
         .map(|p| {
             let url = format!("{base}/api/v1/picklists/{}/scans", p["id"].as_str().unwrap_or_default());
@@ -256,9 +257,13 @@ pub async fn run(postgres: Option<&str>, orders: usize, wanted: &[Workload]) -> 
             scans
         })
         .collect();
+    let alone = vec![per_station.remove(0)];
+    let scans = alone[0].len();
+    let (picks_alone, _) = drive("pick scans, 1 station alone".into(), scans, alone, &key, ok).await?;
     let scans: usize = per_station.iter().map(Vec::len).sum();
     let (picks, _) = drive(format!("pick scans, {} stations", per_station.len()), scans, per_station, &key, ok).await?;
     if asked(Workload::Picks) {
+        row(&picks_alone, "(the time of one scan, for comparison)");
         let p99 = picks.percentile(0.99);
         row(&picks, &format!("p99 < 20 ms: {}", verdict(p99 < 20.0)));
     }
@@ -275,8 +280,14 @@ pub async fn run(postgres: Option<&str>, orders: usize, wanted: &[Workload]) -> 
         let url = format!("{base}/api/v1/orders/{id}/pack");
         per_packer[n % PACKERS].push((reqwest::Method::POST, url, Some(serde_json::to_vec(&body).expect("JSON"))));
     }
-    let (pack, shipments) = drive(format!("pack, {PACKERS} packers"), orders, per_packer, &key, packed).await?;
+    // A few orders packed by one packer alone first, for the time a pack takes when nothing queues.
+    let alone: Vec<_> = per_packer.iter_mut().filter_map(Vec::pop).collect();
+    let (pack_alone, mut shipments) = drive("pack, 1 packer alone".into(), alone.len(), vec![alone], &key, packed).await?;
+    let count = per_packer.iter().map(Vec::len).sum();
+    let (pack, rest) = drive(format!("pack, {PACKERS} packers"), count, per_packer, &key, packed).await?;
+    shipments.extend(rest);
     if asked(Workload::Pack) {
+        row(&pack_alone, "(the time of one pack, for comparison)");
         let met = pack.rate() >= 200.0 && pack.percentile(0.99) < 100.0;
         row(&pack, &format!("≥ 200/s, p99 < 100 ms: {}", verdict(met)));
     }
