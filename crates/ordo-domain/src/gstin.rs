@@ -35,7 +35,6 @@ pub fn validate(gstin: &str, strict: bool) -> Result<String, String> {
     Ok(g)
 }
 
-
 /// The name of the Indian state or union territory with GST state code `code` (`29` → Karnataka).
 pub fn state_name(code: &str) -> Option<&'static str> {
     Some(match code {
