@@ -70,12 +70,15 @@ async fn master_data(http: &reqwest::Client, base: &str, key: &str) -> Result<()
     Ok(())
 }
 
+/// One request to send: method, URL and JSON body.
+type Request = (reqwest::Method, String, Option<Vec<u8>>);
+
 /// Sends each client's requests one after another, the clients at once, and times every request.
 /// `check` looks at an answer's status and body (and may keep something of it).
 async fn drive<T: Send + 'static>(
     name: String,
     count_as: usize,
-    per_client: Vec<Vec<(reqwest::Method, String, Option<Vec<u8>>)>>,
+    per_client: Vec<Vec<Request>>,
     key: &str,
     check: fn(reqwest::StatusCode, &[u8]) -> Result<T>,
 ) -> Result<(Run, Vec<T>)> {
