@@ -88,14 +88,8 @@ impl Store {
         scan: &str,
         qty: i64,
     ) -> Result<PickScan> {
-        let exists = sqlx::query("SELECT id FROM picklists WHERE client_id = $1 AND id = $2")
-            .bind(ctx.client_id)
-            .bind(picklist_id)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db)?;
-        exists.ok_or_else(|| not_found(picklist_id))?;
-        // The picklist's lines of the SKUs the scan names, oldest order first.
+        // The picklist's lines of the SKUs the scan names, oldest order first. Lines of the client
+        // mean the picklist is the client's; whether it exists is asked only when none match.
         let rows = sqlx::query(
             "SELECT pl.order_id, pl.order_line_id FROM picklist_lines pl JOIN order_lines l ON l.id = pl.order_line_id \
              JOIN skus s ON s.id = l.sku_id WHERE pl.picklist_id = $1 AND pl.client_id = $2 AND (s.sku = $3 OR s.ean = $3) \
@@ -109,6 +103,15 @@ impl Store {
         .map_err(db)?;
         let lines: Vec<(i64, i64)> =
             rows.iter().map(|r| Ok((col(r, "order_id")?, col(r, "order_line_id")?))).collect::<Result<_>>()?;
+        if lines.is_empty() {
+            let exists = sqlx::query("SELECT id FROM picklists WHERE client_id = $1 AND id = $2")
+                .bind(ctx.client_id)
+                .bind(picklist_id)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db)?;
+            exists.ok_or_else(|| not_found(picklist_id))?;
+        }
         let mut order_ids: Vec<i64> = lines.iter().map(|(o, _)| *o).collect();
         order_ids.dedup();
         let mut orders = load_orders(self, tx, ctx.client_id, &order_ids, true).await?;

@@ -315,31 +315,20 @@ impl Store {
             let (_, change) = o.core.pack().map_err(|e| DomainError::Conflict(e.0))?;
             o.changes.push(change);
         }
-        let (awb, carrier) = match new.awb.clone() {
-            Some(given) => given,
-            None => next_awb(&mut w.tx, o.warehouse_id, &o.warehouse).await?,
-        };
-        let invoice_number = match (&new.invoice_number, &new.numbering) {
-            (Some(n), _) => Some(n.clone()),
-            (None, Some(numbering)) => {
-                let n = next_invoice_number(&mut w.tx, ctx, o.warehouse_id, &numbering.financial_year).await?;
-                Some((numbering.format)(n).map_err(|e| DomainError::NotConfigured { what: "document-details", detail: e })?)
-            }
-            (None, None) => None,
-        };
+        // The AWB and invoice series rows are taken last, just before the commit: on PostgreSQL
+        // every packer of the warehouse queues on them until the taker commits, so the fewer
+        // statements run after them, the shorter that queue (the shipment is written first
+        // without its numbers, then given them).
         let row = sqlx::query(
-            "INSERT INTO shipments (client_id, order_id, channel_id, warehouse_id, status, complete, awb, carrier, invoice_number, \
-             invoice_date, invoice_source, label_source, weight_grams, dimensions, document_data, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'PACKED', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+            "INSERT INTO shipments (client_id, order_id, channel_id, warehouse_id, status, complete, invoice_date, invoice_source, \
+             label_source, weight_grams, dimensions, document_data, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'PACKED', $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
         )
         .bind(ctx.client_id)
         .bind(o.id)
         .bind(o.channel_id)
         .bind(o.warehouse_id)
         .bind(i64::from(new.complete))
-        .bind(&awb)
-        .bind(&carrier)
-        .bind(&invoice_number)
         .bind(&new.invoice_date)
         .bind(&new.invoice_source)
         .bind(&new.label_source)
@@ -363,16 +352,40 @@ impl Store {
                 vec![shipment_id.into(), kind.as_str().into(), media.clone().into(), Val::Bytes(bytes.clone())]
             })
             .collect();
+        let (warehouse_id, warehouse) = (o.warehouse_id, o.warehouse.clone());
         Writes::apply(&mut w.tx, |writes| {
             writes.insert("shipment_lines", &["shipment_id", "order_line_id", "qty"], line_rows, "");
             writes.insert("shipment_documents", &["shipment_id", "kind", "media_type", "content"], doc_rows, "");
             save_orders(writes, ctx, &mut orders);
         })
         .await?;
-        let stored = load_shipments(&mut w.tx, "s.id = $1", &[shipment_id.into()])
+        let mut stored = load_shipments(&mut w.tx, "s.id = $1", &[shipment_id.into()])
             .await?
             .pop()
             .ok_or_else(|| DomainError::Internal("the shipment was just written".into()))?;
+        let (awb, carrier) = match new.awb.clone() {
+            Some(given) => given,
+            None => next_awb(&mut w.tx, warehouse_id, &warehouse).await?,
+        };
+        let invoice_number = match (&new.invoice_number, &new.numbering) {
+            (Some(n), _) => Some(n.clone()),
+            (None, Some(numbering)) => {
+                let n = next_invoice_number(&mut w.tx, ctx, warehouse_id, &numbering.financial_year).await?;
+                Some((numbering.format)(n).map_err(|e| DomainError::NotConfigured { what: "document-details", detail: e })?)
+            }
+            (None, None) => None,
+        };
+        sqlx::query("UPDATE shipments SET awb = $1, carrier = $2, invoice_number = $3 WHERE id = $4")
+            .bind(&awb)
+            .bind(&carrier)
+            .bind(&invoice_number)
+            .bind(shipment_id)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(db)?;
+        stored.shipment.awb = Some(awb);
+        stored.shipment.carrier = Some(carrier);
+        stored.shipment.invoice_number = invoice_number;
         let order = orders[0].to_api(&client, ctx.now);
         w.tx.commit().await.map_err(db)?;
         Ok((stored, order))

@@ -136,6 +136,10 @@ enum Command {
         /// Orders loaded before the `search` workload measures.
         #[arg(long, default_value_t = 1_000_000)]
         search_orders: usize,
+        /// Orders picked, packed and handed over (on one manifest) by the `picks`, `pack`, `label`
+        /// and `handover` workloads.
+        #[arg(long, default_value_t = 1_000)]
+        execution_orders: usize,
     },
 }
 
@@ -345,8 +349,9 @@ async fn main() -> Result<()> {
             let key = app.revoke_client_api_key(&client, &id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string(&key)?);
         }
-        Command::Bench { postgres, orders, sweep_orders, runs, no_floor, search_orders } => {
-            let config = bench::BenchConfig { postgres, orders, sweep_orders, runs, floor: !no_floor, search_orders };
+        Command::Bench { postgres, orders, sweep_orders, runs, no_floor, search_orders, execution_orders } => {
+            let config =
+                bench::BenchConfig { postgres, orders, sweep_orders, runs, floor: !no_floor, search_orders, execution_orders };
             bench::run(config).await?;
         }
         Command::Check => {

@@ -1,6 +1,7 @@
 //! `ordo bench`: ingests and allocates orders through the real HTTP API and prints throughput and
 //! latency, next to the floor (the same work as bare SQL on the same database).
 
+mod execution;
 mod search;
 
 use anyhow::{Context, Result};
@@ -26,6 +27,8 @@ pub struct BenchConfig {
     pub floor: bool,
     /// Orders loaded before the search workload measures.
     pub search_orders: usize,
+    /// Orders picked, packed and handed over by the warehouse-execution workloads.
+    pub execution_orders: usize,
 }
 
 const SKUS: usize = 50;
@@ -82,14 +85,33 @@ pub enum Workload {
     /// among the workloads run by default: it grows the database by some 2 GB.
     #[value(name = "search")]
     Search,
+    /// Warehouse execution (`--execution-orders` orders, as are the three below): released to 32
+    /// picklists, then 32 stations scan every unit of theirs at once. Not among the workloads run
+    /// by default, like the three below.
+    #[value(name = "picks")]
+    Picks,
+    /// The picked orders packed by 16 packers at once, with Ordo's invoice and label (picks first).
+    #[value(name = "pack")]
+    Pack,
+    /// Labels of packed shipments fetched, and rendered in process (picks and pack first).
+    #[value(name = "label")]
+    Label,
+    /// One manifest of every packed shipment handed over (picks and pack first).
+    #[value(name = "handover")]
+    Handover,
 }
 
 impl Workload {
     const ALL: [Workload; 4] = [Workload::Single1, Workload::Single16, Workload::Batch1, Workload::Batch4];
+    const EXECUTION: [Workload; 4] = [Workload::Picks, Workload::Pack, Workload::Label, Workload::Handover];
 
     fn name(self) -> &'static str {
         match self {
             Workload::Search => "search",
+            Workload::Picks => "pick scans",
+            Workload::Pack => "pack",
+            Workload::Label => "label render",
+            Workload::Handover => "handover",
             Workload::Single1 => "single POST, 1 client",
             Workload::Single16 => "single POST, 16 clients",
             Workload::Batch1 => "batch of 100, 1 client",
@@ -98,15 +120,18 @@ impl Workload {
     }
     fn clients(self) -> usize {
         match self {
-            Workload::Single1 | Workload::Batch1 | Workload::Search => 1,
+            Workload::Single1 | Workload::Batch1 => 1,
             Workload::Single16 => 16,
+            // Not ingest workloads: their clients are their own.
+            Workload::Search | Workload::Picks | Workload::Pack | Workload::Label | Workload::Handover => 1,
             Workload::Batch4 => 4,
         }
     }
     fn per_request(self) -> usize {
         match self {
-            Workload::Single1 | Workload::Single16 | Workload::Search => 1,
+            Workload::Single1 | Workload::Single16 => 1,
             Workload::Batch1 | Workload::Batch4 => 100,
+            Workload::Search | Workload::Picks | Workload::Pack | Workload::Label | Workload::Handover => 1,
         }
     }
     fn tag(self) -> &'static str {
@@ -116,6 +141,10 @@ impl Workload {
             Workload::Batch1 => "b1",
             Workload::Batch4 => "b4",
             Workload::Search => "search",
+            Workload::Picks => "picks",
+            Workload::Pack => "pack",
+            Workload::Label => "label",
+            Workload::Handover => "handover",
         }
     }
 }
@@ -233,12 +262,16 @@ async fn start(scratch: &Scratch) -> Result<(App, Store, String)> {
 /// Runs the benchmark and prints its table.
 pub async fn run(cfg: BenchConfig) -> Result<()> {
     let search = cfg.runs.contains(&Workload::Search);
-    let runs: Vec<Workload> = cfg.runs.iter().copied().filter(|w| *w != Workload::Search).collect();
-    if !runs.is_empty() || !search {
+    let execution: Vec<Workload> = cfg.runs.iter().copied().filter(|w| Workload::EXECUTION.contains(w)).collect();
+    let runs: Vec<Workload> = cfg.runs.iter().copied().filter(|w| Workload::ALL.contains(w)).collect();
+    if !runs.is_empty() || (!search && execution.is_empty()) {
         ingest(&cfg, runs).await?;
     }
     if search {
         search::run(cfg.postgres.as_deref(), cfg.search_orders).await?;
+    }
+    if !execution.is_empty() {
+        execution::run(cfg.postgres.as_deref(), cfg.execution_orders, &execution).await?;
     }
     Ok(())
 }
