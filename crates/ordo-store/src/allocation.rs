@@ -79,6 +79,9 @@ pub(crate) fn write_stock_changes(w: &mut Writes, ctx: &WriteCtx, lines: &[Keyed
         let d = per_key.entry(k.key).or_default();
         *d = d.apply(&k.line);
     }
+    // A pick moves no quantity: its ledger entry is written, its balance row left alone (an update
+    // would lock the row that every station picking the SKU shares).
+    per_key.retain(|_, d| *d != Balance::default());
     // One statement for all balances; their rows are locked already (`lock_stock`).
     if !per_key.is_empty() {
         let n = per_key.len();

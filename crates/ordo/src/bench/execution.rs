@@ -82,12 +82,31 @@ async fn drive<T: Send + 'static>(
     key: &str,
     check: fn(reqwest::StatusCode, &[u8]) -> Result<T>,
 ) -> Result<(Run, Vec<T>)> {
+    drive_paced(name, count_as, per_client, key, check, None).await
+}
+
+/// Like [`drive`], each client sending its next request `pace` after the last one began (or at once
+/// when the last took longer), as a station works: the latency then is what one scan waits, not the
+/// length of a queue of stations that never pause.
+async fn drive_paced<T: Send + 'static>(
+    name: String,
+    count_as: usize,
+    per_client: Vec<Vec<Request>>,
+    key: &str,
+    check: fn(reqwest::StatusCode, &[u8]) -> Result<T>,
+    pace: Option<Duration>,
+) -> Result<(Run, Vec<T>)> {
     let http = reqwest::Client::new();
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for requests in per_client {
+    let clients = per_client.len().max(1) as u32;
+    for (n, requests) in per_client.into_iter().enumerate() {
         let (http, key) = (http.clone(), key.to_string());
         tasks.push(tokio::spawn(async move {
+            // Stations don't start in step: each begins at its own point of the first interval.
+            if let Some(pace) = pace {
+                tokio::time::sleep(pace * n as u32 / clients).await;
+            }
             let mut out = Vec::with_capacity(requests.len());
             for (method, url, body) in requests {
                 let t = Instant::now();
@@ -100,6 +119,9 @@ async fn drive<T: Send + 'static>(
                 let answer = r.bytes().await?;
                 let kept = check(status, &answer).with_context(|| format!("{url} answered {status}"))?;
                 out.push((t.elapsed(), kept));
+                if let Some(pace) = pace {
+                    tokio::time::sleep_until((t + pace).into()).await;
+                }
             }
             anyhow::Ok(out)
         }));
@@ -263,12 +285,20 @@ pub async fn run(postgres: Option<&str>, orders: usize, wanted: &[Workload]) -> 
     let alone = vec![per_station.remove(0)];
     let scans = alone[0].len();
     let (picks_alone, _) = drive("pick scans, 1 station alone".into(), scans, alone, &key, ok).await?;
+    // Half of each station's scans at a station's pace (a scan every 100 ms, several times faster
+    // than a picker walks and reaches), half back to back with no pause: the capacity.
+    let stations = per_station.len();
+    let flat_out: Vec<Vec<_>> = per_station.iter_mut().map(|s| s.split_off(s.len() / 2)).collect();
     let scans: usize = per_station.iter().map(Vec::len).sum();
-    let (picks, _) = drive(format!("pick scans, {} stations", per_station.len()), scans, per_station, &key, ok).await?;
+    let paced = format!("pick scans, {stations} stations, one scan per 100 ms each");
+    let (picks, _) = drive_paced(paced, scans, per_station, &key, ok, Some(Duration::from_millis(100))).await?;
+    let scans: usize = flat_out.iter().map(Vec::len).sum();
+    let (capacity, _) = drive(format!("pick scans, {stations} stations, no pause"), scans, flat_out, &key, ok).await?;
     if asked(Workload::Picks) {
         row(&picks_alone, "(the time of one scan, for comparison)");
         let p99 = picks.percentile(0.99);
         row(&picks, &format!("p99 < 20 ms: {}", verdict(p99 < 20.0)));
+        row(&capacity, "(capacity: latency here is the queue of stations)");
     }
     if !pack_needed {
         return Ok(());
