@@ -9,9 +9,12 @@ use crate::{App, Caller, Result};
 use ordo_domain::codes::{parse_code, parse_sku};
 use ordo_domain::error::Checker;
 use ordo_domain::kinds::Permission;
-use ordo_domain::model::{Channel, Sku, SkuMapping, UploadReport, Upserted, Warehouse};
+use ordo_domain::model::{BatchReport, Channel, RowError, Sku, SkuMapping, UploadReport, Upserted, Warehouse};
 use ordo_domain::{DomainError, FieldError};
 use ordo_store::{ChannelInput, ChannelPatch, MappingInput, Page, PageRequest};
+
+/// The most articles one `POST /api/v1/skus/batch` may carry.
+pub const MAX_SKU_BATCH: usize = 5000;
 
 /// Checks the channel settings Ordo itself reads; other keys are kept for the connector.
 fn check_settings(settings: &serde_json::Map<String, serde_json::Value>) -> Result<()> {
@@ -119,6 +122,53 @@ impl App {
         let (mut report, _) = self.store.upsert_skus(&ctx, rows.into_iter().map(|(_, s)| s).collect()).await?;
         report.errors.append(&mut errors);
         Ok(report)
+    }
+
+    /// Creates or updates up to [`MAX_SKU_BATCH`] articles pushed as JSON (an ERP's article master):
+    /// good rows are applied, bad ones reported by index; a row naming a SKU an earlier row named is bad.
+    pub async fn push_skus(&self, caller: &Caller, req: crate::requests::SkuBatchRequest) -> Result<BatchReport> {
+        let ctx = self.authorize(caller, Permission::ManageCatalog)?;
+        if req.skus.len() > MAX_SKU_BATCH {
+            return Err(DomainError::field(
+                "skus",
+                format!("{} articles; a batch takes at most {MAX_SKU_BATCH}", req.skus.len()),
+            ));
+        }
+        let (mut good, mut errors, mut seen) = (Vec::new(), Vec::new(), std::collections::HashMap::new());
+        for (i, value) in req.skus.into_iter().enumerate() {
+            let index = i as u64;
+            let parsed = serde_path_to_error::deserialize::<_, SkuRequest>(&value)
+                .map_err(|e| {
+                    let (path, msg) = (e.path().to_string(), e.into_inner().to_string());
+                    let field = match msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+                        Some(name) => Some(name.to_string()),
+                        None => (path != ".").then_some(path),
+                    };
+                    vec![RowError { index, field, message: msg }]
+                })
+                .and_then(|r| {
+                    r.validate().map_err(|e| match e {
+                        DomainError::Validation(fs) => {
+                            fs.into_iter().map(|f| RowError { index, field: Some(f.field), message: f.message }).collect()
+                        }
+                        other => vec![RowError { index, field: None, message: other.to_string() }],
+                    })
+                });
+            match parsed {
+                Ok(input) => match seen.insert(input.sku.clone(), index) {
+                    Some(first) => errors.push(RowError {
+                        index,
+                        field: Some("sku".into()),
+                        message: format!("SKU {} is in this batch already, at index {first}", input.sku),
+                    }),
+                    None => good.push(input),
+                },
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        let (report, _) =
+            if good.is_empty() { (Default::default(), Vec::new()) } else { self.store.upsert_skus(&ctx, good).await? };
+        Ok(BatchReport { created: report.created, updated: report.updated, errors })
     }
 
     /// One article.

@@ -176,6 +176,24 @@ pub struct LineError {
     pub message: String,
 }
 
+/// One refused row of a batch pushed as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RowError {
+    /// The row's index in the batch, from 0.
+    pub index: u64,
+    /// The field at fault, when one is.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// What a batch push did: its good rows applied, its bad rows reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BatchReport {
+    pub created: u64,
+    pub updated: u64,
+    pub errors: Vec<RowError>,
+}
+
 /// What an upload did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UploadReport {

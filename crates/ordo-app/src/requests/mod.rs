@@ -23,7 +23,7 @@ pub use manifests::{ManifestRequest, ManifestScanRequest};
 pub use orders::{BuyerRequest, CancelRequest, OrderBatchRequest, OrderLineRequest, OrderRequest, PaymentRequest, ShipToRequest};
 pub use picklists::{PickScanRequest, PicklistRequest, ShortPickRequest};
 pub use sku_mappings::SkuMappingRequest;
-pub use skus::SkuRequest;
+pub use skus::{SkuBatchRequest, SkuRequest};
 pub use warehouses::{AwbSeriesRequest, EInvoicingRequest, WarehousePatchRequest, WarehouseRequest};
 
 use ordo_domain::error::Checker;

@@ -91,3 +91,12 @@ mod tests {
         assert!(e.to_string().contains("a decimal string such as \"499.00\""), "{e}");
     }
 }
+
+/// `POST /api/v1/skus/batch`: the article master pushed by an ERP.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SkuBatchRequest {
+    /// Up to 5,000 articles, each as for `POST /api/v1/skus`. Each is checked on its own: a bad one is
+    /// reported by its index and the others are applied.
+    #[schema(value_type = Vec<SkuRequest>, max_items = 5000)]
+    pub skus: Vec<serde_json::Value>,
+}

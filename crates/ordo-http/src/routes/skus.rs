@@ -4,13 +4,13 @@ use super::{ApiQuery, Page, PageQuery, page, page_request, upserted};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, Call};
-use crate::limits::{UPLOAD_BODY_LIMIT, with_body_limit};
+use crate::limits::{BATCH_BODY_LIMIT, UPLOAD_BODY_LIMIT, with_body_limit};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use ordo_app::UploadMode;
-use ordo_app::requests::{SkuMappingRequest, SkuRequest};
-use ordo_domain::model::{Sku, SkuMapping, UploadReport};
+use ordo_app::requests::{SkuBatchRequest, SkuMappingRequest, SkuRequest};
+use ordo_domain::model::{BatchReport, Sku, SkuMapping, UploadReport};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,10 +20,20 @@ pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
         .routes(routes!(upsert_sku, list_skus))
         .routes(routes!(get_sku))
         .routes(routes!(upsert_sku_mapping, list_sku_mappings))
+        .merge(with_body_limit(OpenApiRouter::new().routes(routes!(push_skus)), BATCH_BODY_LIMIT))
         .merge(with_body_limit(
             OpenApiRouter::new().routes(routes!(upload_skus)).routes(routes!(upload_sku_mappings)),
             UPLOAD_BODY_LIMIT,
         ))
+}
+
+/// The article master pushed by an ERP: up to 5,000 articles, each as for `POST /api/v1/skus`, each
+/// checked on its own — good rows applied, bad rows reported by index (`errors: [{index, field,
+/// message}]`); more than 5,000 → 422.
+#[utoipa::path(post, path = "/api/v1/skus/batch", tag = "master data", security(("bearer" = [])), request_body = SkuBatchRequest,
+    responses((status = 200, body = BatchReport), (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn push_skus(State(s): State<AppState>, call: Call) -> ApiResult<Json<BatchReport>> {
+    Ok(Json(s.app.push_skus(&call.caller, call.json()?).await?))
 }
 
 /// `?on_error=` of uploads.

@@ -1,0 +1,44 @@
+//! What a seller's ERP pushes into Ordo (SPEC.md §13, API.md "ERP integration"): the article master in
+//! batches, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{TestApp, api_tests};
+use serde_json::{Value, json};
+
+api_tests!(
+    an_article_master_push_applies_good_rows_and_reports_bad_ones_by_index,
+    a_push_of_more_than_5000_articles_is_refused_whole,
+);
+
+async fn an_article_master_push_applies_good_rows_and_reports_bad_ones_by_index(t: TestApp) {
+    assert_eq!(t.post("/api/v1/skus", json!({"sku": "OLD", "name": "Old name"})).await.0, 201);
+    let batch = json!({"skus": [
+        {"sku": "A", "name": "Cotton Kurta", "ean": "8901234567890", "hsn": "6109", "tax_rate": "5.00"},
+        {"sku": "B", "name": "Silk Saree", "mrp": 1999},
+        {"sku": "OLD", "name": "New name"},
+        {"name": "No code"},
+        {"sku": "A", "name": "A again"},
+        {"sku": "C", "name": "Linen Shirt", "weight_grams": 350},
+    ]});
+    let (status, report) = t.post("/api/v1/skus/batch", batch).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!((report["created"].as_u64(), report["updated"].as_u64()), (Some(2), Some(1)), "{report}");
+    let errors: Vec<(u64, Option<&str>)> =
+        report["errors"].as_array().unwrap().iter().map(|e| (e["index"].as_u64().unwrap(), e["field"].as_str())).collect();
+    assert_eq!(errors, [(1, Some("mrp")), (3, Some("sku")), (4, Some("sku"))], "{report}");
+    assert_eq!(t.get("/api/v1/skus/OLD").await.1["name"], "New name");
+    assert_eq!(t.get("/api/v1/skus/A").await.1["name"], "Cotton Kurta", "the first of two rows of A is the one applied");
+    assert_eq!(t.get("/api/v1/skus/B").await.0, 404, "a bad row changes nothing");
+    assert_eq!(t.get("/api/v1/skus/C").await.1["weight_grams"], 350);
+}
+
+async fn a_push_of_more_than_5000_articles_is_refused_whole(t: TestApp) {
+    let skus: Vec<Value> = (0..5001).map(|n| json!({"sku": format!("S-{n}"), "name": format!("Article {n}")})).collect();
+    let (status, problem) = t.post("/api/v1/skus/batch", json!({"skus": skus})).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("skus")), "{problem}");
+    assert_eq!(t.get("/api/v1/skus/S-0").await.0, 404);
+    let skus: Vec<Value> = (0..5000).map(|n| json!({"sku": format!("S-{n}"), "name": format!("Article {n}")})).collect();
+    let (status, report) = t.post("/api/v1/skus/batch", json!({"skus": skus})).await;
+    assert_eq!((status, report["created"].as_u64()), (200, Some(5000)), "{report}");
+}
