@@ -1,5 +1,5 @@
 //! What a seller's ERP pushes into Ordo (SPEC.md §13, API.md "ERP integration"): the article master in
-//! batches, on SQLite and PostgreSQL.
+//! batches and inward POs, on SQLite and PostgreSQL.
 
 mod common;
 
@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 api_tests!(
     an_article_master_push_applies_good_rows_and_reports_bad_ones_by_index,
     a_push_of_more_than_5000_articles_is_refused_whole,
+    an_inward_po_pushed_again_is_amended_until_receiving_starts,
 );
 
 async fn an_article_master_push_applies_good_rows_and_reports_bad_ones_by_index(t: TestApp) {
@@ -41,4 +42,29 @@ async fn a_push_of_more_than_5000_articles_is_refused_whole(t: TestApp) {
     let skus: Vec<Value> = (0..5000).map(|n| json!({"sku": format!("S-{n}"), "name": format!("Article {n}")})).collect();
     let (status, report) = t.post("/api/v1/skus/batch", json!({"skus": skus})).await;
     assert_eq!((status, report["created"].as_u64()), (200, Some(5000)), "{report}");
+}
+
+async fn an_inward_po_pushed_again_is_amended_until_receiving_starts(t: TestApp) {
+    t.basic_setup().await;
+    let po = |lines: Value| json!({"warehouse": "wh1", "po_number": "PO-7", "lines": lines});
+    let (status, first) = t.post("/api/v1/inward-pos", po(json!([{"sku": "A", "qty": 5}]))).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, same) = t.post("/api/v1/inward-pos", po(json!([{"sku": "A", "qty": 5}]))).await;
+    assert_eq!((status, &same), (200, &first), "the same push again creates nothing");
+    let (status, amended) = t.post("/api/v1/inward-pos", po(json!([{"sku": "A", "qty": 8}, {"sku": "B", "qty": 2}]))).await;
+    assert_eq!(status, 200, "{amended}");
+    assert_eq!(amended["lines"], json!([{"sku": "A", "qty": 8, "received": 0}, {"sku": "B", "qty": 2, "received": 0}]));
+    let (_, pos) = t.get("/api/v1/inward-pos").await;
+    assert_eq!(pos["items"].as_array().unwrap().len(), 1, "one PO, amended in place");
+    assert_eq!(
+        t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 3, "inward_po": "PO-7"})).await.0,
+        200
+    );
+    let (status, problem) = t.post("/api/v1/inward-pos", po(json!([{"sku": "A", "qty": 9}]))).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(
+        t.get("/api/v1/inward-pos/PO-7").await.1["lines"][0],
+        json!({"sku": "A", "qty": 8, "received": 3}),
+        "nothing changed"
+    );
 }
