@@ -11,6 +11,7 @@ mod orders;
 mod packing;
 mod picking;
 pub mod requests;
+mod returns;
 pub mod secrets;
 mod shipping;
 mod sync;

@@ -108,10 +108,11 @@ pub fn explain(f: &OrderFacts) -> Explanation {
     let mut sentences = Vec::new();
     let other_pool = if f.pool == Pool::QcPass { Pool::QcFail } else { Pool::QcPass };
     match f.status {
-        Cancelled | Completed | Dispatched => {
+        Cancelled | Completed | Dispatched | Returned => {
             let what = match f.status {
                 Cancelled => "was cancelled; its unpacked stock was freed",
                 Completed => "was completed (short-closed) at what had been served",
+                Returned => "came back: every dispatched unit was received through returns",
                 _ => "has been dispatched",
             };
             sentences.push(format!("The order {what}. Nothing more will be allocated to it."));
@@ -126,7 +127,7 @@ pub fn explain(f: &OrderFacts) -> Explanation {
         }
         _ => {}
     }
-    let takes_stock = !matches!(f.status, Cancelled | Completed | Dispatched | Created) && !f.closing;
+    let takes_stock = !matches!(f.status, Cancelled | Completed | Dispatched | Returned | Created) && !f.closing;
     let short: Vec<&SkuPosition> = f.skus.iter().filter(|s| s.short > 0).collect();
     if takes_stock && !short.is_empty() {
         if f.fulfillment_type == FulfillmentType::BlockComplete && f.skus.iter().all(|s| s.allocated == 0) {
@@ -195,7 +196,7 @@ pub fn explain(f: &OrderFacts) -> Explanation {
             "It is retried by itself whenever stock of these SKUs arrives (GRN, pool move, LIVE, cancellations, returns).".into(),
         );
     }
-    if let Some(hold) = f.hold.filter(|_| !matches!(f.status, Cancelled | Completed | Dispatched)) {
+    if let Some(hold) = f.hold.filter(|_| !matches!(f.status, Cancelled | Completed | Dispatched | Returned)) {
         let (words, until) = match hold {
             HoldReason::DispatchAfter => (
                 format!(

@@ -284,6 +284,8 @@ word_enum! {
         /// Short-closed at what was served.
         Completed = "COMPLETED",
         Cancelled = "CANCELLED",
+        /// Every dispatched unit came back through returns.
+        Returned = "RETURNED",
     }
 }
 
@@ -346,6 +348,39 @@ word_enum! {
         NotFound = "NOT_FOUND",
         /// Found damaged: they move to the QC_FAIL pool.
         Damaged = "DAMAGED",
+    }
+}
+
+word_enum! {
+    /// Why units of a dispatched order come back.
+    ReturnKind {
+        /// The customer sent them back.
+        CustomerReturn = "CUSTOMER_RETURN",
+        /// Return to origin: the parcel was never delivered.
+        Rto = "RTO",
+    }
+}
+
+word_enum! {
+    /// Where a return is.
+    ReturnStatus {
+        /// Announced, not received yet.
+        Expected = "EXPECTED",
+        /// Received and through QC.
+        Received = "RECEIVED",
+        /// Its credit note is recorded.
+        Closed = "CLOSED",
+        Cancelled = "CANCELLED",
+    }
+}
+
+word_enum! {
+    /// Why returned units are settled with the marketplace offline.
+    SettlementReason {
+        /// Received, and failed QC.
+        QcFail = "QC_FAIL",
+        /// Expected, and not in the parcel.
+        Missing = "MISSING",
     }
 }
 

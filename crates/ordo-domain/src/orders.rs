@@ -20,14 +20,15 @@ impl OrderStatus {
             Processing => matches!(next, Picked | Completed | Cancelled),
             Picked => matches!(next, Packed | Completed | Cancelled),
             Packed => matches!(next, Dispatched | Completed | Cancelled),
-            Dispatched => matches!(next, Completed),
-            Completed | Cancelled => false,
+            Dispatched => matches!(next, Completed | Returned),
+            Completed => matches!(next, Returned),
+            Cancelled | Returned => false,
         }
     }
 
     /// Statuses in which an order no longer changes.
     pub fn is_final(self) -> bool {
-        matches!(self, OrderStatus::Completed | OrderStatus::Cancelled | OrderStatus::Dispatched)
+        matches!(self, OrderStatus::Completed | OrderStatus::Cancelled | OrderStatus::Dispatched | OrderStatus::Returned)
     }
 }
 
@@ -288,6 +289,17 @@ impl OrderCore {
         self.lines.iter().all(|l| l.cancelled >= l.qty)
     }
 
+    /// Every dispatched unit is back (`all_back`): a dispatched or completed order is RETURNED.
+    pub fn returned(&mut self, all_back: bool, reason: &str) -> Option<StatusChange> {
+        use OrderStatus::*;
+        let shipped: i64 = self.lines.iter().map(|l| l.dispatched).sum();
+        if all_back && shipped > 0 && matches!(self.status, Dispatched | Completed) {
+            self.move_to(Returned, reason)
+        } else {
+            None
+        }
+    }
+
     /// Short-closes the order at what has been served: frees allocated, unpicked units; nothing more
     /// is allocated. COMPLETED at once when no picked unit still waits to ship.
     pub fn complete(&mut self, reason: &str) -> Result<(Vec<i64>, Option<StatusChange>), NotAllowed> {
@@ -467,7 +479,9 @@ mod tests {
     fn the_diagram_has_no_way_back_from_final_statuses() {
         for s in OrderStatus::ALL {
             assert!(!OrderStatus::Cancelled.allows(*s) || *s == OrderStatus::Cancelled);
-            assert!(!OrderStatus::Completed.allows(*s) || *s == OrderStatus::Completed);
+            // A completed order's dispatched units may still all come back: RETURNED is forward.
+            assert!(!OrderStatus::Completed.allows(*s) || matches!(*s, OrderStatus::Completed | OrderStatus::Returned));
+            assert!(!OrderStatus::Returned.allows(*s) || *s == OrderStatus::Returned);
         }
         assert!(!OrderStatus::Created.allows(OrderStatus::Processing));
         assert!(!OrderStatus::Unfulfillable.allows(OrderStatus::Processing));

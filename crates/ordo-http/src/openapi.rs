@@ -23,6 +23,7 @@ use utoipa::{OpenApi, ToSchema};
         (name = "orders", description = "Orders, allocation, holds, failed orders and marketplace events"),
         (name = "channels", description = "Marketplace sync and the outbox of messages to marketplaces"),
         (name = "warehouse", description = "Picklists and picking, packing with invoices and labels, shipments, manifests and handover"),
+        (name = "returns", description = "Units of dispatched orders expected back, and their receipt through QC"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -17,6 +17,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (9, "lookups lead with the id", include_str!("../migrations/sqlite/0009_lookups_lead_with_the_id.sql")),
     (10, "warehouse execution", include_str!("../migrations/sqlite/0010_warehouse_execution.sql")),
     (11, "ERP invoices", include_str!("../migrations/sqlite/0011_erp_invoices.sql")),
+    (12, "returns", include_str!("../migrations/sqlite/0012_returns.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -32,6 +33,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (9, "lookups lead with the id", include_str!("../migrations/postgres/0009_lookups_lead_with_the_id.sql")),
     (10, "warehouse execution", include_str!("../migrations/postgres/0010_warehouse_execution.sql")),
     (11, "ERP invoices", include_str!("../migrations/postgres/0011_erp_invoices.sql")),
+    (12, "returns", include_str!("../migrations/postgres/0012_returns.sql")),
 ];
 
 #[derive(Debug)]

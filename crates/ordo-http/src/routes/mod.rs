@@ -7,6 +7,7 @@ mod inward_pos;
 mod manifests;
 mod orders;
 mod picklists;
+mod returns;
 mod service;
 mod shipments;
 mod skus;
@@ -40,6 +41,7 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
     let router = picklists::register(router);
     let router = shipments::register(router);
     let router = manifests::register(router);
+    let router = returns::register(router);
     sync::register(router)
 }
 
