@@ -1,7 +1,7 @@
 //! Use cases of returns (SPEC.md §12): expecting units of a dispatched order back, and receiving them
 //! through QC at the returns desk.
 
-use crate::requests::{ReceiveRequest, ReturnRequest};
+use crate::requests::{CreditNoteRequest, ReceiveRequest, ReturnRequest};
 use crate::{App, Caller, Result};
 use ordo_domain::kinds::{Permission, ReturnKind, ReturnStatus};
 use ordo_domain::model::Upserted;
@@ -22,6 +22,13 @@ impl App {
         let ret = self.store.receive_return(&ctx, id, req.validate()?).await?;
         self.after_commit(ctx.client_id).await;
         Ok(ret)
+    }
+
+    /// Records the ERP's credit note of a received return (`POST /api/v1/returns/{id}/credit-note`):
+    /// the return is CLOSED.
+    pub async fn record_credit_note(&self, caller: &Caller, id: &str, req: CreditNoteRequest) -> Result<Return> {
+        let ctx = self.authorize(caller, Permission::ManageOrders)?;
+        self.store.record_credit_note(&ctx, id, req.validate()?).await
     }
 
     /// One return.

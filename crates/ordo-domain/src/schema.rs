@@ -128,6 +128,11 @@ pub fn optional_hsn() -> Object {
     trimmed("[0-9]{4,8}", Presence::Blankable, "The HSN code: 4 to 8 digits; blank means none.")
 }
 
+/// [`crate::money::parse_hundredths`]: a decimal amount such as `"499.00"`, required.
+pub fn decimal() -> Object {
+    trimmed(r"[0-9]{1,13}(?:\.[0-9]{1,2})?", Presence::Required, DECIMAL)
+}
+
 /// [`crate::money::parse_hundredths`], or `null` for none.
 pub fn optional_decimal() -> Object {
     trimmed(r"[0-9]{1,13}(?:\.[0-9]{1,2})?", Presence::Nullable, DECIMAL)

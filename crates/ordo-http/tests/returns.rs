@@ -12,6 +12,7 @@ api_tests!(
     only_dispatched_units_not_expected_already_can_be_expected_back,
     missing_units_are_settled_and_may_be_expected_again,
     a_return_is_received_once_and_never_with_more_than_expected,
+    a_received_return_is_closed_by_one_credit_note,
 );
 
 /// Warehouse `wh1` ready for packing, SKU `A` with `stock` units, channel `web`; one B2C order of
@@ -165,4 +166,28 @@ async fn a_return_is_received_once_and_never_with_more_than_expected(t: TestApp)
     assert_eq!(t.stock("A", "QC_FAIL").await["on_hand"].as_i64(), Some(1), "received once");
     assert_eq!(t.get("/api/v1/returns/424242").await.0, 404);
     assert!(t.app.check_ledger().await.unwrap().is_empty());
+}
+
+async fn a_received_return_is_closed_by_one_credit_note(t: TestApp) {
+    let id = dispatched_order(&t, 2, 2).await;
+    let (_, ret) = expect(&t, json!({"order_id": id, "kind": "CUSTOMER_RETURN", "lines": [{"sku": "A", "qty": 2}]})).await;
+    let rid = ret["id"].as_str().unwrap().to_string();
+    let note = json!({"credit_note_number": "CN/2627/0007", "credit_note_date": "2026-12-02", "amount": "1000.00"});
+    let (status, problem) = t.post(&format!("/api/v1/returns/{rid}/credit-note"), note.clone()).await;
+    assert_eq!(status, 409, "not received yet: {problem}");
+    assert_eq!(receive(&t, &rid, json!([{"sku": "A", "qc_pass": 2, "qc_fail": 0}])).await.0, 200);
+    let bad = json!({"credit_note_number": "0CN", "credit_note_date": "02-12-2026", "amount": 1000});
+    let (status, problem) = t.post(&format!("/api/v1/returns/{rid}/credit-note"), bad).await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, closed) = t.post(&format!("/api/v1/returns/{rid}/credit-note"), note.clone()).await;
+    assert_eq!(status, 200, "{closed}");
+    assert_eq!(
+        (closed["status"].as_str(), closed["credit_note"]["credit_note_number"].as_str()),
+        (Some("CLOSED"), Some("CN/2627/0007"))
+    );
+    assert_eq!(closed["credit_note"]["amount"], "1000.00");
+    assert!(closed["closed_at"].is_string());
+    let (status, problem) = t.post(&format!("/api/v1/returns/{rid}/credit-note"), note).await;
+    assert_eq!(status, 409, "never credited twice: {problem}");
+    assert_eq!(t.get(&format!("/api/v1/returns/{rid}")).await.1, closed);
 }

@@ -301,6 +301,44 @@ impl Store {
         })
     }
 
+    /// Records the ERP's credit note of a received return: it is CLOSED. A return not received yet,
+    /// or one that has its credit note, is refused — so no unit is credited twice.
+    pub async fn record_credit_note(&self, ctx: &WriteCtx, id: &str, credit_note: serde_json::Value) -> Result<Return> {
+        idempotent!(self, ctx, |w| {
+            let n: i64 = id.parse().map_err(|_| not_found(id))?;
+            // Locks the return row first, so two credit notes for it queue and the second is refused.
+            sqlx::query("UPDATE returns SET closed_at = closed_at WHERE client_id = $1 AND id = $2")
+                .bind(ctx.client_id)
+                .bind(n)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(db)?;
+            let (ret, _) = load_return(&mut w.tx, ctx.client_id, n).await?.ok_or_else(|| not_found(id))?;
+            match ret.status {
+                ReturnStatus::Received => {}
+                ReturnStatus::Closed => {
+                    return Err(DomainError::Conflict(format!(
+                        "return {id} has its credit note already: its units can't be credited twice"
+                    )));
+                }
+                other => {
+                    return Err(DomainError::Conflict(format!(
+                        "return {id} is {other}: a credit note comes after it is received"
+                    )));
+                }
+            }
+            sqlx::query("UPDATE returns SET status = 'CLOSED', credit_note = $1, closed_at = $2 WHERE id = $3")
+                .bind(credit_note.to_string())
+                .bind(ctx.now.micros())
+                .bind(n)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(db)?;
+            let (ret, _) = load_return(&mut w.tx, ctx.client_id, n).await?.ok_or_else(|| not_found(id))?;
+            Ok::<_, DomainError>(ret)
+        })
+    }
+
     /// One return.
     pub async fn return_by_id(&self, client_id: i64, id: &str) -> Result<Return> {
         let n: i64 = id.parse().map_err(|_| not_found(id))?;

@@ -23,7 +23,7 @@ pub use inward_pos::{InwardPoLineRequest, InwardPoRequest};
 pub use manifests::{ManifestRequest, ManifestScanRequest};
 pub use orders::{BuyerRequest, CancelRequest, OrderBatchRequest, OrderLineRequest, OrderRequest, PaymentRequest, ShipToRequest};
 pub use picklists::{PickScanRequest, PicklistRequest, ShortPickRequest};
-pub use returns::{ReceiveRequest, ReceivedLine, ReturnLineRequest, ReturnRequest};
+pub use returns::{CreditNoteRequest, ReceiveRequest, ReceivedLine, ReturnLineRequest, ReturnRequest};
 pub use sku_mappings::SkuMappingRequest;
 pub use skus::{SkuBatchRequest, SkuRequest};
 pub use warehouses::{AwbSeriesRequest, EInvoicingRequest, WarehousePatchRequest, WarehouseRequest};

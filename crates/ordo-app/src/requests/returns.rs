@@ -94,3 +94,55 @@ impl ReceiveRequest {
         Ok(lines)
     }
 }
+
+/// `POST /api/v1/returns/{id}/credit-note`: the ERP's credit note for a received return.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreditNoteRequest {
+    /// NIC's document number rule: at most 16 letters, digits, `/` and `-`, not starting with `0`, `/` or `-`.
+    #[schema(min_length = 1, max_length = 16, pattern = "^[A-Za-z1-9][A-Za-z0-9/-]{0,15}$")]
+    pub credit_note_number: String,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub credit_note_date: String,
+    /// The amount credited, a decimal string (`"499.00"`).
+    #[schema(schema_with = ordo_domain::schema::decimal)]
+    pub amount: super::Decimal,
+    /// The invoice reference number the portal registered for the credit note: 64 hexadecimal characters.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub irn: Option<String>,
+    #[schema(min_length = 1, max_length = 4000)]
+    pub signed_qr_code: Option<String>,
+}
+
+impl CreditNoteRequest {
+    /// Checks every field; the credit note as it is kept on the return.
+    pub fn validate(self) -> Result<serde_json::Value, DomainError> {
+        let mut c = Checker::new();
+        c.take("credit_note_number", ordo_einvoice::validate::document_number(&self.credit_note_number));
+        if self.credit_note_date.len() != 10
+            || time::Date::parse(&self.credit_note_date, &time::format_description::well_known::Iso8601::DATE).is_err()
+        {
+            c.push("credit_note_date", "must be a date written YYYY-MM-DD");
+        }
+        let amount = c.take("amount", ordo_domain::money::parse_hundredths(&self.amount.0));
+        if amount.is_some_and(|a| a <= 0) {
+            c.push("amount", "must be more than 0");
+        }
+        if let Some(irn) = &self.irn
+            && (irn.len() != 64 || !irn.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        {
+            c.push("irn", "must be 64 lower-case hexadecimal characters");
+        }
+        if self.signed_qr_code.as_ref().is_some_and(|q| q.is_empty() || q.len() > 4000) {
+            c.push("signed_qr_code", "must be 1 to 4000 characters");
+        }
+        c.finish()?;
+        Ok(serde_json::json!({
+            "credit_note_number": self.credit_note_number,
+            "credit_note_date": self.credit_note_date,
+            "amount": ordo_domain::money::format_hundredths(amount.unwrap_or_default()),
+            "irn": self.irn,
+            "signed_qr_code": self.signed_qr_code,
+        }))
+    }
+}

@@ -7,7 +7,7 @@ use crate::extract::{Auth, Call};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use ordo_app::requests::{ReceiveRequest, ReturnRequest};
+use ordo_app::requests::{CreditNoteRequest, ReceiveRequest, ReturnRequest};
 use ordo_domain::kinds::{ReturnKind, ReturnStatus};
 use ordo_domain::returns::Return;
 use serde::Deserialize;
@@ -15,7 +15,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    router.routes(routes!(create_return, list_returns)).routes(routes!(get_return)).routes(routes!(receive_return))
+    router
+        .routes(routes!(create_return, list_returns))
+        .routes(routes!(get_return))
+        .routes(routes!(receive_return))
+        .routes(routes!(record_credit_note))
 }
 
 /// Expects units of a dispatched order back: 201 an `EXPECTED` return. Only dispatched units not
@@ -74,4 +78,13 @@ async fn get_return(State(s): State<AppState>, Auth(caller): Auth, Path(id): Pat
     responses((status = 200, body = Return), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn receive_return(State(s): State<AppState>, Path(id): Path<String>, call: Call) -> ApiResult<Json<Return>> {
     Ok(Json(s.app.receive_return(&call.caller, &id, call.json()?).await?))
+}
+
+/// The ERP's credit note for a received return: the return is `CLOSED` with `credit_note` holding it.
+/// A return not received yet, or one that has its credit note (its units can't be credited twice) → 409.
+#[utoipa::path(post, path = "/api/v1/returns/{id}/credit-note", tag = "returns", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = CreditNoteRequest,
+    responses((status = 200, body = Return), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn record_credit_note(State(s): State<AppState>, Path(id): Path<String>, call: Call) -> ApiResult<Json<Return>> {
+    Ok(Json(s.app.record_credit_note(&call.caller, &id, call.json()?).await?))
 }
