@@ -459,7 +459,7 @@ mod ledger_property {
 
 mod order_property {
     //! Random interleavings of stock changes and order operations — allocation, retry, cancel,
-    //! complete, release, pick, short pick, pack, cancel after packing and handover — keep every
+    //! complete, release, pick, short pick, pack, cancel after packing, handover and returns — keep every
     //! balance valid (`0 ≤ allocated ≤ on hand`), equal to its ledger, and equal to what its order
     //! lines hold.
     use super::*;
@@ -479,6 +479,7 @@ mod order_property {
         Short(usize, bool),
         Pack(usize),
         HandOver,
+        Return(usize, i64, i64),
     }
 
     fn any_op() -> impl Strategy<Value = Op> {
@@ -502,6 +503,7 @@ mod order_property {
             1 => (0..20usize, any::<bool>()).prop_map(|(i, damaged)| Op::Short(i, damaged)),
             2 => (0..20usize).prop_map(Op::Pack),
             1 => Just(Op::HandOver),
+            1 => (0..20usize, 0..3i64, 0..3i64).prop_map(|(i, pass, fail)| Op::Return(i, pass, fail)),
         ]
     }
 
@@ -626,6 +628,25 @@ mod order_property {
                         documents: Vec::new(),
                     };
                     let _ = db.store.create_shipment(&ctx, shipment).await;
+                }
+                Op::Return(i, pass, fail) if !orders.is_empty() => {
+                    // A dispatched order's units come back: expected, then received through QC.
+                    let id: i64 = orders[i % orders.len()].parse().unwrap();
+                    let o = db.store.order(ctx.client_id, &id.to_string(), ctx.now).await.unwrap();
+                    if let Some(l) = o.lines.iter().find(|l| l.dispatched > l.returned) {
+                        let qty = (pass + fail).clamp(1, l.dispatched - l.returned);
+                        let new = ordo_store::NewReturn {
+                            order_id: id,
+                            kind: ordo_domain::kinds::ReturnKind::CustomerReturn,
+                            channel_return_id: None,
+                            awb: None,
+                            lines: vec![(l.sku.clone(), qty)],
+                        };
+                        if let Ok(r) = db.store.create_return(&ctx, new).await {
+                            let (p, f) = (pass.min(qty), fail.min(qty - pass.min(qty)));
+                            db.store.receive_return(&ctx, &r.record.id, vec![(l.sku.clone(), p, f)]).await.unwrap();
+                        }
+                    }
                 }
                 Op::HandOver => {
                     let new =
