@@ -4,6 +4,7 @@
 pub mod clock;
 mod documents;
 mod einvoicing;
+mod erp;
 mod group_commit;
 mod inventory;
 mod master;
@@ -17,6 +18,7 @@ mod shipping;
 mod sync;
 mod upload;
 
+pub use erp::{ErpRequest, ErpView};
 pub use orders::{MAX_BATCH, parse_order};
 pub use packing::{DimensionsMm, PackOrderRequest, PackScan, Packed};
 pub use shipping::{Document, ShipmentQuery};

@@ -103,6 +103,11 @@ pub fn e_invoicing_credentials_context(client_id: i64, warehouse: &str) -> Vec<u
     format!("ordo/e-invoicing-credentials/{client_id}/{warehouse}").into_bytes()
 }
 
+/// What a client's ERP signing secret is bound to: its client.
+pub fn erp_secret_context(client_id: i64) -> Vec<u8> {
+    format!("ordo/erp-signing-secret/{client_id}").into_bytes()
+}
+
 /// Writes a new random key to `path`, which must not exist, readable by its owner only.
 fn create_key_file(path: &Path) -> Result<(), String> {
     use std::io::Write;

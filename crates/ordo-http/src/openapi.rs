@@ -24,6 +24,7 @@ use utoipa::{OpenApi, ToSchema};
         (name = "channels", description = "Marketplace sync and the outbox of messages to marketplaces"),
         (name = "warehouse", description = "Picklists and picking, packing with invoices and labels, shipments, manifests and handover"),
         (name = "returns", description = "Units of dispatched orders expected back, and their receipt through QC"),
+        (name = "erp", description = "The seller's ERP: where signed postings go"),
     )
 )]
 pub(crate) struct ApiDoc;

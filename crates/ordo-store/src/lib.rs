@@ -8,6 +8,7 @@
 mod allocation;
 mod clients;
 mod db;
+mod erp;
 mod floor;
 mod inventory;
 mod inward;
@@ -30,6 +31,7 @@ mod workers;
 pub mod testing;
 
 pub use db::{Dialect, Store};
+pub use erp::{ErpBacklog, ErpConnection, ErpConnectionInput};
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
 pub use inward::InwardPoInput;
 pub use maintenance::StoreOptions;

@@ -18,6 +18,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (10, "warehouse execution", include_str!("../migrations/sqlite/0010_warehouse_execution.sql")),
     (11, "ERP invoices", include_str!("../migrations/sqlite/0011_erp_invoices.sql")),
     (12, "returns", include_str!("../migrations/sqlite/0012_returns.sql")),
+    (13, "ERP connections", include_str!("../migrations/sqlite/0013_erp_connections.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -34,6 +35,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (10, "warehouse execution", include_str!("../migrations/postgres/0010_warehouse_execution.sql")),
     (11, "ERP invoices", include_str!("../migrations/postgres/0011_erp_invoices.sql")),
     (12, "returns", include_str!("../migrations/postgres/0012_returns.sql")),
+    (13, "ERP connections", include_str!("../migrations/postgres/0013_erp_connections.sql")),
 ];
 
 #[derive(Debug)]

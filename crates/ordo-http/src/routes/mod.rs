@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod channels;
+mod erp;
 mod inventory;
 mod inward_pos;
 mod manifests;
@@ -42,6 +43,7 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
     let router = shipments::register(router);
     let router = manifests::register(router);
     let router = returns::register(router);
+    let router = erp::register(router);
     sync::register(router)
 }
 

@@ -1,0 +1,13 @@
+-- A client's ERP (SPEC §13.1): where postings go, which types, whether delivery is on (a 410 turns it
+-- off), and the signing secret, sealed like marketplace credentials.
+CREATE TABLE erp_connections (
+    client_id        BIGINT  NOT NULL PRIMARY KEY REFERENCES clients (id),
+    endpoint         TEXT    NOT NULL,
+    enabled          BIGINT  NOT NULL,
+    events           TEXT    NOT NULL,
+    secret           BYTEA   NOT NULL,
+    last_delivery_at BIGINT,
+    last_error       TEXT,
+    created_at       BIGINT  NOT NULL,
+    updated_at       BIGINT  NOT NULL
+);
