@@ -1,6 +1,8 @@
 //! Ordo's marketplace connectors. One module per marketplace holds its wire format (serde types that
 //! match the marketplace's published API) and its HTTP client. Everything maps to one neutral
 //! [`model`], which is all the sync engine sees; [`Connector`] is the one type it holds per channel.
+//! [`erp`] is the other direction's contract: the postings Ordo sends a client's ERP and their
+//! Standard Webhooks signatures.
 //!
 //! Depends on `ordo-domain` only: no store, no clock of Ordo's, no HTTP server. The simulators that
 //! serve these wire types live in `ordo-sim`.
@@ -11,6 +13,7 @@ pub mod ajio;
 pub mod amazon_edi;
 pub mod amazon_sp;
 pub mod connector;
+pub mod erp;
 pub mod fulfilment;
 pub(crate) mod http;
 pub mod lenient;
