@@ -725,6 +725,7 @@ impl ErpSimulator {
         // Checked again under the lock: two deliveries of one message may race past the first look.
         if let Some(&i) = l.by_id.get(&id) {
             l.postings[i].duplicates += 1;
+            l.postings[i].last_received_at = now;
             l.stats.duplicates += 1;
             return Ok((received(true), None));
         }
