@@ -6,6 +6,9 @@
 //! [`SimulatorHandle`] that does the same from Rust without HTTP. Faults apply to the marketplace's own
 //! routes, never to `/_sim`. The wire types served are `ordo-channels`' own, so a simulator and its
 //! connector can't disagree about a marketplace's format.
+//!
+//! [`erp`] is the other kind of simulator: a client's ERP receiving Ordo's signed postings
+//! (`ordo simulate erp`).
 
 #![warn(missing_docs)]
 // Route helpers return the marketplace's refusal as their error: an HTTP answer sent at once, never
@@ -20,6 +23,7 @@ mod control;
 mod core;
 mod dialect;
 mod docs;
+pub mod erp;
 mod faults;
 pub mod flipkart;
 pub mod paytm;

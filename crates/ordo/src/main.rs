@@ -89,10 +89,11 @@ enum Command {
         listen: String,
     },
     /// Serve a marketplace simulator (the marketplace's API from memory, with a control API under
-    /// /_sim for orders and faults), to point a channel's `endpoint` at.
+    /// /_sim for orders and faults), to point a channel's `endpoint` at; or the e-invoice portal; or
+    /// an ERP receiving Ordo's postings.
     Simulate {
         /// A marketplace (AMAZON_SP, AMAZON_EDI, AMAZON_FLEX, FLIPKART_V2, FLIPKART_V3, PAYTM, AJIO_VMS,
-        /// SHOPIFY) or `irp` (the GST e-invoice portal); case-insensitive.
+        /// SHOPIFY), `irp` (the GST e-invoice portal) or `erp` (a client's ERP); case-insensitive.
         #[arg(value_parser = parse_simulator)]
         name: Simulator,
         /// Address to listen on.
@@ -101,6 +102,20 @@ enum Command {
         /// Orders per page of the marketplace's answers.
         #[arg(long, default_value_t = 50)]
         page_size: usize,
+        /// erp: the signing secret (`whsec_…`, as `PUT /api/v1/erp` answered it). Prefer the
+        /// environment variable, which other users of the machine can't read; also settable later
+        /// through `PUT /_sim/config`.
+        #[arg(long, env = "ORDO_ERP_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+        /// erp: Ordo's base URL, to invoice orders and issue credit notes through (e.g. http://127.0.0.1:8080).
+        #[arg(long, env = "ORDO_ERP_ORDO_URL")]
+        ordo_url: Option<String>,
+        /// erp: an Ordo API key of the client (role integration), for those calls.
+        #[arg(long, env = "ORDO_ERP_ORDO_KEY", hide_env_values = true)]
+        ordo_key: Option<String>,
+        /// erp: the seller's GSTIN; when given, invoices carry an IRN and a signed QR code.
+        #[arg(long, env = "ORDO_ERP_SELLER_GSTIN")]
+        seller_gstin: Option<String>,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -189,13 +204,17 @@ fn parse_role(s: &str) -> Result<Role, String> {
 enum Simulator {
     Marketplace(ChannelType),
     Irp,
+    Erp,
 }
 
 fn parse_simulator(s: &str) -> Result<Simulator, String> {
     if s.eq_ignore_ascii_case("irp") {
         return Ok(Simulator::Irp);
     }
-    ChannelType::parse(&s.to_ascii_uppercase()).map(Simulator::Marketplace).map_err(|e| format!("{e}, or irp"))
+    if s.eq_ignore_ascii_case("erp") {
+        return Ok(Simulator::Erp);
+    }
+    ChannelType::parse(&s.to_ascii_uppercase()).map(Simulator::Marketplace).map_err(|e| format!("{e}, irp or erp"))
 }
 
 impl Config {
@@ -288,9 +307,16 @@ async fn main() -> Result<()> {
                 .with_context(|| format!("can't listen on {listen}; try --listen 127.0.0.1:0"))?;
             demo::run(app, listener, shutdown_signal()).await?;
         }
-        Command::Simulate { name, listen, page_size } => {
+        Command::Simulate { name, listen, page_size, secret, ordo_url, ordo_key, seller_gstin } => {
             let addr: std::net::SocketAddr =
                 listen.parse().with_context(|| format!("'{listen}' is not an address such as 127.0.0.1:9090"))?;
+            let erp_flags =
+                [("--secret", &secret), ("--ordo-url", &ordo_url), ("--ordo-key", &ordo_key), ("--seller-gstin", &seller_gstin)];
+            if !matches!(name, Simulator::Erp)
+                && let Some((flag, _)) = erp_flags.iter().find(|(_, v)| v.is_some())
+            {
+                bail!("{flag} is for `ordo simulate erp` only");
+            }
             match name {
                 Simulator::Marketplace(channel_type) => {
                     let config = ordo_sim::SimConfig { page_size: page_size.max(1), ..Default::default() };
@@ -309,6 +335,33 @@ async fn main() -> Result<()> {
                     println!("e-invoice portal (IRP) simulator at {}", sim.base_url);
                     println!("its public keys: {}/_sim/keys; faults: {}/_sim/faults", sim.base_url, sim.base_url);
                     println!("it accepts any non-empty credentials");
+                    shutdown_signal().await;
+                }
+                Simulator::Erp => {
+                    let secret = secret
+                        .as_deref()
+                        .map(ordo_channels::erp::SigningSecret::parse)
+                        .transpose()
+                        .map_err(|e| anyhow::anyhow!("--secret / ORDO_ERP_SECRET: {e}"))?;
+                    let has_secret = secret.is_some();
+                    let config = ordo_sim::erp::ErpSimConfig { secret, ordo_url, ordo_key, seller_gstin, ..Default::default() };
+                    let sim = ordo_sim::erp::spawn(config, addr).await?;
+                    println!("ERP simulator at {}: postings are taken at {}/ (any path)", sim.base_url, sim.base_url);
+                    if !has_secret {
+                        println!(
+                            "no signing secret yet: every posting is refused until PUT {}/_sim/config {{\"secret\": \"whsec_…\"}}",
+                            sim.base_url
+                        );
+                    }
+                    let settings = sim.simulator.settings();
+                    match (&settings.ordo_url, settings.has_ordo_key) {
+                        (Some(url), true) => println!("it invoices orders and issues credit notes through {url}"),
+                        _ => println!("no --ordo-url/--ordo-key: it records postings but can't invoice through Ordo"),
+                    }
+                    println!(
+                        "control API: {}/_sim/postings, /_sim/ordo-calls, /_sim/faults, /_sim/config (see crates/ordo-sim/README.md)",
+                        sim.base_url
+                    );
                     shutdown_signal().await;
                 }
             }

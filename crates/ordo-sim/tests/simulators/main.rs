@@ -7,6 +7,7 @@ mod amazon_sp;
 mod auth_endpoint;
 mod common;
 mod connector;
+mod erp;
 mod flipkart;
 mod fulfilment;
 mod paging;
