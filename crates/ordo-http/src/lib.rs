@@ -51,7 +51,8 @@ impl Default for HttpConfig {
 pub fn router(app: App, config: HttpConfig) -> Router {
     let (routes, openapi) = api();
     let metrics = Metrics::new();
-    let openapi_json = Arc::new(openapi.to_pretty_json().expect("the OpenAPI document serializes"));
+    let openapi_json =
+        Arc::new(serde_json::to_string_pretty(&openapi::document_json(&openapi)).expect("the OpenAPI document serializes"));
     let state = AppState { app, metrics: metrics.clone(), openapi_json };
     routes
         .method_not_allowed_fallback(routes::method_not_allowed)

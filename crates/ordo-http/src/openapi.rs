@@ -151,12 +151,69 @@ fn idempotency_key() -> Parameter {
         .build()
 }
 
+/// The document as served: utoipa's, and the postings Ordo sends a seller's ERP as OpenAPI 3.1
+/// `webhooks`, described from the very types the delivery serializes (`ordo_channels::erp`).
+pub(crate) fn document_json(doc: &Document) -> serde_json::Value {
+    use ordo_channels::erp::{GrnData, OutwardOrderData, Posting, PostingType, ReturnOrderData, ShipmentDispatchData};
+    use serde_json::json;
+    use utoipa::PartialSchema;
+    let mut out = serde_json::to_value(doc).expect("the OpenAPI document serializes");
+    let mut schemas: Vec<(String, RefOr<utoipa::openapi::schema::Schema>)> = Vec::new();
+    fn add<T: ToSchema>(schemas: &mut Vec<(String, RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.push((T::name().into_owned(), <T as PartialSchema>::schema()));
+        T::schemas(schemas);
+    }
+    add::<OutwardOrderData>(&mut schemas);
+    add::<ShipmentDispatchData>(&mut schemas);
+    add::<ReturnOrderData>(&mut schemas);
+    add::<GrnData>(&mut schemas);
+    for (name, schema) in schemas {
+        out["components"]["schemas"][name] = serde_json::to_value(schema).expect("a schema serializes");
+    }
+    let header = |name: &str, description: &str| json!({"name": name, "in": "header", "required": true, "description": description, "schema": {"type": "string"}});
+    let mut webhooks = serde_json::Map::new();
+    for kind in PostingType::ALL {
+        let when = match kind {
+            PostingType::OutwardOrderCreate => {
+                "A B2B order posted with its final quantities (Ajio with an ERP); answer with the invoice through `POST /api/v1/orders/{id}/invoice`."
+            }
+            PostingType::OutwardOrderCancel => {
+                "The complete cancellation of a posted order (never a partial one): every `cancelled_qty` equals `ordered_qty`."
+            }
+            PostingType::ShipmentDispatch => "A shipment handed over to the carrier.",
+            PostingType::ReturnOrder => {
+                "A return received through QC (`shipments: []`); answer with the credit note through `POST /api/v1/returns/{id}/credit-note`."
+            }
+            PostingType::Grn => "Goods received, with the units that passed and failed QC.",
+        };
+        let schema = serde_json::to_value(Posting::envelope_schema(*kind)).expect("a schema serializes");
+        webhooks.insert(kind.as_str().into(), json!({"post": {
+            "summary": format!("{kind} posting"),
+            "description": format!("{when} Sent as a `POST` to the client's ERP endpoint (`PUT /api/v1/erp`), signed the Standard Webhooks way. Any 2xx is delivery; anything else is retried with backoff, then dead-lettered; 410 disables the endpoint. The ERP must dedupe on `webhook-id`."),
+            "operationId": format!("posting_{}", kind.as_str().to_ascii_lowercase()),
+            "parameters": [
+                header("webhook-id", "The message id, equal to the body's `message_id`; the same on every retry."),
+                header("webhook-timestamp", "Unix seconds of this attempt (real time)."),
+                header("webhook-signature", "`v1,` + base64 of HMAC-SHA256, keyed with the secret's bytes, over `{webhook-id}.{webhook-timestamp}.{body}`."),
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": schema}}},
+            "responses": {
+                "2XX": {"description": "Delivered."},
+                "410": {"description": "Gone: Ordo disables the endpoint until it is enabled again."},
+                "default": {"description": "Not delivered: retried with backoff (`Retry-After` is honoured), then dead-lettered."},
+            },
+        }}));
+    }
+    out["webhooks"] = serde_json::Value::Object(webhooks);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
 
     fn document() -> Value {
-        serde_json::to_value(crate::api().1).unwrap()
+        super::document_json(&crate::api().1)
     }
 
     /// Every `$ref` in `value`.
