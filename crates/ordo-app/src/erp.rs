@@ -4,11 +4,13 @@
 
 use crate::secrets::erp_secret_context;
 use crate::{App, Caller, Result};
-use ordo_channels::erp::{PostingType, SigningSecret};
+use ordo_channels::ChannelError;
+use ordo_channels::erp::{Posting, PostingData, PostingType, SigningSecret, unix_now, webhook_headers};
 use ordo_domain::kinds::Permission;
 use ordo_domain::{DomainError, Timestamp};
-use ordo_store::{ErpConnection, ErpConnectionInput};
+use ordo_store::{ErpConnection, ErpConnectionInput, OutboxMessage};
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 use utoipa::ToSchema;
 
 /// `PUT /api/v1/erp`.
@@ -109,4 +111,72 @@ impl App {
         let backlog = self.store.erp_backlog(ctx.client_id).await?;
         Ok(self.erp_view(c, None, backlog))
     }
+
+    /// Delivers one posting to the client's ERP, signed the Standard Webhooks way with the message's
+    /// id as `webhook-id` (the same on every retry) and the real time of the attempt. Any 2xx is
+    /// delivery; 410 turns the endpoint off and dead-letters the message; 429 and 5xx carry their
+    /// `Retry-After`; anything else is retried.
+    pub(crate) async fn deliver_posting(&self, client_id: i64, m: &OutboxMessage) -> std::result::Result<(), ChannelError> {
+        let internal = |e: DomainError| ChannelError::Transient(e.to_string());
+        let c = self
+            .store
+            .erp_connection(client_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ChannelError::Permanent("the client has no ERP connection (PUT /api/v1/erp)".into()))?;
+        if !c.enabled {
+            return Err(ChannelError::Transient(
+                "the ERP endpoint is disabled (it answered 410, or was turned off): PUT /api/v1/erp with enabled true to deliver"
+                    .into(),
+            ));
+        }
+        let text = self.secrets.open(&c.sealed_secret, &erp_secret_context(client_id)).map_err(internal)?;
+        let secret = SigningSecret::parse(&String::from_utf8_lossy(&text)).map_err(|e| ChannelError::Permanent(e.to_string()))?;
+        let kind = m.payload["type"].as_str().and_then(|t| PostingType::parse(t).ok());
+        let kind = kind.ok_or_else(|| ChannelError::Permanent("the posting has no valid type".into()))?;
+        let data = PostingData::from_json(kind, m.payload["data"].clone()).map_err(|e| ChannelError::Permanent(e.to_string()))?;
+        let client = self.store.client_code_of(client_id).await.map_err(internal)?;
+        let body = Posting { message_id: m.id.clone(), timestamp: m.created_at, client, data }.to_body();
+        let mut request = erp_http().post(&c.endpoint).header(reqwest::header::CONTENT_TYPE, "application/json");
+        for (name, value) in webhook_headers(&secret, &m.id, unix_now(), &body) {
+            request = request.header(name, value);
+        }
+        let outcome = match request.body(body).send().await {
+            Err(e) => Err((ChannelError::Transient(format!("the ERP endpoint could not be reached: {e}")), false)),
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => {
+                let status = r.status();
+                let retry_after = r
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                let text: String = r.text().await.unwrap_or_default().chars().take(300).collect();
+                let message = format!("the ERP answered {status}: {text}");
+                if status == reqwest::StatusCode::GONE {
+                    Err((
+                        ChannelError::Permanent(format!("{message}; the endpoint is disabled until PUT /api/v1/erp turns it on")),
+                        true,
+                    ))
+                } else if retry_after.is_some() {
+                    Err((ChannelError::RateLimited { retry_after_seconds: retry_after, message }, false))
+                } else {
+                    Err((ChannelError::Transient(message), false))
+                }
+            }
+        };
+        let error = outcome.as_ref().err().map(|(e, _)| e.to_string());
+        let gone = outcome.as_ref().err().is_some_and(|(_, g)| *g);
+        if let Err(e) = self.store.erp_delivery_attempted(client_id, self.now(), error.as_deref(), gone).await {
+            tracing::warn!(client_id, error = %e, "recording an ERP delivery failed");
+        }
+        outcome.map_err(|(e, _)| e)
+    }
+}
+
+/// One HTTP client for every ERP delivery of the process (connections are reused).
+fn erp_http() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client can be built"))
 }

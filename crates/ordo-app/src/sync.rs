@@ -452,8 +452,8 @@ impl App {
         Ok(done)
     }
 
-    /// Delivers due outbox messages (seller cancellations to Amazon EDI), with backoff and a dead
-    /// letter after repeated failures.
+    /// Delivers due outbox messages (marketplace calls, ERP postings), with backoff and a dead
+    /// letter after [`MAX_ATTEMPTS`] failures.
     pub async fn deliver_outbox(&self) -> Result<usize> {
         self.deliver_claimed(None).await
     }
@@ -471,9 +471,15 @@ impl App {
                     delivered += 1;
                     Ok(())
                 }
-                Err(e) if message.attempts + 1 >= 8 => Err((e.to_string(), None)),
+                Err(e) if message.attempts + 1 >= MAX_ATTEMPTS => Err((e.to_string(), None)),
                 Err(ChannelError::Permanent(m)) => Err((m, None)),
-                Err(e) => Err((e.to_string(), Some(now.plus_seconds(30i64 << message.attempts.min(8))))),
+                Err(e) => {
+                    let asked = match &e {
+                        ChannelError::RateLimited { retry_after_seconds, .. } => retry_after_seconds.unwrap_or(0) as i64,
+                        _ => 0,
+                    };
+                    Err((e.to_string(), Some(now.plus_seconds(retry_delay(message.attempts).max(asked)))))
+                }
             };
             self.store.outbox_attempted(&message.id, now, outcome).await?;
         }
@@ -481,6 +487,9 @@ impl App {
     }
 
     async fn deliver(&self, client_id: i64, message: &ordo_store::OutboxMessage) -> std::result::Result<(), ChannelError> {
+        if message.topic == ordo_store::POSTING_TOPIC {
+            return self.deliver_posting(client_id, message).await;
+        }
         let p = &message.payload;
         let channel = message.channel.clone().unwrap_or_default();
         let connector = self.connector_of(client_id, &channel).await.map_err(|e| ChannelError::Permanent(e.to_string()))?;
@@ -610,4 +619,19 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Attempts before a message is dead-lettered.
+const MAX_ATTEMPTS: i64 = 10;
+
+/// Seconds before the next attempt after `attempts` failed ones: 30 s doubling up to 2 h 8 min (30 s,
+/// 1, 2, 4, 8, 16, 32 and 64 min, then 128 min: about 4 h 15 min over all of them before the dead
+/// letter), each within ±10 % at random so a backlog that failed together is not retried all at once.
+/// A `Retry-After` asking for longer wins.
+fn retry_delay(attempts: i64) -> i64 {
+    let base = 30i64 << attempts.clamp(0, 8);
+    let mut b = [0u8; 2];
+    getrandom::fill(&mut b).expect("the operating system's random source failed");
+    let spread = i64::from(u16::from_le_bytes(b)) % (base / 5 + 1) - base / 10;
+    base + spread
 }

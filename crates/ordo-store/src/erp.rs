@@ -137,6 +137,32 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The client's code (the `client` of a posting).
+    pub async fn client_code_of(&self, client_id: i64) -> Result<String> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        crate::orders::client_code(&mut conn, client_id).await
+    }
+
+    /// Records how a delivery to the client's ERP went: delivered at `at`, or failed with `error`;
+    /// `gone` (a 410) turns delivery off until the user turns it on again.
+    pub async fn erp_delivery_attempted(&self, client_id: i64, at: Timestamp, error: Option<&str>, gone: bool) -> Result<()> {
+        let q = match error {
+            None => sqlx::query("UPDATE erp_connections SET last_delivery_at = $1, last_error = NULL WHERE client_id = $2")
+                .bind(at.micros())
+                .bind(client_id),
+            Some(e) => sqlx::query(
+                "UPDATE erp_connections SET last_error = $1, enabled = CASE WHEN $2 = 1 THEN 0 ELSE enabled END WHERE client_id = $3",
+            )
+            .bind(e)
+            .bind(i64::from(gone))
+            .bind(client_id),
+        };
+        q.execute(&self.write).await.map_err(db)?;
+        Ok(())
+    }
+}
+
 fn no_connection() -> DomainError {
     DomainError::NotFound("ERP connection: none is set; make one with PUT /api/v1/erp".into())
 }

@@ -128,6 +128,12 @@ impl Store {
                 }
             })
             .await?;
+            if let StockChange::Grn { pool, qty } = cmd.change {
+                let (pass, fail) = if pool == Pool::QcPass { (qty, 0) } else { (0, qty) };
+                let data = serde_json::json!({"warehouse": cmd.warehouse, "inward_po": cmd.inward_po,
+                    "items": [{"sku": cmd.sku, "qc_pass_qty": pass, "qc_fail_qty": fail}]});
+                crate::postings::queue_posting(&mut w.tx, ctx, "GRN", None, None, data).await?;
+            }
             let mut after = balances;
             for l in &lines {
                 let b = after.entry(l.pool).or_default();

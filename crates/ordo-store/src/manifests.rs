@@ -277,6 +277,16 @@ impl Store {
                 }
             })
             .await?;
+            for s in &shipments {
+                let Some(o) = orders.iter().find(|o| o.id.to_string() == s.shipment.order_id) else { continue };
+                let data = serde_json::json!({
+                    "order_id": s.shipment.order_id, "channel": o.channel, "channel_order_id": o.channel_order_id,
+                    "shipment_id": s.shipment.id, "awb": s.shipment.awb, "invoice_number": s.shipment.invoice_number,
+                    "items": s.shipment.lines.iter().map(|l| serde_json::json!({"sku": l.sku, "qty": l.qty})).collect::<Vec<_>>(),
+                });
+                let dedupe = Some(format!("shipment-dispatch-{}", s.id));
+                crate::postings::queue_posting(&mut w.tx, ctx, "SHIPMENT_DISPATCH", Some(o.id), dedupe, data).await?;
+            }
             if !shipments.is_empty() {
                 sqlx::query(
                     "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, payload, status, next_attempt_at, created_at) \

@@ -297,6 +297,30 @@ impl Store {
             })
             .await?;
             let (ret, _) = load_return(&mut w.tx, ctx.client_id, n).await?.ok_or_else(|| not_found(id))?;
+            let mut items: Vec<serde_json::Value> = Vec::new();
+            for l in &ret.lines {
+                match items.iter_mut().find(|i| i["sku"] == l.sku.as_str()) {
+                    Some(i) => {
+                        for (k, v) in [("qc_pass", l.qc_pass), ("qc_fail", l.qc_fail), ("missing", l.missing)] {
+                            i[k] = (i[k].as_i64().unwrap_or(0) + v).into();
+                        }
+                    }
+                    None => items.push(
+                        serde_json::json!({"sku": l.sku, "qc_pass": l.qc_pass, "qc_fail": l.qc_fail, "missing": l.missing}),
+                    ),
+                }
+            }
+            let data = serde_json::json!({"return_id": ret.id, "order_id": ret.order_id, "channel": ret.channel,
+                "channel_order_id": orders[0].channel_order_id, "kind": ret.kind, "items": items, "shipments": []});
+            crate::postings::queue_posting(
+                &mut w.tx,
+                ctx,
+                "RETURN_ORDER",
+                Some(order_id),
+                Some(format!("return-order-{n}")),
+                data,
+            )
+            .await?;
             Ok::<_, DomainError>(ret)
         })
     }

@@ -383,6 +383,8 @@ impl Store {
 
     /// Claims outbox messages due at `now` for delivery until `lease_until` (real time): each is
     /// delivered by one process at a time. `only` (client, message id) claims that message alone.
+    /// (Messages of one order wait while an earlier one of it is undelivered: they leave in order,
+    /// and a dead letter holds back only its own order's.)
     pub async fn claim_outbox(
         &self,
         now: Timestamp,
@@ -395,7 +397,8 @@ impl Store {
         let one = if only.is_some() { "o.client_id = $3 AND o.id = $4 AND " } else { "" };
         let sql = format!(
             "{OUTBOX_SELECT} WHERE {one}((o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2)) \
-             ORDER BY o.id LIMIT 50{skip}"
+             AND (o.order_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.order_id = o.order_id AND e.id < o.id \
+             AND e.status <> 'DELIVERED')) ORDER BY o.id LIMIT 50{skip}"
         );
         let mut query = sqlx::query(&sql).bind(now.micros()).bind(lease_now.micros());
         if let Some((client_id, id)) = only {

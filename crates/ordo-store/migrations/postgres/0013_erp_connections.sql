@@ -11,3 +11,7 @@ CREATE TABLE erp_connections (
     created_at       BIGINT  NOT NULL,
     updated_at       BIGINT  NOT NULL
 );
+
+-- Messages about one order are delivered in the order they were made: a message waits while an
+-- earlier one of its order is undelivered. This index finds that earlier one.
+CREATE INDEX outbox_by_order ON outbox (order_id, id) WHERE order_id IS NOT NULL;

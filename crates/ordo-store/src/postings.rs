@@ -1,0 +1,45 @@
+//! ERP postings (SPEC.md §13.1) written into the outbox in the transaction of the change that causes
+//! them — only when the client has an ERP connection that takes the posting's type. The delivery
+//! (signed, retried, in order per order) is the app's.
+
+use crate::db::db;
+use crate::{Result, WriteCtx};
+use serde_json::Value;
+use sqlx::{Any, Transaction};
+
+/// The outbox topic of ERP postings.
+pub const POSTING_TOPIC: &str = "erp.posting";
+
+/// Queues a posting of `kind` (`GRN`, `SHIPMENT_DISPATCH`, …) with its `data`; `order_id` keeps one
+/// order's postings in the order they were made, `dedupe` keeps one per cause (`None`: a fresh one).
+pub(crate) async fn queue_posting(
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    kind: &str,
+    order_id: Option<i64>,
+    dedupe: Option<String>,
+    data: Value,
+) -> Result<()> {
+    let dedupe = dedupe.unwrap_or_else(|| {
+        let mut b = [0u8; 12];
+        getrandom::fill(&mut b).expect("the operating system's random source failed");
+        format!("{}-{}", kind.to_ascii_lowercase(), b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+    });
+    let payload = serde_json::json!({"type": kind, "data": data});
+    sqlx::query(
+        "INSERT INTO outbox (client_id, topic, dedupe_key, order_id, payload, status, next_attempt_at, created_at) \
+         SELECT $1, $2, $3, $4, $5, 'PENDING', $6, $6 FROM erp_connections WHERE client_id = $1 AND events LIKE $7 \
+         ON CONFLICT (client_id, dedupe_key) DO NOTHING",
+    )
+    .bind(ctx.client_id)
+    .bind(POSTING_TOPIC)
+    .bind(dedupe)
+    .bind(order_id)
+    .bind(payload.to_string())
+    .bind(ctx.now.micros())
+    .bind(format!("%\"{kind}\"%"))
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
