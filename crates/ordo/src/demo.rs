@@ -379,6 +379,26 @@ pub async fn run(
 
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
+    // The seller's ERP: it takes Ordo's signed postings (GRN, dispatches, returns) and answers B2B
+    // orders with invoices and returns with credit notes through the API, with an integration key.
+    let (integration_key, _) = caller_with(&app, Role::Integration).await?;
+    let erp_config = ordo_sim::erp::ErpSimConfig {
+        ordo_url: Some(base.clone()),
+        ordo_key: Some(integration_key),
+        seller_gstin: Some("27AAPFU0939F1ZV".into()),
+        ..Default::default()
+    };
+    let erp = ordo_sim::erp::spawn(erp_config, "127.0.0.1:0".parse()?).await?;
+    let endpoint = ordo_app::ErpRequest { endpoint: erp.base_url.clone(), enabled: Some(true), events: None };
+    let connection = app.put_erp(&caller, endpoint).await.map_err(err)?;
+    // A connection an earlier run made keeps its secret, which is shown only when made: this run's
+    // simulator gets a fresh one.
+    let secret = match connection.signing_secret {
+        Some(s) => s,
+        None => app.rotate_erp_secret(&caller).await.map_err(err)?.signing_secret.unwrap_or_default(),
+    };
+    let patch = ordo_sim::erp::ErpSettingsPatch { secret: Some(secret), ..Default::default() };
+    erp.simulator.update_settings(patch).map_err(|e| anyhow::anyhow!("the ERP simulator: {e}"))?;
     println!("Ordo demo is running at {base}  (API docs: {base}/api/docs)");
     println!("Admin key for client '{CLIENT}':\n{key}");
     println!("Try:\n  curl -s -H 'Authorization: Bearer {key}' '{base}/api/v1/orders?limit=5'");
@@ -391,6 +411,10 @@ pub async fn run(
         println!("  {code:<12} {:<12} {}", ty.as_str(), sim.base_url);
     }
     println!("  {:<12} {:<12} {}", "e-invoices", "IRP", irp.base_url);
+    println!(
+        "  {:<12} {:<12} {}  (signed postings: GET {base}/api/v1/erp, {}/_sim/postings)",
+        "erp", "ERP", erp.base_url, erp.base_url
+    );
     println!(
         "A simulated warehouse crew picks and packs every {} s and hands parcels over every {} s; the summary below \
          links the latest label, invoice and manifest once there are some (fetch them with the key, e.g. \

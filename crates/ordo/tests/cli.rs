@@ -170,6 +170,15 @@ fn demo_crew_picks_packs_and_dispatches_orders_with_labels_and_manifests_within_
         }
     }
     let (_, dispatched) = http_get(&addr, "/api/v1/orders?status=DISPATCHED&limit=100", Some(&key));
+    // The handover's SHIPMENT_DISPATCH postings reach the demo's ERP (signed: it refuses others).
+    let mut erp = serde_json::Value::Null;
+    for _ in 0..40 {
+        erp = serde_json::from_str(&http_get(&addr, "/api/v1/erp", Some(&key)).1).unwrap();
+        if erp["last_delivery_at"].is_string() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
     let url_path = |line: &str, word: &str| -> Option<String> {
         let url = line.split(&format!("{word} http://")).nth(1)?.split_whitespace().next()?;
         Some(url[url.find('/')?..].to_string())
@@ -192,6 +201,7 @@ fn demo_crew_picks_packs_and_dispatches_orders_with_labels_and_manifests_within_
     let dispatched: serde_json::Value = serde_json::from_str(&dispatched).unwrap();
     assert!(!dispatched["items"].as_array().unwrap().is_empty(), "orders reached DISPATCHED: {dispatched}");
     assert_eq!(documents.len(), 3, "the summary links a label, an invoice and a manifest: {links}");
+    assert!(erp["last_delivery_at"].is_string() && erp["dead"] == 0, "postings delivered to the demo's ERP: {erp}");
     for (path, (status, content_type, bytes)) in &documents {
         assert_eq!(*status, 200, "{path}: {}", String::from_utf8_lossy(bytes));
         assert!(content_type.starts_with("application/pdf"), "{path}: {content_type}");
