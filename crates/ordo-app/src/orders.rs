@@ -111,7 +111,9 @@ impl App {
         let erp = channel.settings.get("erp_integrated").and_then(serde_json::Value::as_bool).unwrap_or(false);
         if channel.channel_type == ordo_domain::kinds::ChannelType::AjioVms && erp {
             let n: i64 = order.id.parse().map_err(|_| DomainError::Internal("order ids are numbers".into()))?;
-            if let Err(e) = self.store.release_covered_orders(&ctx, n).await {
+            // A follow-on write of its own: the request's idempotency key belongs to the invoice.
+            let follow_on = ordo_store::WriteCtx { idempotency: None, ..ctx.clone() };
+            if let Err(e) = self.store.release_covered_orders(&follow_on, n).await {
                 // The invoice is kept; the covered orders can be released by hand or on the next sync.
                 tracing::warn!(order = %order.id, error = %e, "releasing the orders an ERP invoice covers failed");
             }

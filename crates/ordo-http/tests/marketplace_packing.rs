@@ -22,6 +22,7 @@ api_tests!(
     amazon_easy_ship_gives_amazons_label_and_awb,
     an_ajio_short_pick_after_the_erp_invoice_cancels_the_whole_order,
     an_ajio_short_pick_without_an_erp_cancels_only_the_units,
+    scenario_20_ajio_with_an_erp_posts_the_order_waits_for_its_invoice_and_a_shortage_cancels_it_whole,
 );
 
 async fn simulator(t: &TestApp, ty: ChannelType) -> RunningSimulator {
@@ -468,4 +469,54 @@ async fn an_ajio_short_pick_without_an_erp_cancels_only_the_units(t: TestApp) {
     assert_eq!((o["status"].as_str(), o["lines"][0]["cancelled"].as_i64()), (Some("PROCESSING"), Some(1)), "{o}");
     assert_eq!(t.get(&format!("/api/v1/orders/{}", b2c[1])).await.1["status"], "PROCESSING");
     assert_ne!(t.get(&format!("/api/v1/orders/{b2b}")).await.1["status"], "CANCELLED");
+}
+
+async fn scenario_20_ajio_with_an_erp_posts_the_order_waits_for_its_invoice_and_a_shortage_cancels_it_whole(t: TestApp) {
+    use ordo_sim::erp::{ErpSettingsPatch, ErpSimConfig};
+    let sim = simulator(&t, ChannelType::AjioVms).await;
+    setup(&t, "ajio", "AJIO_VMS", &sim, json!({"erp_integrated": true, "acknowledge_after_seconds": 14400})).await;
+    // The seller's ERP, which invoices posted orders through Ordo's API with an integration key.
+    let key = t.key("acme", ordo_domain::kinds::Role::Integration).await;
+    let config = ErpSimConfig { ordo_url: Some(t.base.clone()), ordo_key: Some(key), ..Default::default() };
+    let erp = ordo_sim::erp::spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let r = t.req(reqwest::Method::PUT, "/api/v1/erp", &t.admin).json(&json!({"endpoint": erp.base_url})).send().await.unwrap();
+    let (_, connection) = common::read(r).await;
+    let secret = connection["signing_secret"].as_str().unwrap().to_string();
+    erp.simulator.update_settings(ErpSettingsPatch { secret: Some(secret), ..Default::default() }).unwrap();
+
+    let (b2c, b2b) = ajio_covered_orders(&t, &sim, &["FN5001", "FN5002"]).await;
+    let (_, lists) = t.get("/api/v1/picklists").await;
+    assert_eq!(lists["items"], json!([]), "nothing released before the ERP's invoice");
+    // The purchase order goes to the ERP; its invoice comes back and releases the covered orders.
+    advance(&t, 1).await;
+    let got = erp.simulator.postings();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].posting_type.as_str(), got[0].data["order_id"].as_str()), ("OUTWARD_ORDER_CREATE", Some(b2b.as_str())));
+    assert_eq!(got[0].data["items"][0]["ordered_qty"], 4, "{:?}", got[0].data);
+    let mut released = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if t.get("/api/v1/picklists").await.1["items"].as_array().is_some_and(|i| !i.is_empty()) {
+            released = true;
+            break;
+        }
+    }
+    assert!(released, "the ERP's invoice released the covered orders: {:?}", erp.simulator.ordo_calls());
+    // A unit can't be found, and no other stock serves it: the whole order is cancelled, and posted.
+    let (status, body) = t
+        .post(
+            "/api/v1/inventory/adjust",
+            json!({"warehouse": "wh1", "sku": "A", "pool": "QC_PASS", "qty_delta": -16, "reason": "count"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    short_one(&t, &b2c[0], 1).await;
+    for id in b2c.iter().chain([&b2b]) {
+        assert_eq!(t.get(&format!("/api/v1/orders/{id}")).await.1["status"], "CANCELLED");
+    }
+    advance(&t, 1).await;
+    let got = erp.simulator.postings();
+    let cancel = got.iter().find(|p| p.posting_type.as_str() == "OUTWARD_ORDER_CANCEL").expect("the cancellation is posted");
+    assert_eq!(cancel.data["order_id"], b2b.as_str());
+    assert!(cancel.data["items"].as_array().unwrap().iter().all(|i| i["cancelled_qty"] == i["ordered_qty"]), "{:?}", cancel.data);
 }
