@@ -288,18 +288,8 @@ impl Store {
             }
             // The ERP is told of the whole cancellation of the order it invoiced (never of a part).
             for g in orders.iter().filter(|g| g.core.kind == ordo_domain::kinds::OrderKind::B2b) {
-                let items: Vec<serde_json::Value> = g
-                    .lines
-                    .iter()
-                    .zip(&g.core.lines)
-                    .map(|(l, q)| {
-                        serde_json::json!({"sku": l.sku, "channel_sku": l.channel_sku, "ordered_qty": q.qty, "cancelled_qty": q.qty,
-                            "unit_price": l.unit_price.map(ordo_domain::money::format_hundredths)})
-                    })
-                    .collect();
-                let data = serde_json::json!({"order_id": g.id.to_string(), "channel": g.channel, "channel_order_id": g.channel_order_id,
-                    "warehouse": g.warehouse, "items": items});
                 let dedupe = Some(format!("outward-order-cancel-{}", g.id));
+                let data = crate::postings::outward_order(g, true);
                 crate::postings::queue_posting(tx, ctx, "OUTWARD_ORDER_CANCEL", Some(g.id), dedupe, data).await?;
             }
             cancelled = unserved;

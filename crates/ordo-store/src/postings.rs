@@ -2,6 +2,7 @@
 //! them — only when the client has an ERP connection that takes the posting's type. The delivery
 //! (signed, retried, in order per order) is the app's.
 
+use crate::allocation::LoadedOrder;
 use crate::db::db;
 use crate::{Result, WriteCtx};
 use serde_json::Value;
@@ -41,5 +42,50 @@ pub(crate) async fn queue_posting(
     .execute(&mut **tx)
     .await
     .map_err(db)?;
+    Ok(())
+}
+
+/// The `data` of an outward order posting: the order and, per line, its units ordered and cancelled
+/// (`cancel_all`: every unit, for `OUTWARD_ORDER_CANCEL`).
+pub(crate) fn outward_order(o: &LoadedOrder, cancel_all: bool) -> Value {
+    let items: Vec<Value> = o
+        .lines
+        .iter()
+        .zip(&o.core.lines)
+        .map(|(l, q)| {
+            serde_json::json!({"sku": l.sku, "channel_sku": l.channel_sku, "ordered_qty": q.qty,
+                "cancelled_qty": if cancel_all { q.qty } else { q.cancelled },
+                "unit_price": l.unit_price.map(ordo_domain::money::format_hundredths)})
+        })
+        .collect();
+    serde_json::json!({"order_id": o.id.to_string(), "channel": o.channel, "channel_order_id": o.channel_order_id,
+        "warehouse": o.warehouse, "items": items})
+}
+
+/// A marketplace B2B order (one that covers B2C orders) of a channel whose ERP invoices it (Ajio with
+/// `erp_integrated`) is posted to the ERP with its final quantities (`OUTWARD_ORDER_CREATE`), in the
+/// transaction that creates it; nothing it covers is released until the ERP's invoice comes.
+pub(crate) async fn post_outward_orders(
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    new_orders: &[LoadedOrder],
+    covered: &[(usize, i64)],
+) -> Result<()> {
+    let mut posting: Vec<usize> = covered.iter().map(|(n, _)| *n).collect();
+    posting.dedup();
+    for n in posting {
+        let o = &new_orders[n];
+        let row = sqlx::query("SELECT settings FROM channels WHERE id = $1")
+            .bind(o.channel_id)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db)?;
+        let settings: Value = crate::rows::opt_json(&row, "settings")?.unwrap_or(Value::Null);
+        if settings.get("erp_integrated").and_then(Value::as_bool) != Some(true) {
+            continue;
+        }
+        let dedupe = Some(format!("outward-order-create-{}", o.id));
+        queue_posting(tx, ctx, "OUTWARD_ORDER_CREATE", Some(o.id), dedupe, outward_order(o, false)).await?;
+    }
     Ok(())
 }

@@ -473,47 +473,7 @@ async fn create_orders(
     write_stock_changes(&mut writes, ctx, &allocation_ledger(new_orders, &taken));
     insert_events(&mut writes, creation_events(ctx, new_orders));
     writes.flush(tx).await?;
-    post_erp_orders(tx, ctx, new_orders, &covered).await
-}
-
-/// A marketplace B2B order (one that covers B2C orders) of a channel whose ERP invoices it (Ajio with
-/// `erp_integrated`) is posted to the ERP with its final quantities (`OUTWARD_ORDER_CREATE`), in the
-/// transaction that creates it; nothing it covers is released until the ERP's invoice comes.
-async fn post_erp_orders(
-    tx: &mut Transaction<'static, Any>,
-    ctx: &WriteCtx,
-    new_orders: &[LoadedOrder],
-    covered: &[(usize, i64)],
-) -> Result<()> {
-    use serde_json::Value;
-    let mut posting: Vec<usize> = covered.iter().map(|(n, _)| *n).collect();
-    posting.dedup();
-    for n in posting {
-        let o = &new_orders[n];
-        let row = sqlx::query("SELECT settings FROM channels WHERE id = $1")
-            .bind(o.channel_id)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db)?;
-        let settings: Value = crate::rows::opt_json(&row, "settings")?.unwrap_or(Value::Null);
-        if settings.get("erp_integrated").and_then(Value::as_bool) != Some(true) {
-            continue;
-        }
-        let items: Vec<Value> = o
-            .lines
-            .iter()
-            .zip(&o.core.lines)
-            .map(|(l, q)| {
-                serde_json::json!({"sku": l.sku, "channel_sku": l.channel_sku, "ordered_qty": q.qty, "cancelled_qty": q.cancelled,
-                    "unit_price": l.unit_price.map(ordo_domain::money::format_hundredths)})
-            })
-            .collect();
-        let data = serde_json::json!({"order_id": o.id.to_string(), "channel": o.channel, "channel_order_id": o.channel_order_id,
-            "warehouse": o.warehouse, "items": items});
-        let dedupe = Some(format!("outward-order-create-{}", o.id));
-        crate::postings::queue_posting(tx, ctx, "OUTWARD_ORDER_CREATE", Some(o.id), dedupe, data).await?;
-    }
-    Ok(())
+    crate::postings::post_outward_orders(tx, ctx, new_orders, &covered).await
 }
 
 /// A created order leaves the failed-order list.
