@@ -228,7 +228,7 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet =
 
 /// `value` percent-encoded as one URL path segment: ids and settings placed in a path
 /// (`/orders/{id}`) reach the marketplace whole, whatever characters they hold.
-pub(crate) fn segment(value: &str) -> String {
+pub fn segment(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string()
 }
 

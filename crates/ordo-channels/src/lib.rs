@@ -32,6 +32,8 @@ pub use fulfilment::{
     DocumentKind, EInvoiceUpload, Handover, HandoverShipment, MarketplaceDocument, MarketplaceShipment, PackLine, PackRequest,
     PackResult, ShipmentInvoice,
 };
+/// An id percent-encoded as one URL path segment (simulators building URLs to Ordo use it too).
+pub use http::segment as path_segment;
 pub use model::{
     CancelLine, ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind,
     SyncWindow,

@@ -3,10 +3,11 @@
 use crate::allocation::{KeyedLine, StockKey, enqueue_sweeps, lock_stock, write_stock_changes};
 use crate::db::db;
 use crate::inward::receive_against_po;
-use crate::master::{sku_id, warehouse_id};
+use crate::master::sku_id;
 use crate::rows::{FromRow, col, id_text, time, with_id, word};
 use crate::sql::Writes;
 use crate::tx::idempotent;
+use crate::warehouses::warehouse_id;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::DomainError;
 use ordo_domain::inventory::{Balance, Refusal, StockChange, frees_stock, plan};

@@ -1,9 +1,10 @@
 //! Inward purchase orders (and delivery notes): stock expected from suppliers, received by GRNs.
 
 use crate::db::db;
-use crate::master::{sku_id, warehouse_id};
+use crate::master::sku_id;
 use crate::rows::{FromRow, col, id_text, opt_time, time, word};
 use crate::tx::idempotent;
+use crate::warehouses::warehouse_id;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::DomainError;
 use ordo_domain::kinds::InwardPoStatus;

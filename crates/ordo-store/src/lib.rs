@@ -27,6 +27,7 @@ mod shipments;
 mod sql;
 mod sync;
 mod tx;
+mod warehouses;
 mod workers;
 
 pub mod testing;
@@ -37,7 +38,7 @@ pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilte
 pub use inward::InwardPoInput;
 pub use maintenance::StoreOptions;
 pub use manifests::{Handover, ManifestFilter, NewManifest};
-pub use master::{ChannelInput, ChannelPatch, EInvoicingInput, MappingInput, SkuInput, WarehouseInput, WarehousePatch};
+pub use master::{ChannelInput, ChannelPatch, MappingInput, SkuInput};
 pub use orders::invoice::ErpInvoice;
 pub use orders::{IngestOutcome, LineItem, NewLine, NewOrder, OrderQuery};
 /// Records the API shows, defined in the domain; named here too so callers of the store methods
@@ -51,6 +52,7 @@ pub use returns::{NewReturn, ReturnFilter};
 pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
 pub use sync::{AckDue, ChannelClaim, MarketplacePage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
+pub use warehouses::{EInvoicingInput, WarehouseInput, WarehousePatch};
 
 /// The result of every store method.
 pub type Result<T> = std::result::Result<T, ordo_domain::DomainError>;

@@ -4,11 +4,11 @@
 
 use crate::allocation::{KeyedLine, LoadedOrder, load_orders, lock_stock, save_orders, write_stock_changes};
 use crate::db::db;
-use crate::master::warehouse_id;
 use crate::rows::{FromRow, col, id_text, opt_time, time, word};
 use crate::shipments::{StoredShipment, load_shipments};
 use crate::sql::{Val, Writes, in_list};
 use crate::tx::idempotent;
+use crate::warehouses::warehouse_id;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::DomainError;
 use ordo_domain::inventory::LedgerLine;

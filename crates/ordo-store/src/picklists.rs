@@ -3,10 +3,10 @@
 
 use crate::allocation::{load_orders, save_orders};
 use crate::db::db;
-use crate::master::warehouse_id;
 use crate::rows::{FromRow, col, id_text, time, word};
 use crate::sql::{Val, Writes};
 use crate::tx::idempotent;
+use crate::warehouses::warehouse_id;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{OrderStatus, PicklistStatus};
 use ordo_domain::model::{Picklist, PicklistLine};

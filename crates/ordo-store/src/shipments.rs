@@ -4,9 +4,9 @@
 
 use crate::allocation::{load_orders, save_orders};
 use crate::db::db;
-use crate::master::WAREHOUSE_COLUMNS;
 use crate::rows::{FromRow, col, id_text, opt_id_text, opt_json, opt_time, time, word};
 use crate::sql::{Val, Writes};
+use crate::warehouses::WAREHOUSE_COLUMNS;
 use crate::{Page, PageRequest, Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelType, DocumentKind, OrderStatus, ShipmentStatus};
 use ordo_domain::model::{Order, Warehouse};

@@ -7,6 +7,7 @@
 //! word is the [`PostingData`] variant's, written on serialization and checked on reading.
 
 use ordo_domain::Timestamp;
+pub use ordo_domain::kinds::ReturnKind;
 use serde::de::Error as _;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -147,17 +148,6 @@ pub struct SkuQty {
     pub sku: String,
     /// Units.
     pub qty: i64,
-}
-
-/// Whether a return was sent back by the customer or came back undelivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-pub enum ReturnKind {
-    /// The customer sent it back.
-    #[serde(rename = "CUSTOMER_RETURN")]
-    CustomerReturn,
-    /// Return to origin: the carrier could not deliver it.
-    #[serde(rename = "RTO")]
-    Rto,
 }
 
 /// `data` of `RETURN_ORDER`: a return received and QC'd.
