@@ -21,6 +21,7 @@ mod upload;
 pub use erp::{ErpRequest, ErpView};
 pub use orders::{MAX_BATCH, parse_order};
 pub use packing::{DimensionsMm, PackOrderRequest, PackScan, Packed};
+pub use returns::RtoRequested;
 pub use shipping::{Document, ShipmentQuery};
 pub use sync::SyncReport;
 pub use upload::UploadMode;

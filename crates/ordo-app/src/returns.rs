@@ -8,6 +8,15 @@ use ordo_domain::model::Upserted;
 use ordo_domain::returns::Return;
 use ordo_store::{Page, PageRequest, ReturnFilter};
 
+/// The answer to an RTO request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct RtoRequested {
+    /// Always true: the request is on its way to the marketplace.
+    pub requested: bool,
+    /// What happens next, in words.
+    pub message: String,
+}
+
 impl App {
     /// Expects units of a dispatched order back (`POST /api/v1/returns`); pushing the marketplace's
     /// return id again answers the same return.
@@ -29,6 +38,14 @@ impl App {
     pub async fn record_credit_note(&self, caller: &Caller, id: &str, req: CreditNoteRequest) -> Result<Return> {
         let ctx = self.authorize(caller, Permission::ManageOrders)?;
         self.store.record_credit_note(&ctx, id, req.validate()?).await
+    }
+
+    /// Asks the marketplace for the RTO expectation of a dispatched order whose parcel came back
+    /// without one (`POST /api/v1/orders/{id}/rto-request`), through the outbox (retried until the marketplace takes it). The expectation comes with a later sync.
+    pub async fn request_rto(&self, caller: &Caller, id: &str) -> Result<RtoRequested> {
+        let ctx = self.authorize(caller, Permission::ManageOrders)?;
+        let message = self.store.request_rto(&ctx, id).await?;
+        Ok(RtoRequested { requested: true, message })
     }
 
     /// One return.

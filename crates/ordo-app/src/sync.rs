@@ -28,6 +28,11 @@ pub struct SyncReport {
     pub failed: u64,
     /// Orders cancelled because the marketplace cancelled them.
     pub cancelled: u64,
+    /// Returns the marketplace announced that are now expected.
+    pub returns_expected: u64,
+    /// Returns the marketplace announced that could not be expected (their order is not here or not
+    /// dispatched, or they name more units than went out); the log says why for each.
+    pub returns_skipped: u64,
 }
 
 /// Calls the marketplace, retrying rate limits (honouring `Retry-After`) and transient failures with
@@ -319,6 +324,7 @@ impl App {
                 ));
             }
         }
+        let returns = retrying(|| connector.fetch_returns(&window)).await.map_err(SyncFailure::from)?;
         let mut events = Vec::new();
         for event in retrying(|| connector.fetch_events(&window)).await.map_err(SyncFailure::from)? {
             let word = serde_json::to_value(event.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
@@ -339,7 +345,16 @@ impl App {
         report.cancelled = cancelled.len() as u64;
         apply.push(MarketplacePage { orders: last, cancelled, events, cursor: Some((target.channel_id, now)) });
         let mut new_b2b = Vec::new();
+        let mut apply_returns = Some(returns);
         for page in apply {
+            // Returns go in before the page carrying the cursor (their orders may be on earlier pages),
+            // so a sync cut short fetches them again; expecting them is idempotent.
+            if page.cursor.is_some()
+                && let Some(returns) = apply_returns.take()
+                && !returns.is_empty()
+            {
+                self.apply_returns(&ctx, &target.code, returns, &mut report).await.map_err(SyncFailure::Store)?;
+            }
             for o in self.store.apply_marketplace_orders(&ctx, page).await.map_err(SyncFailure::Store)? {
                 match o {
                     IngestOutcome::Created(o) if o.kind == ordo_domain::kinds::OrderKind::B2b => {
@@ -364,6 +379,39 @@ impl App {
             }
         }
         Ok(report)
+    }
+
+    /// Expects the returns a marketplace announced, cancels the ones it withdrew, and logs the ones
+    /// that can't be expected with the reason.
+    async fn apply_returns(
+        &self,
+        ctx: &WriteCtx,
+        channel: &str,
+        returns: Vec<ordo_channels::MarketplaceReturn>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let returns = returns
+            .into_iter()
+            .map(|r| ordo_store::ChannelReturn {
+                channel_order_id: r.channel_order_id,
+                channel_return_id: r.channel_return_id,
+                kind: r.kind,
+                awb: r.awb,
+                lines: r.lines.into_iter().map(|l| (l.channel_line_id, l.channel_sku, l.qty)).collect(),
+                cancelled: r.cancelled,
+            })
+            .collect();
+        for outcome in self.store.apply_marketplace_returns(ctx, channel, returns).await? {
+            match outcome {
+                ordo_store::ChannelReturnOutcome::Created(_) => report.returns_expected += 1,
+                ordo_store::ChannelReturnOutcome::Skipped { channel_return_id, reason } => {
+                    report.returns_skipped += 1;
+                    tracing::warn!(channel, channel_return_id, reason, "a marketplace return is not expected");
+                }
+                ordo_store::ChannelReturnOutcome::Existing(_) | ordo_store::ChannelReturnOutcome::Cancelled(_) => {}
+            }
+        }
+        Ok(())
     }
 
     /// Re-reads one order from its marketplace now (`POST /api/v1/orders/{id}/sync`).
@@ -494,7 +542,7 @@ impl App {
         let channel = message.channel.clone().unwrap_or_default();
         let connector = self.connector_of(client_id, &channel).await.map_err(|e| ChannelError::Permanent(e.to_string()))?;
         match message.topic.as_str() {
-            "channel.cancel_order" => {
+            ordo_store::CANCEL_ORDER_TOPIC => {
                 let lines: Vec<(String, String, i64)> = p["lines"]
                     .as_array()
                     .map(|ls| {
@@ -522,6 +570,12 @@ impl App {
                 connector.push_cancellation(&order, &cancel, reason, message.created_at).await
             }
             "channel.hand_over" => connector.hand_over(&crate::shipping::handover_of(p)?).await,
+            ordo_store::RETURN_QC_TOPIC => connector.send_return_qc(&message_body(p)?).await,
+            ordo_store::CREDIT_NOTE_TOPIC => connector.relay_credit_note(&message_body(p)?).await,
+            ordo_store::RTO_REQUEST_TOPIC => {
+                let awbs: Vec<String> = message_body(&p["awbs"])?;
+                connector.request_rto(p["channel_order_id"].as_str().unwrap_or_default(), &awbs).await
+            }
             other => Err(ChannelError::Permanent(format!("no delivery for messages of topic '{other}'"))),
         }
     }
@@ -628,6 +682,11 @@ const MAX_ATTEMPTS: i64 = 10;
 /// 1, 2, 4, 8, 16, 32 and 64 min, then 128 min: about 4 h 15 min over all of them before the dead
 /// letter), each within ±10 % at random so a backlog that failed together is not retried all at once.
 /// A `Retry-After` asking for longer wins.
+/// Reads a message's payload as what a connector sends; one that doesn't read is a dead letter.
+fn message_body<T: serde::de::DeserializeOwned>(payload: &Value) -> std::result::Result<T, ChannelError> {
+    serde_json::from_value(payload.clone()).map_err(|e| ChannelError::Permanent(format!("unreadable message: {e}")))
+}
+
 fn retry_delay(attempts: i64) -> i64 {
     let base = 30i64 << attempts.clamp(0, 8);
     let mut b = [0u8; 2];

@@ -5,7 +5,9 @@ use crate::ajio::{AjioConnector, B2bPurchaseOrder};
 use crate::amazon_edi::EdiConnector;
 use crate::amazon_sp::AmazonSpConnector;
 use crate::flipkart::FlipkartConnector;
-use crate::model::{CancelLine, ChannelError, ChannelEvent, MarketplaceOrder, SyncWindow};
+use crate::model::{
+    CancelLine, ChannelError, ChannelEvent, MarketplaceOrder, MarketplaceReturn, ReturnCreditNote, ReturnQc, SyncWindow,
+};
 use crate::paytm::PaytmConnector;
 use crate::shopify::ShopifyConnector;
 use ordo_domain::Timestamp;
@@ -100,6 +102,39 @@ impl Connector {
             Connector::Paytm(c) => c.fetch_events(window).await,
             _ => Ok(Vec::new()),
         }
+    }
+
+    /// Returns the marketplace announced or changed within the window: customer returns and RTOs of
+    /// dispatched orders (Flipkart, Ajio, Paytm, Shopify). Amazon's returns come as reports, not
+    /// through the APIs Ordo speaks, and EDI vendors return by debit note: both answer an empty list.
+    pub async fn fetch_returns(&self, window: &SyncWindow) -> Result<Vec<MarketplaceReturn>, ChannelError> {
+        match self {
+            Connector::FlipkartV2(c) | Connector::FlipkartV3(c) => c.fetch_returns(window).await,
+            Connector::Paytm(c) => c.fetch_returns(window).await,
+            Connector::AjioVms(c) => c.fetch_returns(window).await,
+            Connector::Shopify(c) => c.fetch_returns(window).await,
+            Connector::AmazonSp(_) | Connector::AmazonFlex(_) | Connector::AmazonEdi(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Tells the marketplace what QC found in one of its returns (Ajio and Paytm settle QC-failed and
+    /// missing units from it; see [`ChannelType::takes_return_qc`]).
+    pub async fn send_return_qc(&self, qc: &ReturnQc) -> Result<(), ChannelError> {
+        match self {
+            Connector::AjioVms(c) => c.send_return_qc(qc).await,
+            Connector::Paytm(c) => c.send_return_qc(qc).await,
+            other => Err(ChannelError::Permanent(format!("{} takes no QC results of returns", other.channel_type()))),
+        }
+    }
+
+    /// Relays the seller's credit note of one of the marketplace's returns (Ajio).
+    pub async fn relay_credit_note(&self, note: &ReturnCreditNote) -> Result<(), ChannelError> {
+        self.ajio("relaying a credit note")?.relay_credit_note(note).await
+    }
+
+    /// Asks the marketplace for the RTO expectation of a dispatched order (Ajio's RTO generation).
+    pub async fn request_rto(&self, channel_order_id: &str, awbs: &[String]) -> Result<(), ChannelError> {
+        self.ajio("asking for an RTO")?.request_rto(channel_order_id, awbs).await
     }
 
     /// Whether [`push_cancellation`](Connector::push_cancellation) reaches the marketplace.

@@ -35,8 +35,8 @@ pub use fulfilment::{
 /// An id percent-encoded as one URL path segment (simulators building URLs to Ordo use it too).
 pub use http::segment as path_segment;
 pub use model::{
-    CancelLine, ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind,
-    SyncWindow,
+    CancelLine, ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceReturn,
+    MarketplaceState, OrderKind, ReturnCreditNote, ReturnQc, ReturnQcLine, ReturnedLine, SyncWindow,
 };
 pub use retry::{RetryPolicy, with_retries, with_retries_using};
 

@@ -227,3 +227,79 @@ mod tests {
         assert_eq!((o.buyer, o.ship_to, o.payment), (None, None, None));
     }
 }
+
+/// Units of a dispatched order the marketplace says are coming back: a customer return or an RTO
+/// (the parcel was never delivered), in the neutral model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarketplaceReturn {
+    /// The marketplace's id of the return, which Ordo keys it by on the channel.
+    pub channel_return_id: String,
+    /// The forward order, by the id Ordo keys orders by on the channel.
+    pub channel_order_id: String,
+    /// Customer return or RTO.
+    pub kind: ordo_domain::kinds::ReturnKind,
+    /// The AWB the parcel comes back under, when the marketplace says.
+    pub awb: Option<String>,
+    /// The units coming back, per line of the forward order.
+    pub lines: Vec<ReturnedLine>,
+    /// The marketplace withdrew the return (the customer cancelled it, the courier delivered after all).
+    pub cancelled: bool,
+    /// The marketplace's own payload for the return, kept whole.
+    pub raw: serde_json::Value,
+}
+
+/// A line of a [`MarketplaceReturn`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnedLine {
+    /// The forward order's line on the marketplace ([`MarketplaceLine::channel_line_id`]).
+    pub channel_line_id: String,
+    /// The marketplace's product code, for lines the marketplace names by product only.
+    pub channel_sku: String,
+    /// Units coming back.
+    pub qty: i64,
+}
+
+/// What QC found in a marketplace's return, to be told to the marketplace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnQc {
+    /// The marketplace's id of the return.
+    pub channel_return_id: String,
+    /// The forward order on the channel.
+    pub channel_order_id: String,
+    /// Per line of the forward order: units that passed, failed and did not come.
+    pub lines: Vec<ReturnQcLine>,
+}
+
+/// A line of a [`ReturnQc`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnQcLine {
+    /// The forward order's line on the marketplace.
+    pub channel_line_id: String,
+    /// The marketplace's product code.
+    pub channel_sku: String,
+    /// Units that passed QC.
+    pub qc_pass: i64,
+    /// Units that failed QC.
+    pub qc_fail: i64,
+    /// Units expected and not in the parcel.
+    pub missing: i64,
+}
+
+/// The seller's (ERP's) credit note for a marketplace return, to be relayed to the marketplace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnCreditNote {
+    /// The marketplace's id of the return.
+    pub channel_return_id: String,
+    /// The forward order on the channel.
+    pub channel_order_id: String,
+    /// The credit note's number.
+    pub credit_note_number: String,
+    /// Its date, `YYYY-MM-DD`.
+    pub credit_note_date: String,
+    /// Its amount, a decimal string.
+    pub amount: String,
+    /// Its IRN, when registered with the GST portal.
+    pub irn: Option<String>,
+    /// Its signed QR code, when registered.
+    pub signed_qr_code: Option<String>,
+}

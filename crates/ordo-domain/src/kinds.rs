@@ -121,6 +121,24 @@ impl ChannelType {
     pub fn accepts_seller_cancellation(self) -> bool {
         matches!(self, ChannelType::AmazonEdi)
     }
+
+    /// Whether the marketplace takes the QC results of its returns (SPEC §12.2): Ajio and Paytm settle
+    /// QC-failed and missing units with the seller from them. Flipkart, Amazon and Shopify take claims
+    /// on their portals instead.
+    pub fn takes_return_qc(self) -> bool {
+        matches!(self, ChannelType::AjioVms | ChannelType::Paytm)
+    }
+
+    /// Whether the seller's credit note of a return is relayed to the marketplace (Ajio: SPEC §6).
+    pub fn relays_credit_notes(self) -> bool {
+        matches!(self, ChannelType::AjioVms)
+    }
+
+    /// Whether Ordo can ask the marketplace for the RTO expectation of a parcel that came back without
+    /// one (Ajio's RTO generation, SPEC §12.1).
+    pub fn generates_rto(self) -> bool {
+        matches!(self, ChannelType::AjioVms)
+    }
 }
 
 word_enum! {

@@ -10,6 +10,7 @@ api_tests!(
     an_article_master_push_applies_good_rows_and_reports_bad_ones_by_index,
     a_push_of_more_than_5000_articles_is_refused_whole,
     an_inward_po_pushed_again_is_amended_until_receiving_starts,
+    bad_input_from_the_erp_is_refused_naming_the_field_and_changes_nothing,
 );
 
 async fn an_article_master_push_applies_good_rows_and_reports_bad_ones_by_index(t: TestApp) {
@@ -67,4 +68,51 @@ async fn an_inward_po_pushed_again_is_amended_until_receiving_starts(t: TestApp)
         json!({"sku": "A", "qty": 8, "received": 3}),
         "nothing changed"
     );
+}
+
+async fn bad_input_from_the_erp_is_refused_naming_the_field_and_changes_nothing(t: TestApp) {
+    t.basic_setup().await;
+    assert_eq!(t.post("/api/v1/channels", json!({"code": "web", "type": "INTERNAL", "warehouse": "wh1"})).await.0, 201);
+    let order = json!({"channel": "web", "kind": "B2B", "channel_order_id": "PO-B1", "lines": [{"sku": "A", "qty": 4}]});
+    let (status, order) = t.post("/api/v1/orders", order).await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_str().unwrap();
+    let before = t.get(&format!("/api/v1/orders/{id}")).await.1;
+    let invoice = |lines: Value| json!({"invoice_number": "ERP/2627/1", "invoice_date": "2026-12-01", "lines": lines});
+    let refused = [
+        (invoice(json!([{"sku": "ZZ", "qty": 1}])), 422, "lines[0].sku"),
+        (invoice(json!([{"sku": "A", "qty": 3}, {"sku": "A", "qty": 2}])), 422, "lines[1].qty"),
+        (invoice(json!([{"sku": "A", "qty": -1}])), 422, "lines[0].qty"),
+        (
+            json!({"invoice_number": "ERP/2627/1", "invoice_date": "1 Dec 2026", "lines": [{"sku": "A", "qty": 1}]}),
+            422,
+            "invoice_date",
+        ),
+    ];
+    for (body, status, field) in refused {
+        let (got, problem) = t.post(&format!("/api/v1/orders/{id}/invoice"), body).await;
+        assert_eq!(got, status, "{problem}");
+        assert!(problem["type"].as_str().unwrap().starts_with("/problems/"), "problem+json: {problem}");
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+        assert!(fields.contains(&field), "{field} named: {problem}");
+    }
+    assert_eq!(t.post("/api/v1/orders/999999/invoice", invoice(json!([{"sku": "A", "qty": 1}]))).await.0, 404);
+    assert_eq!(t.get(&format!("/api/v1/orders/{id}")).await.1, before, "nothing changed on the order");
+
+    // An inward PO naming an article the master doesn't have creates nothing.
+    let po = json!({"warehouse": "wh1", "po_number": "PO-X", "lines": [{"sku": "A", "qty": 2}, {"sku": "NOPE", "qty": 1}]});
+    let (status, problem) = t.post("/api/v1/inward-pos", po).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("NOPE"), "{problem}");
+    assert_eq!(t.get("/api/v1/inward-pos/PO-X").await.0, 404);
+
+    // A credit note for a return that doesn't exist, and one with a bad date, change nothing.
+    let note = json!({"credit_note_number": "CN/1", "credit_note_date": "2026-12-01", "amount": "10.00"});
+    assert_eq!(t.post("/api/v1/returns/424242/credit-note", note).await.0, 404);
+    let bad = json!({"credit_note_number": "CN/1", "credit_note_date": "2026-13-01", "amount": "-1"});
+    let (status, problem) = t.post("/api/v1/returns/424242/credit-note", bad).await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["credit_note_date", "amount"], "{problem}");
+    assert_eq!(t.get("/api/v1/returns").await.1["items"], json!([]));
 }

@@ -29,9 +29,11 @@ use std::sync::{Arc, Mutex};
 pub const API_KEY: &str = "ajio_0rd0s1mu1at0r_k3y";
 
 #[derive(Debug, Default)]
-struct Stores {
-    orders: Table<Value>,
+pub(crate) struct Stores {
+    pub(crate) orders: Table<Value>,
     pos: Table<Value>,
+    /// Returns of shipped B2C orders (see `ajio_returns`).
+    pub(crate) returns: Table<Value>,
     manifests: Vec<Value>,
     /// What packing gave each B2C order (AWB, invoice, lines), by order id.
     shipments: HashMap<String, Value>,
@@ -50,7 +52,7 @@ fn invalid(e: impl std::fmt::Display) -> SimError {
 }
 
 impl AjioMarket {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Stores> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Stores> {
         self.stores.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -172,6 +174,18 @@ impl SimMarket for AjioMarket {
         self.store(body, now)
     }
 
+    fn add_return(&self, ret: &crate::control::SimReturn, now: Timestamp) -> Result<Value, SimError> {
+        self.open_return(ret, now)
+    }
+
+    fn cancel_return(&self, id: &str, now: Timestamp) -> Result<Value, SimError> {
+        AjioMarket::cancel_return(self, id, now)
+    }
+
+    fn returns(&self) -> Vec<Value> {
+        self.all_returns()
+    }
+
     fn cancel(&self, id: &str, lines: Option<&[String]>, reason: Option<&str>, now: Timestamp) -> Result<Value, SimError> {
         self.lock().orders.update(id, now, |o| {
             if o["status"] != json!("NEW") {
@@ -208,13 +222,17 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<AjioMarket>) -> Router {
         .route("/orders/b2b", get(list_b2b))
         .route("/orders/b2b/{po}/e-invoice", post(upload_e_invoice))
         .route("/manifests", post(create_manifest))
+        .route("/returns", get(crate::ajio_returns::list_returns))
+        .route("/returns/{id}/qc", post(crate::ajio_returns::report_qc))
+        .route("/returns/{id}/credit-note", post(crate::ajio_returns::relay_credit_note))
+        .route("/orders/b2c/{id}/rto", post(crate::ajio_returns::generate_rto))
         .with_state((core, market))
 }
 
 /// This marketplace's list parameters.
 const LIST: ListParams = ListParams { cursor: "page_token", from: "from", to: "to", to_required: true, next: "next_page_token" };
 
-fn list(core: &SimCore, table: &Table<Value>, q: &HashMap<String, String>, key: &str) -> Response {
+pub(crate) fn list(core: &SimCore, table: &Table<Value>, q: &HashMap<String, String>, key: &str) -> Response {
     windowed_list(core, Dialect::Ajio, &LIST, table, q, key)
 }
 

@@ -69,6 +69,74 @@ pub(crate) trait SimMarket: Send + Sync {
     fn return_pickup(&self, forward_id: &str, _now: Timestamp) -> Result<Value, SimError> {
         Err(SimError::Unsupported(format!("return pickups (order {forward_id})")))
     }
+    /// Opens a return (a customer's, or an RTO) of a shipped order; answers the wire return.
+    fn add_return(&self, ret: &SimReturn, _now: Timestamp) -> Result<Value, SimError> {
+        Err(SimError::Unsupported(format!("returns (order {})", ret.order_id)))
+    }
+    /// Withdraws a return (the customer cancelled it).
+    fn cancel_return(&self, id: &str, _now: Timestamp) -> Result<Value, SimError> {
+        Err(SimError::Unsupported(format!("returns (return {id})")))
+    }
+    /// Every return, with what the seller reported on it (QC results, credit notes).
+    fn returns(&self) -> Vec<Value> {
+        Vec::new()
+    }
+}
+
+/// A return to open, the same for every marketplace (`POST /_sim/returns`): the order by the id it is
+/// keyed by on the channel (Flipkart: the shipment, or the order item for `FLIPKART_V2`), and its
+/// lines by the marketplace's line ids; without `lines`, every unit shipped comes back.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SimReturn {
+    /// The forward order, as the marketplace keys it.
+    pub order_id: String,
+    /// `CUSTOMER_RETURN` (the default) or `RTO`.
+    #[serde(default = "customer_return")]
+    pub kind: ordo_domain::kinds::ReturnKind,
+    /// The lines coming back; every shipped unit when absent.
+    #[serde(default)]
+    pub lines: Option<Vec<SimReturnLine>>,
+    /// The reverse AWB; made up when absent.
+    #[serde(default)]
+    pub awb: Option<String>,
+}
+
+fn customer_return() -> ordo_domain::kinds::ReturnKind {
+    ordo_domain::kinds::ReturnKind::CustomerReturn
+}
+
+/// A line of a [`SimReturn`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct SimReturnLine {
+    /// The marketplace's line id.
+    pub line_id: String,
+    /// Units.
+    pub quantity: i64,
+}
+
+impl SimReturn {
+    /// The units coming back per line, given each line's `(line id, units shipped and not returned)`:
+    /// all of them without `lines`; refused when a line is unknown or asks more than that.
+    pub fn units(&self, open: &[(String, i64)]) -> Result<Vec<(String, i64)>, SimError> {
+        let Some(lines) = &self.lines else {
+            let all: Vec<(String, i64)> = open.iter().filter(|(_, q)| *q > 0).cloned().collect();
+            if all.is_empty() {
+                return Err(SimError::Conflict(format!("order {} has no shipped unit left to return", self.order_id)));
+            }
+            return Ok(all);
+        };
+        lines
+            .iter()
+            .map(|l| match open.iter().find(|(id, _)| *id == l.line_id) {
+                None => Err(SimError::Invalid(format!("order {} has no line {}", self.order_id, l.line_id))),
+                Some((_, can)) if l.quantity < 1 || l.quantity > *can => Err(SimError::Conflict(format!(
+                    "line {} of order {} has {can} shipped units that can be returned, not {}",
+                    l.line_id, self.order_id, l.quantity
+                ))),
+                Some(_) => Ok((l.line_id.clone(), l.quantity)),
+            })
+            .collect()
+    }
 }
 
 /// The marketplace behind a simulator.
@@ -195,6 +263,21 @@ impl SimulatorHandle {
     /// Lifts the marketplace's hold.
     pub fn unhold(&self, id: &str) -> Result<Value, SimError> {
         self.market.ops().set_hold(id, false, self.core.now())
+    }
+
+    /// Opens a return of a shipped order (see [`SimReturn`]).
+    pub fn add_return(&self, ret: &SimReturn) -> Result<Value, SimError> {
+        self.market.ops().add_return(ret, self.core.now())
+    }
+
+    /// Withdraws a return.
+    pub fn cancel_return(&self, id: &str) -> Result<Value, SimError> {
+        self.market.ops().cancel_return(id, self.core.now())
+    }
+
+    /// Every return, with the QC results and credit notes the seller reported.
+    pub fn returns(&self) -> Vec<Value> {
+        self.market.ops().returns()
     }
 
     /// Reports the return of a forward order as picked up (Paytm).
@@ -464,6 +547,19 @@ pub(crate) fn control_router(h: SimulatorHandle) -> Router {
         )
         .route("/_sim/orders/{id}/hold", post(|State(h): H, Path(id): Path<String>| async move { ok(h.hold(&id)) }))
         .route("/_sim/orders/{id}/unhold", post(|State(h): H, Path(id): Path<String>| async move { ok(h.unhold(&id)) }))
+        .route(
+            "/_sim/returns",
+            get(|State(h): H| async move { axum::Json(json!({"returns": h.returns()})) }).post(
+                |State(h): H, body: axum::body::Bytes| async move {
+                    ok(serde_json::from_slice::<SimReturn>(&body)
+                        .map_err(|e| {
+                            SimError::Invalid(format!("expected {{order_id, kind?, lines?: [{{line_id, quantity}}], awb?}}: {e}"))
+                        })
+                        .and_then(|r| h.add_return(&r)))
+                },
+            ),
+        )
+        .route("/_sim/returns/{id}/cancel", post(|State(h): H, Path(id): Path<String>| async move { ok(h.cancel_return(&id)) }))
         .route(
             "/_sim/orders/{id}/return-pickup",
             post(|State(h): H, Path(id): Path<String>| async move { ok(h.report_return_pickup(&id)) }),

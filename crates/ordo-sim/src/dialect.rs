@@ -37,8 +37,8 @@ impl Dialect {
         }
     }
 
-    /// Whether `path` is one of the marketplace's packing, document or handover routes, whose calls
-    /// the simulator records (its order feeds and token endpoint are not recorded).
+    /// Whether `path` is one of the marketplace's packing, document, handover or return routes, whose
+    /// calls the simulator records (its order and return feeds and token endpoint are not recorded).
     pub fn is_fulfilment_route(self, path: &str) -> bool {
         match self {
             Dialect::Flipkart => {
@@ -50,12 +50,15 @@ impl Dialect {
             Dialect::Edi => path == "/edi/856",
             Dialect::Ajio => {
                 path == "/manifests"
-                    || (path.starts_with("/orders/b2c/") && ["/pack", "/invoice", "/label"].iter().any(|s| path.ends_with(s)))
+                    || (path.starts_with("/orders/b2c/")
+                        && ["/pack", "/invoice", "/label", "/rto"].iter().any(|s| path.ends_with(s)))
                     || (path.starts_with("/orders/b2b/") && path.ends_with("/e-invoice"))
+                    || (path.starts_with("/returns/") && (path.ends_with("/qc") || path.ends_with("/credit-note")))
             }
             Dialect::Paytm => {
                 path == "/v1/manifests"
                     || (path.starts_with("/v1/orders/") && (path.ends_with("/pack") || path.ends_with("/label")))
+                    || (path.starts_with("/v1/returns/") && path.ends_with("/qc"))
             }
         }
     }

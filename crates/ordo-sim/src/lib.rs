@@ -16,6 +16,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod ajio;
+mod ajio_returns;
 pub mod amazon_edi;
 pub mod amazon_sp;
 mod consignee;
@@ -28,12 +29,13 @@ mod faults;
 pub mod flipkart;
 pub mod paytm;
 pub mod shopify;
+mod shopify_returns;
 mod table;
 
 /// The e-invoice registration portal (NIC's sandbox), served by `ordo simulate irp`.
 pub use ordo_einvoice::sim as irp;
 
-pub use crate::control::{SimError, SimulatorHandle};
+pub use crate::control::{SimError, SimReturn, SimReturnLine, SimulatorHandle};
 pub use crate::core::{ReceivedCall, SimClock, SimConfig, SimStats, system_clock};
 pub use crate::faults::Faults;
 

@@ -180,6 +180,92 @@ impl SimMarket for PaytmMarket {
         })
     }
 
+    fn add_return(&self, ret: &crate::control::SimReturn, now: Timestamp) -> Result<Value, SimError> {
+        let mut s = self.lock();
+        let order =
+            s.orders.get(&ret.order_id).ok_or_else(|| SimError::NotFound(format!("order {}", ret.order_id)))?.body.clone();
+        if !matches!(order["status"].as_str(), Some("SHIPPED" | "DELIVERED")) {
+            return Err(SimError::Conflict(format!(
+                "order {} is {}: only shipped orders come back",
+                ret.order_id, order["status"]
+            )));
+        }
+        let of_order: Vec<Value> = s
+            .returns
+            .sorted()
+            .iter()
+            .filter(|(_, r)| r.body["forward_order_id"] == json!(ret.order_id))
+            .map(|(_, r)| r.body.clone())
+            .collect();
+        let on_returns = |item: &str| -> i64 {
+            of_order
+                .iter()
+                .filter(|r| r["status"] != json!("CANCELLED"))
+                .flat_map(|r| r["items"].as_array().cloned().unwrap_or_default())
+                .filter(|i| i["item_id"] == json!(item))
+                .map(|i| i["quantity"].as_i64().unwrap_or(0))
+                .sum()
+        };
+        let items = order["items"].as_array().cloned().unwrap_or_default();
+        let open: Vec<(String, i64)> = items
+            .iter()
+            .map(|i| {
+                let id = i["item_id"].as_str().unwrap_or_default().to_string();
+                let shipped = i["quantity"].as_i64().unwrap_or(0) - i["cancelled_quantity"].as_i64().unwrap_or(0);
+                let left = shipped - on_returns(&id);
+                (id, left)
+            })
+            .collect();
+        let units = ret.units(&open)?;
+        let listed: Vec<Value> = units
+            .iter()
+            .map(|(id, qty)| {
+                let sku = items.iter().find(|i| i["item_id"] == json!(id)).map(|i| i["sku"].clone()).unwrap_or(Value::Null);
+                json!({"item_id": id, "sku": sku, "quantity": qty})
+            })
+            .collect();
+        // The return a replacement opened names no items until the customer's parcel is booked: it
+        // becomes this one.
+        let waiting =
+            of_order.iter().find(|r| r["items"].as_array().is_none_or(|i| i.is_empty()) && r["status"] != json!("CANCELLED"));
+        let rid = match waiting {
+            Some(r) => r["return_id"].as_str().unwrap_or_default().to_string(),
+            None => format!("PTMR-{}-{}", ret.order_id.trim_start_matches("PTM-"), of_order.len() + 1),
+        };
+        let awb = ret.awb.clone().unwrap_or_else(|| format!("PTMR{:010}", stable_number(&rid, 10)));
+        let (kind, status) = match (ret.kind, waiting) {
+            (ordo_domain::kinds::ReturnKind::Rto, _) => ("RTO", "PICKUP_DONE"),
+            (_, Some(r)) => {
+                (r["return_type"].as_str().unwrap_or("REPLACEMENT"), r["status"].as_str().unwrap_or("PICKUP_PENDING"))
+            }
+            (_, None) => ("CUSTOMER_RETURN", "PICKUP_PENDING"),
+        };
+        let pickup = if status == "PICKUP_PENDING" { Value::Null } else { json!(now.to_string()) };
+        let body = json!({"return_id": rid, "forward_order_id": ret.order_id, "return_type": kind, "status": status,
+            "pickup_done_at": pickup, "updated_at": now.to_string(), "awb": awb, "items": listed, "qc": null});
+        serde_json::from_value::<Return>(body.clone()).map_err(invalid)?;
+        s.returns.put(&rid, body.clone(), now);
+        Ok(body)
+    }
+
+    fn cancel_return(&self, id: &str, now: Timestamp) -> Result<Value, SimError> {
+        self.lock().returns.update(id, now, |r| {
+            if r["status"] != json!("PICKUP_PENDING") {
+                return Err(SimError::Conflict(format!(
+                    "return {id} is {}: only a pending pickup can be cancelled",
+                    r["status"]
+                )));
+            }
+            r["status"] = json!("CANCELLED");
+            r["updated_at"] = json!(now.to_string());
+            Ok(r.clone())
+        })
+    }
+
+    fn returns(&self) -> Vec<Value> {
+        self.lock().returns.sorted().into_iter().map(|(_, r)| r.body.clone()).collect()
+    }
+
     fn return_pickup(&self, forward_id: &str, now: Timestamp) -> Result<Value, SimError> {
         let mut s = self.lock();
         let rid = s
@@ -214,6 +300,7 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<PaytmMarket>) -> Router {
         .route("/v1/orders/{id}/label", get(label))
         .route("/v1/manifests", post(create_manifest))
         .route("/v1/returns", get(list_returns))
+        .route("/v1/returns/{id}/qc", post(report_qc))
         .with_state((core, market))
 }
 
@@ -231,6 +318,57 @@ async fn list_orders(State((core, market)): S, Query(q): Query<HashMap<String, S
 
 async fn list_returns(State((core, market)): S, Query(q): Query<HashMap<String, String>>) -> Response {
     list(&core, &market.lock().returns, &q, "returns")
+}
+
+/// `POST /v1/returns/{return_id}/qc`: every item accounted for (passed + failed + missing = its units).
+async fn report_qc(State((core, market)): S, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
+    let d = Dialect::Paytm;
+    let qc: ordo_channels::paytm::QcBody = match serde_json::from_slice(&body) {
+        Ok(q) => q,
+        Err(e) => return d.bad_request(&format!("invalid QC body: {e}")),
+    };
+    let now = core.now();
+    let mut s = market.lock();
+    let Some(row) = s.returns.get(&id) else { return d.not_found(&format!("Return {id}")) };
+    let r = row.body.clone();
+    let stored = serde_json::to_value(&qc).unwrap_or_default();
+    match r["status"].as_str() {
+        Some("CANCELLED") => return refuse(StatusCode::CONFLICT, "RETURN_CANCELLED", format!("Return {id} was cancelled")),
+        Some("QC_DONE") if r["qc"] == stored => return axum::Json(r).into_response(),
+        Some("QC_DONE") => {
+            return refuse(StatusCode::CONFLICT, "QC_EXISTS", format!("Return {id} has other QC results: {}", r["qc"]));
+        }
+        _ => {}
+    }
+    let items = r["items"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        return refuse(StatusCode::CONFLICT, "NO_ITEMS", format!("Return {id} names no items yet"));
+    }
+    for i in &items {
+        let units = i["quantity"].as_i64().unwrap_or(0);
+        let ok =
+            qc.items.iter().find(|q| i["item_id"] == json!(q.item_id)).is_some_and(|q| {
+                q.qc_pass >= 0 && q.qc_fail >= 0 && q.missing >= 0 && q.qc_pass + q.qc_fail + q.missing == units
+            });
+        if !ok {
+            return d.bad_request(&format!(
+                "item {} of return {id} has {units} units: qc_pass + qc_fail + missing must make them",
+                i["item_id"]
+            ));
+        }
+    }
+    if let Some(q) = qc.items.iter().find(|q| !items.iter().any(|i| i["item_id"] == json!(q.item_id))) {
+        return d.bad_request(&format!("return {id} has no item {}", q.item_id));
+    }
+    match s.returns.update(&id, now, |r| {
+        r["qc"] = stored;
+        r["status"] = json!("QC_DONE");
+        r["updated_at"] = json!(now.to_string());
+        Ok(r.clone())
+    }) {
+        Ok(r) => axum::Json(r).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn get_order(State((_core, market)): S, Path(id): Path<String>) -> Response {

@@ -33,6 +33,8 @@ pub struct ShopifyMarket {
     table: Mutex<Table<Value>>,
     /// The fulfillments made, by order id.
     fulfillments: Mutex<HashMap<String, Vec<Value>>>,
+    /// Returns, as GraphQL `Return` nodes with their order's id (see `shopify_returns`).
+    returns: Mutex<Vec<Value>>,
 }
 
 fn invalid(e: impl std::fmt::Display) -> SimError {
@@ -40,6 +42,40 @@ fn invalid(e: impl std::fmt::Display) -> SimError {
 }
 
 impl ShopifyMarket {
+    pub(crate) fn returns_lock(&self) -> std::sync::MutexGuard<'_, Vec<Value>> {
+        self.returns.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn order_json(&self, id: &str) -> Option<Value> {
+        self.lock().get(id).map(|r| r.body.clone())
+    }
+
+    /// Ids of the orders whose last change passes `keep`, oldest change first.
+    pub(crate) fn order_ids_updated(&self, keep: impl Fn(Timestamp) -> bool) -> Vec<String> {
+        self.lock().ids_where(|r| keep(r.updated_at))
+    }
+
+    /// Stamps an order as changed now.
+    pub(crate) fn touch(&self, id: &str, now: Timestamp) {
+        let _ = self.lock().update(id, now, |o| {
+            o["updated_at"] = json!(now.to_string());
+            Ok(())
+        });
+    }
+
+    /// Units of a line fulfilled (fulfillments not cancelled).
+    pub(crate) fn fulfilled_units(&self, order_id: &str, line_id: i64) -> i64 {
+        self.fulfillments()
+            .get(order_id)
+            .into_iter()
+            .flatten()
+            .filter(|f| f["status"] != json!("cancelled"))
+            .flat_map(|f| f["line_items"].as_array().cloned().unwrap_or_default())
+            .filter(|l| l["id"].as_i64() == Some(line_id))
+            .map(|l| l["quantity"].as_i64().unwrap_or(0))
+            .sum()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Table<Value>> {
         self.table.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -148,6 +184,18 @@ impl SimMarket for ShopifyMarket {
         self.store(body, now)
     }
 
+    fn add_return(&self, ret: &crate::control::SimReturn, now: Timestamp) -> Result<Value, SimError> {
+        self.open_return(ret, now)
+    }
+
+    fn cancel_return(&self, id: &str, now: Timestamp) -> Result<Value, SimError> {
+        ShopifyMarket::cancel_return(self, id, now)
+    }
+
+    fn returns(&self) -> Vec<Value> {
+        self.all_returns()
+    }
+
     fn cancel(&self, id: &str, lines: Option<&[String]>, reason: Option<&str>, now: Timestamp) -> Result<Value, SimError> {
         let mut t = self.lock();
         t.update(id, now, |o| {
@@ -184,6 +232,7 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<ShopifyMarket>) -> Router {
         .route("/admin/api/{version}/orders/{id}/fulfillment_orders.json", get(get_fulfillment_orders))
         .route("/admin/api/{version}/orders/{id}/fulfillments.json", get(get_fulfillments))
         .route("/admin/api/{version}/fulfillments.json", post(create_fulfillment))
+        .route("/admin/api/{version}/graphql.json", post(crate::shopify_returns::graphql))
         .with_state((core, market))
 }
 

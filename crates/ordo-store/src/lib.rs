@@ -48,9 +48,12 @@ pub use paging::{Page, PageRequest};
 pub use picking::{ShortOutcome, ShortPick};
 pub use picklists::{PicklistFilter, PicklistRequest};
 pub use postings::POSTING_TOPIC;
-pub use returns::{NewReturn, ReturnFilter};
+pub use returns::{ChannelReturn, ChannelReturnOutcome, NewReturn, ReturnFilter};
 pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
-pub use sync::{AckDue, ChannelClaim, MarketplacePage, SyncEnd, SyncTarget};
+pub use sync::{
+    AckDue, CANCEL_ORDER_TOPIC, CREDIT_NOTE_TOPIC, ChannelClaim, MarketplacePage, RETURN_QC_TOPIC, RTO_REQUEST_TOPIC, SyncEnd,
+    SyncTarget,
+};
 pub use tx::{IdempotencyClaim, WriteCtx};
 pub use warehouses::{EInvoicingInput, WarehouseInput, WarehousePatch};
 

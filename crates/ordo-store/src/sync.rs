@@ -63,6 +63,50 @@ pub struct MarketplacePage {
     pub cursor: Option<(i64, Timestamp)>,
 }
 
+/// Outbox topic: a seller's cancellation, to a marketplace that accepts them.
+pub const CANCEL_ORDER_TOPIC: &str = "channel.cancel_order";
+/// Outbox topic: QC results of a marketplace's return, to the marketplace.
+pub const RETURN_QC_TOPIC: &str = "channel.return_qc";
+/// Outbox topic: the credit note of a marketplace's return, relayed to it.
+pub const CREDIT_NOTE_TOPIC: &str = "channel.credit_note";
+/// Outbox topic: a request for the RTO expectation of a parcel that came back without one.
+pub const RTO_REQUEST_TOPIC: &str = "channel.rto_request";
+
+/// A message to a channel's marketplace, about one order, for the outbox: it leaves after the
+/// order's earlier messages.
+pub(crate) struct ChannelMessage {
+    pub topic: &'static str,
+    pub channel_id: i64,
+    pub order_id: i64,
+}
+
+impl ChannelMessage {
+    /// Queues the message in the caller's transaction; `dedupe` keeps one message per cause.
+    pub async fn queue(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        ctx: &WriteCtx,
+        dedupe: &str,
+        payload: &serde_json::Value,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $7) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
+        )
+        .bind(ctx.client_id)
+        .bind(self.topic)
+        .bind(dedupe)
+        .bind(self.channel_id)
+        .bind(self.order_id)
+        .bind(payload.to_string())
+        .bind(ctx.now.micros())
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+}
+
 /// An order whose acknowledgement to the marketplace is due.
 #[derive(Debug, Clone)]
 pub struct AckDue {

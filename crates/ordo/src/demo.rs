@@ -1,8 +1,9 @@
 //! `ordo demo`: Ordo doing its main job on one machine with no setup. It seeds a demo seller
 //! (warehouse, articles, stock, a channel of every marketplace type), starts a simulator for each
 //! marketplace and the e-invoice portal in this process, keeps those marketplaces producing orders,
-//! cancellations, holds and return pickups, and serves the API while Ordo pulls, allocates, holds and
-//! releases, and a simulated warehouse crew picks, packs and hands the orders over.
+//! cancellations, holds, return pickups and returns, and serves the API while Ordo pulls, allocates,
+//! holds and releases, and a simulated warehouse crew picks, packs and hands the orders over and
+//! receives the returns through QC.
 
 mod crew;
 
@@ -14,9 +15,9 @@ use ordo_app::requests::{
 use ordo_app::{App, Caller};
 use ordo_channels::{MarketplaceLine, MarketplaceOrder};
 use ordo_domain::DomainError;
-use ordo_domain::kinds::{ChannelType, ManifestStatus, Pool, Role};
+use ordo_domain::kinds::{ChannelType, ManifestStatus, OrderStatus, Pool, ReturnKind, Role};
 use ordo_domain::model::Principal;
-use ordo_sim::{RunningSimulator, SimConfig, spawn_simulator};
+use ordo_sim::{RunningSimulator, SimConfig, SimReturn, spawn_simulator};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -297,6 +298,10 @@ async fn market(sims: Vec<(&'static str, ChannelType, RunningSimulator)>, app: A
         if sim.handle.add_model_order(&order).is_ok() {
             placed.push((i, id));
         }
+        // Now and then a customer sends a dispatched order back, or its parcel comes back undelivered.
+        if dice.next(5) == 0 {
+            send_one_back(&app, &caller, &sims, &mut dice).await;
+        }
         // Now and then the marketplace changes its mind about an earlier order.
         if placed.len() > 5 && dice.next(6) == 0 {
             let (j, earlier) = placed[dice.next(placed.len() as u64) as usize].clone();
@@ -307,6 +312,29 @@ async fn market(sims: Vec<(&'static str, ChannelType, RunningSimulator)>, app: A
                 _ => sim.handle.cancel_order(&earlier).map(|_| ()),
             };
         }
+    }
+}
+
+/// Opens a return, on its marketplace, of one of the newest dispatched orders of a marketplace that
+/// announces returns (Flipkart, Ajio, Paytm, Shopify): a customer return, or now and then an RTO.
+async fn send_one_back(app: &App, caller: &Caller, sims: &[(&'static str, ChannelType, RunningSimulator)], dice: &mut Dice) {
+    let query = ordo_app::ordo_store::OrderQuery { statuses: vec![OrderStatus::Dispatched], ..Default::default() };
+    let page = ordo_app::ordo_store::PageRequest { limit: 20, after: None };
+    let Ok(dispatched) = app.search_orders(caller, &query, page).await else { return };
+    let candidates: Vec<_> = dispatched
+        .items
+        .iter()
+        .filter_map(|o| sims.iter().find(|(code, ..)| *code == o.channel).map(|(.., sim)| (o, sim)))
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let (order, sim) = candidates[dice.next(candidates.len() as u64) as usize];
+    let kind = if dice.next(4) == 0 { ReturnKind::Rto } else { ReturnKind::CustomerReturn };
+    let ret = SimReturn { order_id: order.channel_order_id.clone(), kind, lines: None, awb: None };
+    // Amazon and EDI announce no returns, and an order already on its way back has nothing left.
+    if sim.handle.add_return(&ret).is_ok() {
+        tracing::info!(order = %order.id, channel = %order.channel, %kind, "demo: a return is on its way back");
     }
 }
 
@@ -325,11 +353,12 @@ async fn summary(app: &App, caller: &Caller, tally: &crew::Tally, base: &str) ->
     let healthy = channels.iter().filter(|c| c.status.as_str() == "ACTIVE").count();
     let statuses = counts.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ");
     let mut line = format!(
-        "orders {} ({statuses}) · picked {} · packed {} · dispatched {} · failed orders {failed} · channels healthy {healthy}/{}",
+        "orders {} ({statuses}) · picked {} · packed {} · dispatched {} · returns received {} · failed orders {failed} · channels healthy {healthy}/{}",
         orders.len(),
         tally.picked.load(Relaxed),
         tally.packed.load(Relaxed),
         tally.dispatched.load(Relaxed),
+        tally.returned.load(Relaxed),
         channels.len()
     );
     let latest = ordo_app::ordo_store::PageRequest { limit: 1, after: None };

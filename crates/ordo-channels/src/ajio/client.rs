@@ -40,7 +40,7 @@ impl AjioConnector {
         http::send(self.http.post(self.url(path)).bearer_auth(self.api_key.expose()).json(body)).await
     }
 
-    async fn all_pages(&self, path: &str, window: &SyncWindow, key: &str) -> Result<Vec<Value>, ChannelError> {
+    pub(super) async fn all_pages(&self, path: &str, window: &SyncWindow, key: &str) -> Result<Vec<Value>, ChannelError> {
         let base =
             vec![("from", window.from.to_string()), ("to", window.to.to_string()), ("page_size", self.page_size.to_string())];
         let mut query = base.clone();

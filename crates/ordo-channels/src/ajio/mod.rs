@@ -15,6 +15,7 @@
 
 pub mod client;
 pub mod fulfil;
+pub mod returns;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

@@ -24,7 +24,7 @@ pub struct FlipkartConnector {
     client_secret: http::Secret,
     pub(super) per_item: bool,
     page_size: u32,
-    max_pages: usize,
+    pub(super) max_pages: usize,
     tokens: TokenCache,
     pub(super) packing: PackingSettings,
 }

@@ -21,6 +21,7 @@
 pub mod client;
 pub mod fulfil;
 pub mod outbound;
+pub mod returns;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

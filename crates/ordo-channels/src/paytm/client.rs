@@ -1,8 +1,8 @@
 //! The Paytm client (see `docs/paytm.md`).
 
-use super::{map_order, map_return};
+use super::{QcBody, QcItem, map_expected_return, map_order, map_return};
 use crate::http::{self, HttpResponse};
-use crate::model::{ChannelError, ChannelEvent, MarketplaceOrder, SyncWindow};
+use crate::model::{ChannelError, ChannelEvent, MarketplaceOrder, MarketplaceReturn, ReturnQc, SyncWindow};
 use crate::paging::{self, PageWalk};
 use serde_json::Value;
 
@@ -83,6 +83,37 @@ impl PaytmConnector {
         }
         let body: Value = resp.error_for_status()?.json("Paytm order")?;
         body.get("order").map(map_order).transpose()
+    }
+
+    /// The returns changed within the window that list their items: the units expected back.
+    pub async fn fetch_returns(&self, window: &SyncWindow) -> Result<Vec<MarketplaceReturn>, ChannelError> {
+        let mut out: Vec<MarketplaceReturn> = Vec::new();
+        for raw in self.all_pages("/v1/returns", window, "returns").await? {
+            if let Some(r) = map_expected_return(&raw)? {
+                out.retain(|x| x.channel_return_id != r.channel_return_id);
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reports what QC found in a return; Paytm settles failed and missing units from it. Reporting
+    /// the same results again is harmless.
+    pub async fn send_return_qc(&self, qc: &ReturnQc) -> Result<(), ChannelError> {
+        let body = QcBody {
+            items: qc
+                .lines
+                .iter()
+                .map(|l| QcItem {
+                    item_id: l.channel_line_id.clone(),
+                    qc_pass: l.qc_pass,
+                    qc_fail: l.qc_fail,
+                    missing: l.missing,
+                })
+                .collect(),
+        };
+        let path = format!("/v1/returns/{}/qc", http::segment(&qc.channel_return_id));
+        self.post(&path, &body).await?.error_for_status().map(|_| ())
     }
 
     /// Return pickups that happened within the window, as events about their forward orders.

@@ -14,9 +14,11 @@ pub mod fulfil;
 
 use crate::lenient;
 use crate::model::{
-    ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind,
+    ChannelError, ChannelEvent, ChannelEventKind, MarketplaceLine, MarketplaceOrder, MarketplaceReturn, MarketplaceState,
+    OrderKind, ReturnedLine,
 };
 use crate::parties::{self, PaymentInfo, PostalAddress};
+use ordo_domain::kinds::ReturnKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -102,15 +104,54 @@ pub struct Return {
     pub return_id: String,
     /// The forward order being returned.
     pub forward_order_id: String,
-    /// `CUSTOMER_RETURN` or `REPLACEMENT` (the return that a replacement order waits for).
+    /// `CUSTOMER_RETURN`, `REPLACEMENT` (the return that a replacement order waits for) or `RTO`
+    /// (the parcel was not delivered and comes back to the seller).
     pub return_type: String,
-    /// `PICKUP_PENDING`, `PICKUP_DONE`, `RECEIVED`.
+    /// `PICKUP_PENDING`, `PICKUP_DONE`, `RECEIVED`, `QC_DONE` or `CANCELLED`.
     pub status: String,
     /// When the courier picked it up.
     #[serde(default)]
     pub pickup_done_at: Option<String>,
     /// RFC 3339; every change moves it.
     pub updated_at: String,
+    /// The reverse AWB.
+    #[serde(default)]
+    pub awb: Option<String>,
+    /// The forward order's items coming back; a return that lists none is not yet an expectation.
+    #[serde(default)]
+    pub items: Vec<ReturnItem>,
+}
+
+/// An item of a [`Return`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnItem {
+    /// The forward order's item.
+    pub item_id: String,
+    /// The seller's SKU.
+    pub sku: String,
+    /// Units coming back.
+    #[serde(deserialize_with = "lenient::de_i64")]
+    pub quantity: i64,
+}
+
+/// The body of `POST /v1/returns/{return_id}/qc`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QcBody {
+    /// Per item of the return.
+    pub items: Vec<QcItem>,
+}
+
+/// An item of a [`QcBody`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QcItem {
+    /// The forward order's item.
+    pub item_id: String,
+    /// Units that passed QC.
+    pub qc_pass: i64,
+    /// Units that failed QC.
+    pub qc_fail: i64,
+    /// Units announced and not in the parcel.
+    pub missing: i64,
 }
 
 /// A page of returns.
@@ -190,6 +231,29 @@ pub fn map_return(raw: &Value) -> Result<Option<ChannelEvent>, ChannelError> {
     }))
 }
 
+/// The return a return record announces, if it lists its items: a customer return (a replacement's
+/// return too) or an RTO; a `CANCELLED` one is withdrawn.
+pub fn map_expected_return(raw: &Value) -> Result<Option<MarketplaceReturn>, ChannelError> {
+    let r: Return = serde_json::from_value(raw.clone())
+        .map_err(|e| ChannelError::Permanent(format!("Paytm return is not in the documented shape: {e}")))?;
+    if r.items.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(MarketplaceReturn {
+        channel_return_id: r.return_id,
+        channel_order_id: r.forward_order_id,
+        kind: if r.return_type == "RTO" { ReturnKind::Rto } else { ReturnKind::CustomerReturn },
+        awb: r.awb.filter(|a| !a.is_empty()),
+        lines: r
+            .items
+            .into_iter()
+            .map(|i| ReturnedLine { channel_line_id: i.item_id, channel_sku: i.sku, qty: i.quantity })
+            .collect(),
+        cancelled: r.status == "CANCELLED",
+        raw: raw.clone(),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,9 +310,26 @@ mod tests {
     fn a_picked_up_return_is_an_event_for_its_forward_order() {
         let page: Value = serde_json::from_str(&sample("paytm/returns_page.json")).unwrap();
         let events: Vec<_> = page["returns"].as_array().unwrap().iter().filter_map(|r| map_return(r).unwrap()).collect();
-        assert_eq!(events.len(), 1);
+        assert_eq!(events.len(), 2, "the replacement's return and the RTO are picked up");
         assert_eq!(events[0].kind, ChannelEventKind::ReturnPickupDone);
         assert_eq!(events[0].channel_order_id, "PTM-20260226-000233");
         assert_eq!(events[0].at.unwrap().to_string(), "2026-03-01T09:05:00Z");
+    }
+
+    #[test]
+    fn a_return_that_lists_its_items_is_expected_back() {
+        let page: Value = serde_json::from_str(&sample("paytm/returns_page.json")).unwrap();
+        let expected: Vec<_> =
+            page["returns"].as_array().unwrap().iter().filter_map(|r| map_expected_return(r).unwrap()).collect();
+        assert_eq!(expected.len(), 1, "returns without items are not expectations yet");
+        let r = &expected[0];
+        assert_eq!((r.channel_return_id.as_str(), r.channel_order_id.as_str()), ("PTMR-88122", "PTM-20260227-000311"));
+        assert_eq!(r.kind, ReturnKind::Rto);
+        assert_eq!(r.awb.as_deref(), Some("PTMR5521908812"));
+        assert_eq!(
+            r.lines,
+            vec![ReturnedLine { channel_line_id: "PTMI-1000311-1".into(), channel_sku: "KETTLE-1L5-SS".into(), qty: 1 }]
+        );
+        assert!(!r.cancelled);
     }
 }

@@ -13,8 +13,8 @@ pub struct ShopifyConnector {
     endpoint: String,
     api_version: String,
     access_token: http::Secret,
-    page_size: u64,
-    max_pages: usize,
+    pub(super) page_size: u64,
+    pub(super) max_pages: usize,
     /// Whether a fulfillment emails the customer its tracking (`notify_customer`, default true).
     pub(super) notify_customer: bool,
     /// The customer's tracking link, `{awb}` replaced by the AWB (`tracking_url`, optional).

@@ -19,6 +19,7 @@
 
 pub mod client;
 pub mod fulfillment;
+pub mod returns;
 
 use crate::lenient;
 use crate::model::{ChannelError, MarketplaceLine, MarketplaceOrder, MarketplaceState, OrderKind};

@@ -6,7 +6,8 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{Auth, Call};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use ordo_app::RtoRequested;
 use ordo_app::requests::{CreditNoteRequest, ReceiveRequest, ReturnRequest};
 use ordo_domain::kinds::{ReturnKind, ReturnStatus};
 use ordo_domain::returns::Return;
@@ -20,6 +21,18 @@ pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
         .routes(routes!(get_return))
         .routes(routes!(receive_return))
         .routes(routes!(record_credit_note))
+        .routes(routes!(request_rto))
+}
+
+/// A dispatched order whose parcel came back with no return expected: asks the marketplace for the
+/// expectation (Ajio's RTO generation) through the outbox → 202; it arrives with a later sync.
+/// Channels that can't be asked, and orders not dispatched → 409 saying so.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/rto-request", tag = "returns", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 202, body = RtoRequested), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn request_rto(State(s): State<AppState>, Path(id): Path<String>, call: Call) -> ApiResult<Response> {
+    let answer = s.app.request_rto(&call.caller, &id).await?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(answer)).into_response())
 }
 
 /// Expects units of a dispatched order back: 201 an `EXPECTED` return. Only dispatched units not

@@ -11,6 +11,8 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 use std::sync::Arc;
 
+pub mod marketplace;
+
 /// A running Ordo with one client (`acme`) and an admin key for it.
 pub struct TestApp {
     pub base: String,

@@ -31,6 +31,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 mod fulfil;
+mod returns;
 use fulfil::*;
 
 const CLIENT_ID: &str = "0rd0s1mf1pk4rt4pp";
@@ -70,6 +71,8 @@ const COURIER: &str = "Ekart Logistics";
 pub struct FlipkartMarket {
     per_item: bool,
     table: Mutex<Table<Record>>,
+    /// Returned order items (see `returns.rs`).
+    returns: Mutex<Table<returns::ReturnRecord>>,
     /// Polls of a shipment's details that still find its labels in progress after they are asked for.
     pending_polls: Mutex<u32>,
 }
@@ -81,7 +84,12 @@ fn invalid(e: impl std::fmt::Display) -> SimError {
 impl FlipkartMarket {
     /// A store for `FLIPKART_V2` (`per_item`) or `FLIPKART_V3` neutral-model orders.
     pub fn new(per_item: bool) -> Self {
-        FlipkartMarket { per_item, table: Mutex::new(Table::default()), pending_polls: Mutex::new(0) }
+        FlipkartMarket {
+            per_item,
+            table: Mutex::new(Table::default()),
+            returns: Mutex::new(Table::default()),
+            pending_polls: Mutex::new(0),
+        }
     }
 
     /// How many polls of a shipment's details find its labels still in progress after they are asked
@@ -270,6 +278,18 @@ impl SimMarket for FlipkartMarket {
         })
     }
 
+    fn add_return(&self, ret: &crate::control::SimReturn, now: Timestamp) -> Result<Value, SimError> {
+        self.open_return(ret, now)
+    }
+
+    fn cancel_return(&self, id: &str, now: Timestamp) -> Result<Value, SimError> {
+        FlipkartMarket::cancel_return(self, id, now)
+    }
+
+    fn returns(&self) -> Vec<Value> {
+        self.all_returns()
+    }
+
     fn set_hold(&self, id: &str, hold: bool, now: Timestamp) -> Result<Value, SimError> {
         let (sid, _) = self.resolve(id).ok_or_else(|| SimError::NotFound(id.to_string()))?;
         self.lock().update(&sid, now, |r| {
@@ -299,6 +319,7 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<FlipkartMarket>) -> Router 
         .route("/v2/orders/shipments", get(details_v2))
         .route("/v2/orders/invoices", get(invoices_v2))
         .route("/v2/orders/dispatch", post(dispatch_v2))
+        .route("/v2/returns", get(returns::list_returns))
         .with_state((core, market))
 }
 

@@ -109,18 +109,7 @@ pub(crate) async fn queue_cancellation(
             serde_json::json!({"channel_line_id": l.channel_line_id, "channel_sku": l.channel_sku, "sku": l.sku, "qty": qty})
         }).collect::<Vec<_>>(),
     });
-    sqlx::query(
-        "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
-         VALUES ($1, 'channel.cancel_order', $2, $3, $4, $5, 'PENDING', $6, $6) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
-    )
-    .bind(ctx.client_id)
-    .bind(dedupe)
-    .bind(o.channel_id)
-    .bind(o.id)
-    .bind(payload.to_string())
-    .bind(ctx.now.micros())
-    .execute(&mut **tx)
-    .await
-    .map_err(db)?;
-    Ok(())
+    let message =
+        crate::sync::ChannelMessage { topic: crate::sync::CANCEL_ORDER_TOPIC, channel_id: o.channel_id, order_id: o.id };
+    message.queue(tx, ctx, dedupe, &payload).await
 }

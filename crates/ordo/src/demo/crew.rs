@@ -2,14 +2,15 @@
 //! the App like any API caller with a `warehouse` key, so a new user sees orders leave the warehouse
 //! with invoices, labels and manifests. Every round it releases ready orders to a picklist, picks the
 //! open lines by scanning their SKU or EAN, packs the picked orders and, every few rounds, gathers the
-//! packed shipments of each channel into a manifest and hands it over.
+//! packed shipments of each channel into a manifest and hands it over. At the returns desk it receives
+//! the returns the marketplaces announced: most units pass QC, now and then one fails.
 
 use super::{ARTICLES, Dice, WAREHOUSE};
 use ordo_app::ordo_store::{OrderQuery, PageRequest};
-use ordo_app::requests::{ManifestRequest, PickScanRequest, PicklistRequest, ShortPickRequest};
+use ordo_app::requests::{ManifestRequest, PickScanRequest, PicklistRequest, ReceiveRequest, ReceivedLine, ShortPickRequest};
 use ordo_app::{App, Caller, PackOrderRequest, PackScan, ShipmentQuery};
 use ordo_domain::DomainError;
-use ordo_domain::kinds::{ManifestStatus, OrderStatus, PicklistStatus, ShipmentStatus, ShortReason};
+use ordo_domain::kinds::{ManifestStatus, OrderStatus, PicklistStatus, ReturnStatus, ShipmentStatus, ShortReason};
 use ordo_domain::model::Picklist;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub const HANDOVER_EVERY: u64 = 3;
 const RETRY_ROUNDS: u64 = 5;
 /// About one picklist line in this many has a unit the picker can't find.
 const SHORT_ONE_IN: u64 = 40;
+/// About one return in this many has a unit that fails QC.
+const QC_FAIL_ONE_IN: u64 = 4;
 
 /// What the crew has done since the demo started.
 #[derive(Default)]
@@ -34,6 +37,8 @@ pub struct Tally {
     pub packed: AtomicU64,
     pub dispatched: AtomicU64,
     pub short: AtomicU64,
+    /// Returns received through QC.
+    pub returned: AtomicU64,
 }
 
 pub struct Crew {
@@ -76,6 +81,30 @@ impl Crew {
         self.pack().await;
         if self.round.is_multiple_of(HANDOVER_EVERY) {
             self.dispatch().await;
+        }
+        self.receive_returns().await;
+    }
+
+    /// Receives the expected returns: every unit passes QC but, now and then, one that fails.
+    async fn receive_returns(&mut self) {
+        let expected = match self.app.list_returns(&self.caller, Some(ReturnStatus::Expected), None, None, page(20)).await {
+            Ok(p) => p.items,
+            Err(e) => return tracing::warn!(error = %e, "demo crew: can't read the returns expected"),
+        };
+        for r in expected {
+            let mut lines: Vec<ReceivedLine> =
+                r.lines.iter().map(|l| ReceivedLine { sku: l.sku.clone(), qc_pass: l.qty, qc_fail: 0 }).collect();
+            if let Some(l) = lines.first_mut().filter(|_| self.dice.next(QC_FAIL_ONE_IN) == 0) {
+                l.qc_pass -= 1;
+                l.qc_fail += 1;
+            }
+            match self.app.receive_return(&self.caller, &r.id, ReceiveRequest { lines }).await {
+                Ok(_) => {
+                    self.tally.returned.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(return_id = %r.id, order = %r.order_id, kind = %r.kind, "demo crew: received a return through QC");
+                }
+                Err(e) => tracing::warn!(return_id = %r.id, error = %e, "demo crew: receiving a return failed"),
+            }
         }
     }
 
