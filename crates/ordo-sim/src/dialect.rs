@@ -51,7 +51,7 @@ impl Dialect {
             Dialect::Ajio => {
                 path == "/manifests"
                     || (path.starts_with("/orders/b2c/") && ["/pack", "/invoice", "/label"].iter().any(|s| path.ends_with(s)))
-                    || (path.starts_with("/orders/b2b/") && path.ends_with("/e-invoice"))
+                    || (path.starts_with("/orders/b2b/") && (path.ends_with("/e-invoice") || path.ends_with("/cancellations")))
             }
             Dialect::Paytm => {
                 path == "/v1/manifests"
