@@ -21,6 +21,7 @@ mod paging;
 mod picking;
 mod picklists;
 mod postings;
+mod purchase_orders;
 mod returns;
 mod rows;
 mod shipments;
