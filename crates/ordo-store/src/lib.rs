@@ -49,6 +49,7 @@ pub use paging::{Page, PageRequest};
 pub use picking::{ShortOutcome, ShortPick};
 pub use picklists::{PicklistFilter, PicklistRequest};
 pub use postings::POSTING_TOPIC;
+pub use purchase_orders::UNINVOICED_TOPIC;
 pub use returns::{NewReturn, ReturnFilter};
 pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
 pub use sync::{AckDue, ChannelClaim, MarketplacePage, SyncEnd, SyncTarget};

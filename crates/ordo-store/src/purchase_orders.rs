@@ -2,14 +2,15 @@
 //! as its units. With the seller's ERP (`erp_integrated`), the covered orders wait for the ERP's
 //! invoice of the purchase order before they are released for picking.
 
-use crate::Result;
-use crate::allocation::LoadedOrder;
+use crate::allocation::{LoadedOrder, load_orders, release_stock};
 use crate::db::db;
 use crate::rows::col;
 use crate::sql::{in_list, positional};
+use crate::{Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelType, OrderKind};
+use ordo_domain::purchase_orders::uninvoiced_cuts;
 use serde_json::Value;
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Transaction};
 
 /// Whether a channel's settings say its B2B orders are invoiced by the seller's ERP.
 pub(crate) fn erp_integrated(settings: &Value) -> bool {
@@ -133,6 +134,118 @@ pub(crate) async fn channel_erp_integrated(conn: &mut AnyConnection, channel_id:
         sqlx::query("SELECT settings FROM channels WHERE id = $1").bind(channel_id).fetch_one(&mut *conn).await.map_err(db)?;
     Ok(erp_integrated(&crate::rows::opt_json::<Value>(&row, "settings")?.unwrap_or(Value::Null)))
 }
+
+/// Units of the B2C orders a purchase order covers that the ERP's invoice of it leaves out, as the
+/// marketplace is told of them: (B2C order's channel order id, channel line id, units).
+pub(crate) type UninvoicedLine = (String, String, i64);
+
+/// Cancels what the ERP's invoice of purchase order `po` leaves out (SPEC §6, §13.2: "quantities
+/// not invoiced are cancelled"), on `po`'s own lines and on the B2C orders it covers, freeing their
+/// stock; answers the covered orders changed (for the caller to save) and the units cancelled.
+///
+/// This happens when the invoice is recorded, just before the covered orders are released, rather
+/// than when they are packed: the final quantities are known from then on, so no picker fetches a
+/// unit that can't ship and the stock goes back to waiting orders at once; what is packed is then
+/// exactly what was invoiced. The units come off the newest covered order first (its last line
+/// first): the orders that waited least give way.
+pub(crate) async fn cancel_uninvoiced(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    po: &mut LoadedOrder,
+    invoiced: &[(String, i64)],
+) -> Result<(Vec<LoadedOrder>, Vec<UninvoicedLine>)> {
+    let ids = covered_ids(tx, po.id).await?;
+    let mut covered = load_orders(store, tx, ctx.client_id, &ids, true).await?;
+    covered.sort_by_key(|o| std::cmp::Reverse((o.created_at, o.id)));
+    let mut at: Vec<(usize, usize)> = Vec::new();
+    let mut open: Vec<(&str, i64)> = Vec::new();
+    for (n, o) in covered.iter().enumerate() {
+        let live = !o.core.status().is_final();
+        for i in (0..o.lines.len()).rev() {
+            let q = &o.core.lines[i];
+            at.push((n, i));
+            open.push((o.lines[i].sku.as_str(), if live { q.qty - q.cancelled - q.packed } else { 0 }));
+        }
+    }
+    let cuts = uninvoiced_cuts(&open, invoiced);
+    let reason = format!("units the ERP did not invoice on purchase order {} cancelled", po.channel_order_id);
+    let mut told = Vec::new();
+    let mut freed: Vec<Vec<i64>> = covered.iter().map(|o| vec![0; o.lines.len()]).collect();
+    let mut touched = vec![false; covered.len()];
+    for ((n, i), cut) in at.into_iter().zip(cuts) {
+        if cut == 0 {
+            continue;
+        }
+        touched[n] = true;
+        let o = &mut covered[n];
+        let q = o.core.lines[i];
+        freed[n][i] += o.core.reduce_line(i, q.qty - q.cancelled - cut);
+        told.push((o.channel_order_id.clone(), o.lines[i].channel_line_id.clone().unwrap_or_default(), cut));
+    }
+    for (n, o) in covered.iter_mut().enumerate().filter(|(n, _)| touched[*n]) {
+        if o.core.nothing_left() && !o.core.status().is_final() {
+            if let Ok((more, change)) = o.core.cancel(&format!("{reason}: nothing is left to ship")) {
+                freed[n].iter_mut().zip(more).for_each(|(f, m)| *f += m);
+                o.changes.extend(change);
+            }
+        } else {
+            o.settle(ctx.now, &reason);
+        }
+        release_stock(tx, ctx, o, &freed[n]).await?;
+    }
+    // The purchase order's own lines come down to the invoice too (it holds no stock to free).
+    let po_open: Vec<(&str, i64)> =
+        po.lines.iter().zip(&po.core.lines).rev().map(|(l, q)| (l.sku.as_str(), q.qty - q.cancelled)).collect();
+    let po_cuts = uninvoiced_cuts(&po_open, invoiced);
+    for (i, cut) in (0..po.lines.len()).rev().zip(po_cuts) {
+        if cut > 0 {
+            let q = po.core.lines[i];
+            po.core.reduce_line(i, q.qty - q.cancelled - cut);
+        }
+    }
+    let mut touched = touched.into_iter();
+    covered.retain(|_| touched.next().unwrap_or(false));
+    Ok((covered, told))
+}
+
+/// Queues the marketplace's word of the units cancelled because the ERP's invoice of purchase order
+/// `po` left them out, for delivery through the outbox in the caller's transaction.
+pub(crate) async fn queue_uninvoiced(
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    po: &LoadedOrder,
+    lines: &[UninvoicedLine],
+) -> Result<()> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let dedupe = format!("uninvoiced-{}", po.id);
+    let payload = serde_json::json!({
+        "po_number": po.channel_order_id,
+        "cancellation_id": dedupe,
+        "reason": "NOT_INVOICED",
+        "lines": lines.iter().map(|(order, line, qty)| serde_json::json!({"order_id": order, "line_id": line, "quantity": qty})).collect::<Vec<_>>(),
+    });
+    sqlx::query(
+        "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $7) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
+    )
+    .bind(ctx.client_id)
+    .bind(UNINVOICED_TOPIC)
+    .bind(&dedupe)
+    .bind(po.channel_id)
+    .bind(po.id)
+    .bind(payload.to_string())
+    .bind(ctx.now.micros())
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// The outbox topic of units cancelled because the ERP did not invoice them.
+pub const UNINVOICED_TOPIC: &str = "channel.cancel_uninvoiced";
 
 /// What the explanation says of purchase orders for order `o`: the one covering it, or what it
 /// covers, and whether the ERP invoices it.
