@@ -522,6 +522,7 @@ impl App {
                 connector.push_cancellation(&order, &cancel, reason, message.created_at).await
             }
             "channel.hand_over" => connector.hand_over(&crate::shipping::handover_of(p)?).await,
+            ordo_store::E_INVOICE_TOPIC => self.deliver_b2b_e_invoice(client_id, &connector, p).await,
             ordo_store::UNINVOICED_TOPIC => {
                 let cancellation: ordo_channels::UninvoicedCancellation = serde_json::from_value(p.clone())
                     .map_err(|e| ChannelError::Permanent(format!("the cancellation message is unreadable: {e}")))?;

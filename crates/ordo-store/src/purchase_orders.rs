@@ -4,11 +4,16 @@
 
 use crate::allocation::{LoadedOrder, load_orders, release_stock};
 use crate::db::db;
+use crate::orders::invoice::ErpInvoice;
 use crate::rows::col;
+use crate::shipments::{InvoiceNumbering, PackContext};
 use crate::sql::{in_list, positional};
 use crate::{Result, Store, WriteCtx};
-use ordo_domain::kinds::{ChannelType, OrderKind};
+use ordo_domain::kinds::{ChannelType, OrderKind, OrderStatus};
 use ordo_domain::purchase_orders::uninvoiced_cuts;
+use ordo_domain::shipping::EInvoice;
+use ordo_domain::{DomainError, Timestamp};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -248,9 +253,13 @@ pub(crate) async fn queue_uninvoiced(
 pub const UNINVOICED_TOPIC: &str = "channel.cancel_uninvoiced";
 
 /// What the explanation says of purchase orders for order `o`: the one covering it, or what it
-/// covers, and whether the ERP invoices it.
-pub(crate) async fn explain_facts(conn: &mut AnyConnection, o: &LoadedOrder) -> Result<ordo_domain::explain::PurchaseOrderFacts> {
-    use ordo_domain::explain::PurchaseOrderFacts;
+/// covers, whether the ERP invoices it and where its B2B invoice stands.
+pub(crate) async fn explain_facts(
+    conn: &mut AnyConnection,
+    client_id: i64,
+    o: &LoadedOrder,
+) -> Result<ordo_domain::explain::PurchaseOrderFacts> {
+    use ordo_domain::explain::{B2bInvoiceFacts, PurchaseOrderFacts};
     let mut f = PurchaseOrderFacts::default();
     if o.channel_type != ChannelType::AjioVms {
         return Ok(f);
@@ -262,9 +271,25 @@ pub(crate) async fn explain_facts(conn: &mut AnyConnection, o: &LoadedOrder) -> 
     };
     f.covers = covered_ids(conn, o.id).await?.len();
     if f.covers > 0 {
-        let row =
-            sqlx::query("SELECT erp_invoice FROM orders WHERE id = $1").bind(o.id).fetch_one(&mut *conn).await.map_err(db)?;
+        let row = sqlx::query("SELECT erp_invoice, b2b_invoice FROM orders WHERE id = $1")
+            .bind(o.id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
         f.erp_invoice = invoice_number(col(&row, "erp_invoice")?);
+        if let Some(b2b) = crate::rows::opt_json::<B2bInvoice>(&row, "b2b_invoice")? {
+            let told = sqlx::query("SELECT status, last_error FROM outbox WHERE client_id = $1 AND dedupe_key = $2")
+                .bind(client_id)
+                .bind(format!("e-invoice-{}", o.id))
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?;
+            let upload = match told {
+                Some(t) => Some((col(&t, "status")?, col(&t, "last_error")?)),
+                None => None,
+            };
+            f.b2b_invoice = Some(B2bInvoiceFacts { invoice_number: b2b.invoice_number, source: b2b.source, upload });
+        }
         return Ok(f);
     }
     let row = sqlx::query(
@@ -280,4 +305,193 @@ pub(crate) async fn explain_facts(conn: &mut AnyConnection, o: &LoadedOrder) -> 
         f.erp_invoice = invoice_number(col(&r, "erp_invoice")?);
     }
     Ok(f)
+}
+
+/// The outbox topic of a purchase order's e-invoice for its marketplace.
+pub const E_INVOICE_TOPIC: &str = "channel.e_invoice";
+
+/// A purchase order's B2B invoice as kept on it (`orders.b2b_invoice`), made once the orders it
+/// covers are packed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct B2bInvoice {
+    /// `erp` or `ordo`: who made it.
+    pub source: String,
+    pub invoice_number: String,
+    /// `YYYY-MM-DD`.
+    pub invoice_date: String,
+    /// The invoice's total, two places.
+    pub total: String,
+    /// Ordo's invoice: what it is made of, for its e-invoice.
+    #[serde(default)]
+    pub document_data: Option<Value>,
+    /// The e-invoice: the ERP's at once, Ordo's once the portal has registered it.
+    #[serde(default)]
+    pub e_invoice: Option<EInvoice>,
+}
+
+/// A purchase order whose covered orders are all packed (or cancelled) and which has no B2B invoice
+/// yet: what its invoice is made of.
+#[derive(Debug, Clone)]
+pub struct B2bInvoiceDue {
+    /// What packing reads of the purchase order: its own lines and prices, parties, warehouse, articles.
+    pub context: PackContext,
+    /// The ERP's invoice of it, when the ERP invoiced it.
+    pub erp_invoice: Option<ErpInvoice>,
+    /// Units packed per SKU on the orders it covers.
+    pub packed: Vec<(String, i64)>,
+}
+
+/// A purchase order's B2B invoice to record; with `numbering`, Ordo's next invoice number is taken
+/// for it.
+pub struct NewB2bInvoice {
+    pub invoice: B2bInvoice,
+    pub numbering: Option<InvoiceNumbering>,
+}
+
+impl Store {
+    /// The purchase order covering order `order_id`, if one does.
+    pub async fn covering_purchase_order(&self, client_id: i64, order_id: i64) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT order_id FROM order_links WHERE client_id = $1 AND linked_order_id = $2 ORDER BY order_id")
+            .bind(client_id)
+            .bind(order_id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        row.map(|r| col(&r, "order_id")).transpose()
+    }
+
+    /// Purchase order `po_id` when its B2B invoice is due: it is not cancelled and has none yet, and
+    /// every order it covers is packed (or gone), some unit of them packed.
+    pub async fn b2b_invoice_due(&self, client_id: i64, po_id: i64, now: Timestamp) -> Result<Option<B2bInvoiceDue>> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let row = sqlx::query("SELECT status, erp_invoice, b2b_invoice FROM orders WHERE client_id = $1 AND id = $2")
+            .bind(client_id)
+            .bind(po_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        if col::<Option<&str>>(&row, "b2b_invoice")?.is_some() || col::<&str>(&row, "status")? == OrderStatus::Cancelled.as_str()
+        {
+            return Ok(None);
+        }
+        let erp_invoice: Option<ErpInvoice> = crate::rows::opt_json(&row, "erp_invoice")?;
+        let ids = covered_ids(&mut conn, po_id).await?;
+        let covered = load_orders(self, &mut conn, client_id, &ids, false).await?;
+        use OrderStatus::*;
+        if covered.is_empty()
+            || covered.iter().any(|o| !matches!(o.core.status(), Packed | Dispatched | Completed | Returned | Cancelled))
+        {
+            return Ok(None);
+        }
+        let mut packed: Vec<(String, i64)> = Vec::new();
+        for o in &covered {
+            for (l, q) in o.lines.iter().zip(&o.core.lines).filter(|(_, q)| q.packed > 0) {
+                match packed.iter_mut().find(|(s, _)| *s == l.sku) {
+                    Some((_, n)) => *n += q.packed,
+                    None => packed.push((l.sku.clone(), q.packed)),
+                }
+            }
+        }
+        if packed.is_empty() {
+            return Ok(None);
+        }
+        drop(conn);
+        let context = self.pack_context(client_id, &po_id.to_string(), now).await?;
+        Ok(Some(B2bInvoiceDue { context, erp_invoice, packed }))
+    }
+
+    /// Records purchase order `po_id`'s B2B invoice, taking Ordo's invoice number when it makes the
+    /// invoice, and queues its e-invoice for the marketplace, in one transaction. Answers the invoice,
+    /// or `None` when the purchase order has one already (and nothing is changed).
+    pub async fn record_b2b_invoice(&self, ctx: &WriteCtx, po_id: i64, new: NewB2bInvoice) -> Result<Option<B2bInvoice>> {
+        let mut w = self.begin(ctx).await?;
+        let row = sqlx::query("SELECT warehouse_id, channel_id, b2b_invoice FROM orders WHERE client_id = $1 AND id = $2")
+            .bind(ctx.client_id)
+            .bind(po_id)
+            .fetch_optional(&mut *w.tx)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| DomainError::NotFound(format!("order '{po_id}'")))?;
+        if col::<Option<&str>>(&row, "b2b_invoice")?.is_some() {
+            return Ok(None);
+        }
+        let (warehouse_id, channel_id): (i64, i64) = (col(&row, "warehouse_id")?, col(&row, "channel_id")?);
+        let mut invoice = new.invoice;
+        if let Some(numbering) = &new.numbering {
+            let n = crate::shipments::next_invoice_number(&mut w.tx, ctx, warehouse_id, &numbering.financial_year).await?;
+            invoice.invoice_number =
+                (numbering.format)(n).map_err(|e| DomainError::NotConfigured { what: "document-details", detail: e })?;
+        }
+        let text = serde_json::to_string(&invoice).map_err(|e| DomainError::Internal(e.to_string()))?;
+        // Only the first writer makes it: a concurrent one finds it made, and its transaction (with
+        // the invoice number it took) rolls back.
+        let done = sqlx::query("UPDATE orders SET b2b_invoice = $1, updated_at = $2 WHERE id = $3 AND b2b_invoice IS NULL")
+            .bind(text)
+            .bind(ctx.now.micros())
+            .bind(po_id)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $7) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
+        )
+        .bind(ctx.client_id)
+        .bind(E_INVOICE_TOPIC)
+        .bind(format!("e-invoice-{po_id}"))
+        .bind(channel_id)
+        .bind(po_id)
+        .bind(serde_json::json!({"order_id": po_id.to_string()}).to_string())
+        .bind(ctx.now.micros())
+        .execute(&mut *w.tx)
+        .await
+        .map_err(db)?;
+        w.tx.commit().await.map_err(db)?;
+        Ok(Some(invoice))
+    }
+
+    /// Purchase order `po_id`'s B2B invoice, once made.
+    pub async fn b2b_invoice(&self, client_id: i64, po_id: i64) -> Result<Option<B2bInvoice>> {
+        let row = sqlx::query("SELECT b2b_invoice FROM orders WHERE client_id = $1 AND id = $2")
+            .bind(client_id)
+            .bind(po_id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db)?;
+        match row {
+            Some(r) => crate::rows::opt_json(&r, "b2b_invoice"),
+            None => Ok(None),
+        }
+    }
+
+    /// Keeps the e-invoice the portal registered for Ordo's B2B invoice of purchase order `po_id`.
+    pub async fn set_b2b_e_invoice(&self, ctx: &WriteCtx, po_id: i64, e_invoice: &EInvoice) -> Result<B2bInvoice> {
+        let mut w = self.begin(ctx).await?;
+        let row = sqlx::query("SELECT b2b_invoice FROM orders WHERE client_id = $1 AND id = $2")
+            .bind(ctx.client_id)
+            .bind(po_id)
+            .fetch_optional(&mut *w.tx)
+            .await
+            .map_err(db)?;
+        let mut invoice: B2bInvoice = match row {
+            Some(r) => crate::rows::opt_json(&r, "b2b_invoice")?,
+            None => None,
+        }
+        .ok_or_else(|| DomainError::NotFound(format!("the B2B invoice of order '{po_id}'")))?;
+        invoice.e_invoice = Some(e_invoice.clone());
+        let text = serde_json::to_string(&invoice).map_err(|e| DomainError::Internal(e.to_string()))?;
+        sqlx::query("UPDATE orders SET b2b_invoice = $1, updated_at = $2 WHERE id = $3")
+            .bind(text)
+            .bind(ctx.now.micros())
+            .bind(po_id)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(db)?;
+        w.tx.commit().await.map_err(db)?;
+        Ok(invoice)
+    }
 }
