@@ -117,12 +117,25 @@ pub(crate) async fn register_e_invoice(
     let number = stored.shipment.invoice_number.clone().unwrap_or_default();
     let date = crate::documents::parse_iso_date(stored.shipment.invoice_date.as_deref().unwrap_or_default())
         .unwrap_or_else(|| crate::documents::indian_date(ctx.now));
-    let gstin = pc.warehouse.gstin.clone().unwrap_or_default();
-    let invoice = invoice_input(&data, &number, date)?.build().map_err(|e| DomainError::NotConfigured {
+    register_invoice(app, ctx.client_id, &pc.warehouse, &data, &number, date).await
+}
+
+/// Registers the e-invoice of Ordo's invoice `number` of `date`, made of `data`, with the portal of
+/// `warehouse`, and answers it, verified.
+pub(crate) async fn register_invoice(
+    app: &App,
+    client_id: i64,
+    warehouse: &ordo_domain::model::Warehouse,
+    data: &DocumentData,
+    number: &str,
+    date: time::Date,
+) -> Result<EInvoice, DomainError> {
+    let gstin = warehouse.gstin.clone().unwrap_or_default();
+    let invoice = invoice_input(data, number, date)?.build().map_err(|e| DomainError::NotConfigured {
         what: "document-details",
         detail: format!("the e-invoice can't be made: {e}"),
     })?;
-    let client = app.irp_client(ctx.client_id, &pc.warehouse.code, &gstin).await?;
+    let client = app.irp_client(client_id, &warehouse.code, &gstin).await?;
     let r = client.register(&invoice).await.map_err(portal_failed)?;
     Ok(EInvoice {
         irn: r.irn,

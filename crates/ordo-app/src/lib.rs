@@ -11,6 +11,7 @@ mod master;
 mod orders;
 mod packing;
 mod picking;
+mod purchase_orders;
 pub mod requests;
 mod returns;
 pub mod secrets;

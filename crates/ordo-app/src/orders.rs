@@ -102,13 +102,16 @@ impl App {
     }
 
     /// A B2B order's invoice from the seller's ERP (`POST /api/v1/orders/{id}/invoice`). For Ajio with
-    /// an ERP (`erp_integrated`), the B2C orders the purchase order covers are released for picking.
+    /// an ERP (`erp_integrated`), the units it leaves out are cancelled (in its own transaction) and the
+    /// B2C orders the purchase order covers are released for picking.
     pub async fn record_erp_invoice(&self, caller: &Caller, id: &str, req: crate::requests::ErpInvoiceRequest) -> Result<Order> {
         let ctx = self.authorize(caller, Permission::ManageOrders)?;
         let invoice = req.validate()?;
         let order = self.store.record_erp_invoice(&ctx, id, invoice).await?;
         let channel = self.store.channel(ctx.client_id, &order.channel).await?;
         let erp = channel.settings.get("erp_integrated").and_then(serde_json::Value::as_bool).unwrap_or(false);
+        // Stock the cancelled units freed goes to waiting orders.
+        self.after_commit(ctx.client_id).await;
         if channel.channel_type == ordo_domain::kinds::ChannelType::AjioVms && erp {
             let n: i64 = order.id.parse().map_err(|_| DomainError::Internal("order ids are numbers".into()))?;
             // A follow-on write of its own: the request's idempotency key belongs to the invoice.

@@ -115,7 +115,7 @@ fn check_scans(pc: &PackContext, scans: &[PackScan]) -> Result<()> {
 
 /// What a document made by Ordo needs of the warehouse and the order; what is missing is named, and
 /// nothing is made.
-fn check_documents(pc: &PackContext, ordo_invoice: bool, ordo_label: bool, e_invoice: bool) -> Result<()> {
+pub(crate) fn check_documents(pc: &PackContext, ordo_invoice: bool, ordo_label: bool, e_invoice: bool) -> Result<()> {
     let w = &pc.warehouse;
     let fix = |what: &'static str, missing: Vec<&str>, how: String| -> Result<()> {
         if missing.is_empty() {
@@ -186,7 +186,7 @@ fn check_documents(pc: &PackContext, ordo_invoice: bool, ordo_label: bool, e_inv
 
 /// Ordo's invoice number series of a warehouse: a prefix from its code (letters and digits, at most
 /// four, upper case), the financial year and a running number (`WH1/2627/000042`).
-fn numbering(warehouse: &str, date: time::Date) -> Result<InvoiceNumbering> {
+pub(crate) fn numbering(warehouse: &str, date: time::Date) -> Result<InvoiceNumbering> {
     let prefix: String = warehouse.chars().filter(char::is_ascii_alphanumeric).take(4).collect::<String>().to_ascii_uppercase();
     let prefix =
         if prefix.chars().next().is_some_and(|c| c != '0') { prefix } else { format!("W{}", &prefix[..prefix.len().min(3)]) };
@@ -220,6 +220,8 @@ impl App {
         let mut pc = self.store.pack_context(ctx.client_id, id, ctx.now).await?;
         if let Some(s) = pc.shipment.take() {
             if s.complete {
+                // A purchase order this packing completed is invoiced now if an earlier try could not.
+                self.after_packing(&ctx, &pc).await;
                 return Ok(Packed { shipment: s.shipment, order: pc.order, created: false });
             }
             // Made, and waiting for its e-invoice: register it (again) and finish.
@@ -252,6 +254,7 @@ impl App {
         if let Some(scans) = &req.scans {
             check_scans(&pc, scans)?;
         }
+        self.check_purchase_order_invoice(&ctx, &pc).await?;
         let connector = match pc.channel_type {
             ChannelType::Internal => None,
             _ => Some(self.connector_of(ctx.client_id, &pc.order.channel).await?),
@@ -294,7 +297,21 @@ impl App {
         if !stored.complete {
             return self.finish_e_invoice(&ctx, &pc, stored).await;
         }
+        self.after_packing(&ctx, &pc).await;
         Ok(Packed { shipment: stored.shipment, order, created: true })
+    }
+
+    /// What a packed order leaves to do: the B2B invoice of an Ajio purchase order it completes.
+    /// Its own write, after the shipment's: the shipment is made whatever happens here, so a failure
+    /// is logged and packing the order again does it.
+    async fn after_packing(&self, ctx: &WriteCtx, pc: &PackContext) {
+        if pc.channel_type != ChannelType::AjioVms || pc.order.kind != OrderKind::B2c {
+            return;
+        }
+        let follow_on = WriteCtx { idempotency: None, ..ctx.clone() };
+        if let Err(e) = self.invoice_purchase_order(&follow_on, pc.order_id).await {
+            tracing::warn!(order = pc.order_id, error = %e, "the B2B invoice of the purchase order covering a packed order was not made");
+        }
     }
 
     /// Asks the marketplace for its part of the shipment and puts what it gives into `shipment`.

@@ -576,6 +576,8 @@ impl App {
                 let awbs: Vec<String> = message_body(&p["awbs"])?;
                 connector.request_rto(p["channel_order_id"].as_str().unwrap_or_default(), &awbs).await
             }
+            ordo_store::E_INVOICE_TOPIC => self.deliver_b2b_e_invoice(client_id, &connector, p).await,
+            ordo_store::UNINVOICED_TOPIC => connector.cancel_uninvoiced(&message_body(p)?).await,
             other => Err(ChannelError::Permanent(format!("no delivery for messages of topic '{other}'"))),
         }
     }

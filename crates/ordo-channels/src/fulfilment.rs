@@ -111,16 +111,42 @@ pub struct EInvoiceUpload {
     pub invoice_date: String,
     /// The invoice reference number the portal registered.
     pub irn: String,
-    /// The portal's acknowledgement number.
-    pub ack_no: String,
-    /// The portal's acknowledgement date.
-    pub ack_date: String,
+    /// The portal's acknowledgement number; `None` when the seller's ERP registered the invoice and
+    /// did not pass it on.
+    pub ack_no: Option<String>,
+    /// The portal's acknowledgement date (`YYYY-MM-DD HH:MM:SS`); `None` as `ack_no`.
+    pub ack_date: Option<String>,
     /// The portal's signed QR code (a JWS).
     pub signed_qr_code: String,
     /// The portal's signed invoice (a JWS), when kept.
     pub signed_invoice: Option<String>,
     /// The invoice total, a decimal string with two places.
     pub total: String,
+}
+
+/// Units of one B2C order line the seller cancels because its B2B invoice leaves them out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UninvoicedLine {
+    /// The B2C order (the marketplace's order id).
+    pub order_id: String,
+    /// The marketplace's id of the line.
+    pub line_id: String,
+    /// Units cancelled.
+    pub quantity: i64,
+}
+
+/// The units of the B2C orders a purchase order covers that the seller's ERP did not invoice,
+/// cancelled by the seller (Ajio with an ERP), for marketplaces that take them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UninvoicedCancellation {
+    /// The purchase order (Ajio's PO number).
+    pub po_number: String,
+    /// The cancellation's id: the marketplace takes a repeat of it without a second effect.
+    pub cancellation_id: String,
+    /// Why, in the marketplace's words (`NOT_INVOICED`).
+    pub reason: String,
+    /// The units cancelled.
+    pub lines: Vec<UninvoicedLine>,
 }
 
 /// One shipment handed over.
@@ -225,6 +251,18 @@ impl Connector {
         match self {
             Connector::AjioVms(c) => c.upload_e_invoice(upload).await,
             _ => Ok(()),
+        }
+    }
+
+    /// Tells the marketplace of the units its purchase order's invoice leaves out, cancelled by the
+    /// seller (Ajio); elsewhere a Permanent error, since no other marketplace has purchase orders.
+    pub async fn cancel_uninvoiced(&self, cancellation: &UninvoicedCancellation) -> Result<(), ChannelError> {
+        match self {
+            Connector::AjioVms(c) => c.cancel_uninvoiced(cancellation).await,
+            other => Err(ChannelError::Permanent(format!(
+                "{} has no purchase orders whose units could be left uninvoiced",
+                other.channel_type()
+            ))),
         }
     }
 

@@ -30,7 +30,7 @@ pub mod flipkart;
 pub use connector::Connector;
 pub use fulfilment::{
     DocumentKind, EInvoiceUpload, Handover, HandoverShipment, MarketplaceDocument, MarketplaceShipment, PackLine, PackRequest,
-    PackResult, ShipmentInvoice,
+    PackResult, ShipmentInvoice, UninvoicedCancellation, UninvoicedLine,
 };
 /// An id percent-encoded as one URL path segment (simulators building URLs to Ordo use it too).
 pub use http::segment as path_segment;

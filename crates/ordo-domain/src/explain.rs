@@ -43,6 +43,32 @@ pub struct FloorFacts {
     pub told: Option<(String, Option<String>)>,
 }
 
+/// What a marketplace purchase order (Ajio's B2B PO, which ships as the B2C orders it covers) means
+/// for the order: the one covering it, or the one it is.
+#[derive(Debug, Clone, Default)]
+pub struct PurchaseOrderFacts {
+    /// For a covered order: the purchase order covering it (Ordo's id, the PO number).
+    pub covered_by: Option<(String, String)>,
+    /// For a purchase order: how many orders it covers (0 for any other order).
+    pub covers: usize,
+    /// Whether the seller's ERP invoices the channel's purchase orders (Ajio `erp_integrated`).
+    pub erp: bool,
+    /// The number of the ERP's invoice of the purchase order, once it came.
+    pub erp_invoice: Option<String>,
+    /// For a purchase order: its B2B invoice as made for Ajio, once its covered orders are packed.
+    pub b2b_invoice: Option<B2bInvoiceFacts>,
+}
+
+/// A purchase order's B2B invoice and the upload of its e-invoice to the marketplace.
+#[derive(Debug, Clone, Default)]
+pub struct B2bInvoiceFacts {
+    pub invoice_number: String,
+    /// `erp` or `ordo`: who made it.
+    pub source: String,
+    /// The upload message's status word and last error.
+    pub upload: Option<(String, Option<String>)>,
+}
+
 /// The order as the explanation sees it.
 #[derive(Debug, Clone)]
 pub struct OrderFacts {
@@ -62,6 +88,7 @@ pub struct OrderFacts {
     /// Its channel (code) and what is known of it in the warehouse.
     pub channel: String,
     pub floor: FloorFacts,
+    pub purchase_order: PurchaseOrderFacts,
 }
 
 /// One reason, in data and in words.
@@ -70,7 +97,7 @@ pub struct Reason {
     /// A stable code: SHORT, STOCK_IN_OTHER_POOL, STOCK_IN_RECYCLE, STOCK_IN_OTHER_WAREHOUSE,
     /// BLOCK_COMPLETE, AWAITING_RETRY, ON_HOLD, START_PROCESSING_TIME, MARKETPLACE_STATUS, READY, CLOSED,
     /// PICKING, AWAITING_PACKING, LABEL_PENDING, E_INVOICE_PENDING, AWAITING_MANIFEST, AWAITING_HANDOVER,
-    /// HANDOVER_NOT_TOLD.
+    /// HANDOVER_NOT_TOLD, PURCHASE_ORDER, AWAITING_ERP_INVOICE, B2B_INVOICE.
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
@@ -118,6 +145,7 @@ pub fn explain(f: &OrderFacts) -> Explanation {
             sentences.push(format!("The order {what}. Nothing more will be allocated to it."));
             reasons.push(reason("CLOSED", format!("the order is {}", f.status)));
         }
+        Created if f.purchase_order.covers > 0 => {}
         Created => {
             sentences.push(format!(
                 "This {} order is waiting for its first allocation, which is a manual trigger: select it and Retry.",
@@ -234,13 +262,92 @@ pub fn explain(f: &OrderFacts) -> Explanation {
         reasons.push(reason("CLOSING", "short-closed; picked units still to ship".into()));
     }
     floor(f, &mut sentences, &mut reasons);
-    if f.status == Fulfillable && reasons.iter().all(|r| r.code != "START_PROCESSING_TIME") {
+    purchase_order(f, &mut sentences, &mut reasons);
+    if f.status == Fulfillable && reasons.iter().all(|r| r.code != "START_PROCESSING_TIME" && r.code != "AWAITING_ERP_INVOICE") {
         let partial = if short.is_empty() { "fully" } else { "partly" };
         sentences.insert(0, format!("The order is {partial} allocated and ready to be released to a picklist."));
         reasons.insert(0, reason("READY", format!("{partial} allocated, nothing holds it")));
     }
     let lead = format!("Order is {}.", f.status);
     Explanation { status: f.status, summary: std::iter::once(lead).chain(sentences).collect::<Vec<_>>().join(" "), reasons }
+}
+
+/// What a marketplace purchase order means for the order: a purchase order ships as the orders it
+/// covers and waits for its invoice; with an ERP, a covered order waits for the ERP's invoice of it.
+fn purchase_order(f: &OrderFacts, sentences: &mut Vec<String>, reasons: &mut Vec<Reason>) {
+    use OrderStatus::*;
+    let po = &f.purchase_order;
+    if po.covers > 0 {
+        sentences.push(format!(
+            "This is the marketplace's purchase order: it ships as the {} order(s) it covers, which hold its stock, and is \
+             never allocated itself.",
+            po.covers
+        ));
+        reasons.push(reason("PURCHASE_ORDER", format!("covers {} order(s); ships as them", po.covers)));
+        if f.status == Cancelled {
+            return;
+        }
+        match (&po.b2b_invoice, &po.erp_invoice) {
+            (None, None) if po.erp => {
+                sentences.push(
+                    "It was posted to the ERP (OUTWARD_ORDER_CREATE) and waits for the ERP's invoice, which releases the \
+                     orders it covers for picking."
+                        .into(),
+                );
+                reasons.push(reason("AWAITING_ERP_INVOICE", "posted to the ERP; its invoice has not come".into()));
+            }
+            (None, Some(n)) => {
+                sentences.push(format!(
+                    "The ERP invoiced it ({n}); its e-invoice is uploaded to {} once the orders it covers are packed.",
+                    f.channel
+                ));
+                reasons.push(reason("B2B_INVOICE", format!("ERP invoice {n}; uploaded when the covered orders are packed")));
+            }
+            (None, None) => {
+                sentences.push(format!(
+                    "Ordo makes its B2B invoice and e-invoice once the orders it covers are packed, and uploads it to {}.",
+                    f.channel
+                ));
+                reasons.push(reason("B2B_INVOICE", "made when the covered orders are packed".into()));
+            }
+            (Some(inv), _) => {
+                let by = if inv.source == "erp" { "the ERP's" } else { "Ordo's" };
+                let (words, detail) = match &inv.upload {
+                    Some((status, _)) if status == "DELIVERED" => {
+                        (format!("was uploaded to {}", f.channel), "uploaded".to_string())
+                    }
+                    Some((status, err)) => {
+                        let why = err.as_deref().map(|e| format!(" (last error: {e})")).unwrap_or_default();
+                        (
+                            format!("is on its way to {}: the message is {status}{why}; Ordo retries it", f.channel),
+                            format!("upload {status}{why}"),
+                        )
+                    }
+                    None => (format!("is to be uploaded to {}", f.channel), "not queued".to_string()),
+                };
+                sentences.push(format!("Its B2B invoice {} ({by}) {words}.", inv.invoice_number));
+                reasons.push(reason("B2B_INVOICE", format!("invoice {} ({}): {detail}", inv.invoice_number, inv.source)));
+            }
+        }
+        return;
+    }
+    if po.erp
+        && po.erp_invoice.is_none()
+        && f.kind == OrderKind::B2c
+        && matches!(f.status, Created | Fulfillable | Unfulfillable | OnHold)
+    {
+        let words = match &po.covered_by {
+            Some((id, number)) => format!(
+                "Purchase order {number} (order {id}) covers it and waits for the ERP's invoice; it is released for picking \
+                 when the invoice arrives."
+            ),
+            None => "With an ERP, it waits for the purchase order that covers it and the ERP's invoice of that order \
+                     before it is released for picking."
+                .to_string(),
+        };
+        sentences.push(words.clone());
+        reasons.push(reason("AWAITING_ERP_INVOICE", words));
+    }
 }
 
 /// Where a released order stands in the warehouse, and what it waits for.
@@ -337,6 +444,7 @@ mod tests {
             }],
             channel: "fk".into(),
             floor: FloorFacts::default(),
+            purchase_order: PurchaseOrderFacts::default(),
         }
     }
 
@@ -387,5 +495,39 @@ mod tests {
         let e = explain(&f);
         assert_eq!(e.reasons[0].code, "ON_HOLD");
         assert_eq!(e.reasons[0].until, f.dispatch_after);
+    }
+
+    #[test]
+    fn with_an_erp_a_covered_order_is_not_ready_until_the_erps_invoice_of_its_purchase_order() {
+        let mut f = facts(OrderStatus::Fulfillable);
+        f.skus[0].short = 0;
+        f.skus[0].allocated = 5;
+        f.purchase_order =
+            PurchaseOrderFacts { covered_by: Some(("12".into(), "AJPO-1".into())), erp: true, ..PurchaseOrderFacts::default() };
+        let e = explain(&f);
+        let codes: Vec<_> = e.reasons.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["AWAITING_ERP_INVOICE"], "{}", e.summary);
+        assert!(e.summary.contains("AJPO-1") && e.summary.contains("ERP's invoice"), "{}", e.summary);
+        f.purchase_order.erp_invoice = Some("ERP/1".into());
+        assert_eq!(explain(&f).reasons[0].code, "READY");
+    }
+
+    #[test]
+    fn a_purchase_order_ships_as_what_it_covers_and_says_where_its_invoice_is() {
+        let mut f = facts(OrderStatus::Created);
+        f.kind = OrderKind::B2b;
+        f.purchase_order = PurchaseOrderFacts { covers: 2, erp: true, ..PurchaseOrderFacts::default() };
+        let e = explain(&f);
+        let codes: Vec<_> = e.reasons.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["PURCHASE_ORDER", "AWAITING_ERP_INVOICE"], "{}", e.summary);
+        assert!(!e.summary.contains("Retry"), "a purchase order is never allocated: {}", e.summary);
+        f.purchase_order.erp_invoice = Some("ERP/1".into());
+        f.purchase_order.b2b_invoice = Some(B2bInvoiceFacts {
+            invoice_number: "ERP/1".into(),
+            source: "erp".into(),
+            upload: Some(("PENDING".into(), Some("503".into()))),
+        });
+        let e = explain(&f);
+        assert!(e.summary.contains("ERP/1 (the ERP's) is on its way to fk") && e.summary.contains("503"), "{}", e.summary);
     }
 }

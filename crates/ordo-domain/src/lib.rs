@@ -12,6 +12,7 @@ pub mod marketplace;
 pub mod model;
 pub mod money;
 pub mod orders;
+pub mod purchase_orders;
 pub mod returns;
 pub mod schema;
 pub mod shipping;

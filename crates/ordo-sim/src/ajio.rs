@@ -4,7 +4,9 @@
 //!
 //! Control: `POST /_sim/orders` takes a B2C order in the documented shape; cancelling it plays the
 //! customer (refused with 409 once acknowledged, as on Ajio); `POST /_sim/b2b` raises the purchase
-//! order for every acknowledged order not yet covered; `GET /_sim/manifests` lists manifests.
+//! order for every acknowledged order not yet covered; `GET /_sim/manifests` lists manifests,
+//! `GET /_sim/e-invoices` the B2B e-invoices uploaded and `GET /_sim/cancellations` the vendor's
+//! cancellations of units its B2B invoice left out.
 
 use crate::control::{SimError, SimMarket};
 use crate::core::SimCore;
@@ -16,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ordo_channels::ajio::B2cOrder;
-use ordo_channels::ajio::fulfil::{EInvoiceBody, PackBody};
+use ordo_channels::ajio::fulfil::{CancellationBody, EInvoiceBody, PackBody};
 use ordo_channels::model::{MarketplaceOrder, MarketplaceState};
 use ordo_channels::parties::{BuyerInfo, PaymentInfo};
 use ordo_domain::Timestamp;
@@ -39,6 +41,8 @@ pub(crate) struct Stores {
     shipments: HashMap<String, Value>,
     /// The B2B e-invoices uploaded, by PO number.
     e_invoices: HashMap<String, Value>,
+    /// The vendor's cancellations of units its B2B invoice left out, in arrival order.
+    cancellations: Vec<Value>,
 }
 
 /// The simulator's store.
@@ -99,7 +103,7 @@ impl AjioMarket {
         let lines: Vec<Value> = per_sku
             .iter()
             .enumerate()
-            .map(|(i, (sku, (qty, price)))| json!({"line_id": (i + 1).to_string(), "sku": sku, "quantity": qty, "unit_price": price.map(format_hundredths)}))
+            .map(|(i, (sku, (qty, price)))| json!({"line_id": (i + 1).to_string(), "sku": sku, "quantity": qty, "cancelled_quantity": 0, "unit_price": price.map(format_hundredths)}))
             .collect();
         let po = json!({
             "po_number": po_number, "status": "OPEN", "created_at": now.to_string(), "updated_at": now.to_string(),
@@ -120,6 +124,11 @@ impl AjioMarket {
     /// The B2B e-invoices uploaded so far.
     pub fn e_invoices(&self) -> Vec<Value> {
         self.lock().e_invoices.values().cloned().collect()
+    }
+
+    /// The vendor's cancellations of uninvoiced units taken so far, oldest first.
+    pub fn cancellations(&self) -> Vec<Value> {
+        self.lock().cancellations.clone()
     }
 }
 
@@ -221,6 +230,7 @@ pub(crate) fn router(core: Arc<SimCore>, market: Arc<AjioMarket>) -> Router {
         .route("/orders/b2c/{id}/label", get(b2c_label))
         .route("/orders/b2b", get(list_b2b))
         .route("/orders/b2b/{po}/e-invoice", post(upload_e_invoice))
+        .route("/orders/b2b/{po}/cancellations", post(cancel_uninvoiced))
         .route("/manifests", post(create_manifest))
         .route("/returns", get(crate::ajio_returns::list_returns))
         .route("/returns/{id}/qc", post(crate::ajio_returns::report_qc))
@@ -470,8 +480,15 @@ async fn upload_e_invoice(State((core, market)): S, Path(po): Path<String>, body
     if req.irn.len() != 64 || !req.irn.chars().all(|c| c.is_ascii_hexdigit()) {
         return d.bad_request("irn must be the 64 hex digits the portal registered");
     }
-    let required = [("invoice_number", &req.invoice_number), ("ack_no", &req.ack_no), ("signed_qr_code", &req.signed_qr_code)];
-    if let Some((name, _)) = required.iter().find(|(_, v)| v.trim().is_empty()) {
+    let required = [
+        ("invoice_number", Some(&req.invoice_number)),
+        ("signed_qr_code", Some(&req.signed_qr_code)),
+        ("ack_no", req.ack_no.as_ref()),
+        ("ack_date", req.ack_date.as_ref()),
+    ];
+    // The acknowledgement may be absent (an ERP that registered the invoice did not pass it on), but
+    // not empty.
+    if let Some((name, _)) = required.iter().find(|(_, v)| v.is_some_and(|v| v.trim().is_empty())) {
         return d.bad_request(&format!("{name} is required"));
     }
     if ordo_channels::lenient::hundredths(&req.total).is_none() || req.invoice_date.len() != 10 {
@@ -497,5 +514,103 @@ async fn upload_e_invoice(State((core, market)): S, Path(po): Path<String>, body
     stored["status"] = json!("ACCEPTED");
     stored["received_at"] = json!(core.now().to_string());
     s.e_invoices.insert(po, stored.clone());
+    (StatusCode::CREATED, axum::Json(stored)).into_response()
+}
+
+/// `POST /orders/b2b/{po}/cancellations`: the vendor cancels units of the PO's B2C orders its B2B
+/// invoice leaves out. All or nothing; a repeated `cancellation_id` answers the first answer.
+async fn cancel_uninvoiced(State((core, market)): S, Path(po): Path<String>, body: axum::body::Bytes) -> Response {
+    let d = Dialect::Ajio;
+    let req: CancellationBody = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return d.bad_request(&format!("invalid cancellation body: {e}")),
+    };
+    if req.cancellation_id.trim().is_empty() || req.lines.is_empty() {
+        return d.bad_request("cancellation_id and at least one line are required");
+    }
+    if let Some(l) = req.lines.iter().find(|l| l.quantity <= 0) {
+        return d.bad_request(&format!("line {} of order {}: quantity must be positive", l.line_id, l.order_id));
+    }
+    let now = core.now();
+    let mut s = market.lock();
+    let Some(covers) = s.pos.get(&po).map(|r| r.body["b2c_order_ids"].clone()) else {
+        return d.not_found(&format!("Purchase order {po}"));
+    };
+    if let Some(earlier) = s.cancellations.iter().find(|c| c["cancellation_id"] == json!(req.cancellation_id)) {
+        return axum::Json(earlier.clone()).into_response();
+    }
+    let unprocessable = |code: &str, message: String| refuse(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+    // Everything is checked before anything changes: the units asked per line, summed.
+    let mut asked: Vec<(&str, &str, i64)> = Vec::new();
+    for l in &req.lines {
+        match asked.iter_mut().find(|(o, id, _)| *o == l.order_id && *id == l.line_id) {
+            Some(a) => a.2 += l.quantity,
+            None => asked.push((&l.order_id, &l.line_id, l.quantity)),
+        }
+    }
+    for (order_id, line_id, qty) in &asked {
+        if !covers.as_array().is_some_and(|c| c.contains(&json!(order_id))) {
+            return unprocessable("NOT_COVERED", format!("Purchase order {po} does not cover order {order_id}"));
+        }
+        let Some(order) = s.orders.get(order_id).map(|r| r.body.clone()) else {
+            return d.not_found(&format!("Order {order_id}"));
+        };
+        if s.shipments.contains_key(*order_id) || !matches!(order["status"].as_str(), Some("NEW" | "ACKNOWLEDGED")) {
+            return refuse(
+                StatusCode::CONFLICT,
+                "NOT_CANCELLABLE",
+                format!("Order {order_id} is {} and packed or on its way: its units can no longer be cancelled", order["status"]),
+            );
+        }
+        let lines = order["lines"].as_array().cloned().unwrap_or_default();
+        let Some(line) = lines.iter().find(|x| x["line_id"].as_str() == Some(line_id)) else {
+            return unprocessable("NOT_COVERED", format!("Order {order_id} has no line {line_id}"));
+        };
+        let open = line["quantity"].as_i64().unwrap_or(0) - line["cancelled_quantity"].as_i64().unwrap_or(0);
+        if *qty > open {
+            return unprocessable("TOO_MANY", format!("Line {line_id} of order {order_id} has {open} units open, not {qty}"));
+        }
+    }
+    let mut per_sku: Vec<(String, i64)> = Vec::new();
+    for (order_id, line_id, qty) in &asked {
+        let updated = s.orders.update(order_id, now, |o| {
+            let ls = o["lines"].as_array_mut().ok_or_else(|| invalid("order without lines"))?;
+            for l in ls.iter_mut().filter(|l| l["line_id"].as_str() == Some(line_id)) {
+                l["cancelled_quantity"] = json!(l["cancelled_quantity"].as_i64().unwrap_or(0) + qty);
+                let sku = l["sku"].as_str().unwrap_or_default().to_string();
+                match per_sku.iter_mut().find(|(s, _)| *s == sku) {
+                    Some((_, n)) => *n += qty,
+                    None => per_sku.push((sku, *qty)),
+                }
+            }
+            if ls.iter().all(|l| l["cancelled_quantity"] == l["quantity"]) {
+                o["status"] = json!("CANCELLED");
+                o["cancelled_at"] = json!(now.to_string());
+                o["cancellation_reason"] = json!(req.reason);
+            }
+            o["updated_at"] = json!(now.to_string());
+            Ok(())
+        });
+        if let Err(e) = updated {
+            return e.into_response();
+        }
+    }
+    // The PO's lines of those articles come down by the same units.
+    let _ = s.pos.update(&po, now, |p| {
+        for l in p["lines"].as_array_mut().into_iter().flatten() {
+            let sku = l["sku"].as_str().unwrap_or_default().to_string();
+            if let Some((_, n)) = per_sku.iter_mut().find(|(s, _)| *s == sku) {
+                let open = l["quantity"].as_i64().unwrap_or(0) - l["cancelled_quantity"].as_i64().unwrap_or(0);
+                let take = (*n).min(open.max(0));
+                l["cancelled_quantity"] = json!(l["cancelled_quantity"].as_i64().unwrap_or(0) + take);
+                *n -= take;
+            }
+        }
+        p["updated_at"] = json!(now.to_string());
+        Ok(())
+    });
+    let stored = json!({"cancellation_id": req.cancellation_id, "po_number": po, "reason": req.reason,
+        "lines": req.lines, "received_at": now.to_string()});
+    s.cancellations.push(stored.clone());
     (StatusCode::CREATED, axum::Json(stored)).into_response()
 }

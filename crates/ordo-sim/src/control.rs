@@ -427,6 +427,14 @@ impl SimulatorHandle {
         }
     }
 
+    /// Ajio: the vendor's cancellations of units its B2B invoice left out, taken so far.
+    pub fn ajio_cancellations(&self) -> Vec<Value> {
+        match &self.market {
+            Market::Ajio(m) => m.cancellations(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Amazon EDI: the 855 acknowledgements received so far (raw X12 and what was read from them).
     pub fn edi_received_855(&self) -> Vec<Value> {
         match &self.market {
@@ -637,6 +645,10 @@ pub(crate) fn control_router(h: SimulatorHandle) -> Router {
         .route("/_sim/b2b", post(|State(h): H| async move { ok(h.ajio_generate_b2b()) }))
         .route("/_sim/manifests", get(|State(h): H| async move { axum::Json(json!({"manifests": h.manifests()})) }))
         .route("/_sim/e-invoices", get(|State(h): H| async move { axum::Json(json!({"e_invoices": h.ajio_e_invoices()})) }))
+        .route(
+            "/_sim/cancellations",
+            get(|State(h): H| async move { axum::Json(json!({"cancellations": h.ajio_cancellations()})) }),
+        )
         .route("/_sim/edi/855", get(|State(h): H| async move { axum::Json(json!({"acknowledgements": h.edi_received_855()})) }))
         .route("/_sim/edi/856", get(|State(h): H| async move { axum::Json(json!({"ship_notices": h.edi_received_856()})) }))
         .route(

@@ -52,7 +52,7 @@ impl Dialect {
                 path == "/manifests"
                     || (path.starts_with("/orders/b2c/")
                         && ["/pack", "/invoice", "/label", "/rto"].iter().any(|s| path.ends_with(s)))
-                    || (path.starts_with("/orders/b2b/") && path.ends_with("/e-invoice"))
+                    || (path.starts_with("/orders/b2b/") && (path.ends_with("/e-invoice") || path.ends_with("/cancellations")))
                     || (path.starts_with("/returns/") && (path.ends_with("/qc") || path.ends_with("/credit-note")))
             }
             Dialect::Paytm => {

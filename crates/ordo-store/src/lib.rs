@@ -21,6 +21,7 @@ mod paging;
 mod picking;
 mod picklists;
 mod postings;
+mod purchase_orders;
 mod returns;
 mod rows;
 mod shipments;
@@ -48,6 +49,7 @@ pub use paging::{Page, PageRequest};
 pub use picking::{ShortOutcome, ShortPick};
 pub use picklists::{PicklistFilter, PicklistRequest};
 pub use postings::POSTING_TOPIC;
+pub use purchase_orders::{B2bInvoice, B2bInvoiceDue, E_INVOICE_TOPIC, NewB2bInvoice, UNINVOICED_TOPIC};
 pub use returns::{ChannelReturn, ChannelReturnOutcome, NewReturn, ReturnFilter};
 pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
 pub use sync::{

@@ -3,6 +3,7 @@
 
 use crate::allocation::{load_orders, save_orders};
 use crate::db::db;
+use crate::purchase_orders::{awaiting_erp_invoice, awaiting_words, erp_channels, released_by_erp_condition};
 use crate::rows::{FromRow, col, id_text, time, word};
 use crate::sql::{Val, Writes};
 use crate::tx::idempotent;
@@ -109,27 +110,38 @@ impl Store {
         let named = req.orders.is_some();
         let ids: Vec<i64> = match &req.orders {
             Some(ids) => ids.clone(),
-            None => sqlx::query(
-                "SELECT id FROM orders WHERE client_id = $1 AND warehouse_id = $2 AND status = $3 \
-                 AND (start_processing_at IS NULL OR start_processing_at <= $4) ORDER BY created_at, id LIMIT $5",
-            )
-            .bind(ctx.client_id)
-            .bind(wh)
-            .bind(OrderStatus::Fulfillable.as_str())
-            .bind(ctx.now.micros())
-            .bind(req.limit)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| col(r, "id"))
-            .collect::<Result<_>>()?,
+            None => {
+                // Ajio orders waiting for the ERP's invoice of their purchase order are left out
+                // here, in the query, so they never take the places of releasable ones in `limit`.
+                let erp = erp_channels(tx, ctx.client_id).await?;
+                let sql = format!(
+                    "SELECT id FROM orders WHERE client_id = $1 AND warehouse_id = $2 AND status = $3 \
+                     AND (start_processing_at IS NULL OR start_processing_at <= $4){} ORDER BY created_at, id LIMIT ${}",
+                    released_by_erp_condition("orders", 5, &erp),
+                    5 + erp.len()
+                );
+                let mut q =
+                    sqlx::query(&sql).bind(ctx.client_id).bind(wh).bind(OrderStatus::Fulfillable.as_str()).bind(ctx.now.micros());
+                for c in &erp {
+                    q = q.bind(*c);
+                }
+                q.bind(req.limit).fetch_all(&mut **tx).await.map_err(db)?.iter().map(|r| col(r, "id")).collect::<Result<_>>()?
+            }
         };
         let mut orders = load_orders(self, tx, ctx.client_id, &ids, true).await?;
         if named && orders.len() != ids.len() {
             let missing: Vec<String> =
                 ids.iter().filter(|id| !orders.iter().any(|o| o.id == **id)).map(|id| id.to_string()).collect();
             return Err(DomainError::field("orders", format!("no order {}", missing.join(", "))));
+        }
+        // With an ERP, what an Ajio purchase order covers is released only once the ERP has invoiced
+        // it (SPEC §13.2): a named order still waiting refuses the request, like any order not ready.
+        if named {
+            let waiting = awaiting_erp_invoice(tx, ctx.client_id, &ids).await?;
+            if let Some((id, po)) = waiting.first() {
+                let coid = orders.iter().find(|o| o.id == *id).map(|o| o.channel_order_id.as_str()).unwrap_or_default();
+                return Err(DomainError::Conflict(awaiting_words(*id, coid, po.as_ref())));
+            }
         }
         let mut lines = Vec::new();
         for o in orders.iter_mut() {

@@ -75,13 +75,7 @@ pub(crate) async fn post_outward_orders(
     posting.dedup();
     for n in posting {
         let o = &new_orders[n];
-        let row = sqlx::query("SELECT settings FROM channels WHERE id = $1")
-            .bind(o.channel_id)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db)?;
-        let settings: Value = crate::rows::opt_json(&row, "settings")?.unwrap_or(Value::Null);
-        if settings.get("erp_integrated").and_then(Value::as_bool) != Some(true) {
+        if !crate::purchase_orders::channel_erp_integrated(tx, o.channel_id).await? {
             continue;
         }
         let dedupe = Some(format!("outward-order-create-{}", o.id));

@@ -197,7 +197,12 @@ pub(crate) async fn load_shipments(conn: &mut AnyConnection, condition: &str, ar
 /// The next number of the warehouse's invoice series for the year, taken in the caller's
 /// transaction: on PostgreSQL the series row stays locked until it commits, so concurrent packers
 /// queue here and a rolled-back pack gives its number back — the series has no gaps.
-async fn next_invoice_number(tx: &mut Transaction<'static, Any>, ctx: &WriteCtx, warehouse_id: i64, year: &str) -> Result<i64> {
+pub(crate) async fn next_invoice_number(
+    tx: &mut Transaction<'static, Any>,
+    ctx: &WriteCtx,
+    warehouse_id: i64,
+    year: &str,
+) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO invoice_series (client_id, warehouse_id, financial_year, next) VALUES ($1, $2, $3, 2) \
          ON CONFLICT (client_id, warehouse_id, financial_year) DO UPDATE SET next = invoice_series.next + 1 RETURNING next",

@@ -21,7 +21,18 @@ pub struct ErpInvoiceRequest {
     /// The portal's signed QR code (a JWS).
     #[schema(min_length = 1, max_length = 4000)]
     pub signed_qr_code: Option<String>,
-    /// The final units per client SKU; never more than the order has open.
+    /// The portal's acknowledgement number, as the ERP got it.
+    #[schema(min_length = 1, max_length = 20, pattern = "^[0-9]{1,20}$")]
+    pub ack_no: Option<String>,
+    /// The portal's acknowledgement date, `YYYY-MM-DD HH:MM:SS`.
+    #[schema(example = "2026-12-01 10:12:00")]
+    pub ack_date: Option<String>,
+    /// The invoice's total as the ERP made it, a decimal with two places; Ordo works it out from the
+    /// invoiced units at the order's prices and the articles' GST when it is absent.
+    #[schema(example = "1078.80")]
+    pub total: Option<String>,
+    /// The final units per client SKU; never more than the order has open. For an Ajio purchase order,
+    /// the units of a SKU it leaves out (or omits) are cancelled on the orders it covers.
     #[schema(min_items = 1, max_items = 1000)]
     pub lines: Vec<ErpInvoiceLine>,
 }
@@ -55,6 +66,27 @@ impl ErpInvoiceRequest {
         {
             c.push("signed_qr_code", "must be the portal's signed QR code, 1 to 4000 characters");
         }
+        if let Some(a) = &self.ack_no
+            && (a.is_empty() || a.len() > 20 || !a.bytes().all(|b| b.is_ascii_digit()))
+        {
+            c.push("ack_no", "must be the portal's acknowledgement number: 1 to 20 digits");
+        }
+        if let Some(d) = &self.ack_date {
+            let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+            if time::PrimitiveDateTime::parse(d, &f).is_err() {
+                c.push("ack_date", "must be the portal's acknowledgement date, written YYYY-MM-DD HH:MM:SS");
+            }
+        }
+        let total = match &self.total {
+            Some(t) => match ordo_domain::money::parse_hundredths(t) {
+                Ok(v) if v >= 0 => Some(ordo_domain::money::format_hundredths(v)),
+                _ => {
+                    c.push("total", "must be an amount of at least 0 with at most two decimal places (\"1078.80\")");
+                    None
+                }
+            },
+            None => None,
+        };
         if self.lines.is_empty() || self.lines.len() > 1000 {
             c.push("lines", "must hold 1 to 1000 lines");
         }
@@ -72,6 +104,9 @@ impl ErpInvoiceRequest {
             invoice_date: self.invoice_date,
             irn: self.irn,
             signed_qr_code: self.signed_qr_code,
+            ack_no: self.ack_no,
+            ack_date: self.ack_date,
+            total,
             lines,
         })
     }

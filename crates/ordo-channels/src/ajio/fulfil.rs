@@ -1,10 +1,12 @@
 //! Packing, the B2B e-invoice and handover on Ajio VMS (see `docs/ajio.md`): Ajio invoices each B2C
 //! order itself and gives its label and AWB at packing; the B2B order (the PO) is invoiced by Ordo or
-//! the seller's ERP, whose e-invoice is uploaded to Ajio; handover creates a manifest of the B2C orders.
+//! the seller's ERP, whose e-invoice is uploaded to Ajio, and the units an ERP's invoice leaves out are
+//! cancelled at Ajio; handover creates a manifest of the B2C orders.
 
 use super::client::AjioConnector;
 use crate::fulfilment::{
     DimensionsMm, DocumentKind, EInvoiceUpload, Handover, MarketplaceShipment, PackAnswer, PackRequest, PackResult,
+    UninvoicedCancellation, UninvoicedLine,
 };
 use crate::http;
 use crate::model::{ChannelError, OrderKind};
@@ -42,10 +44,12 @@ pub struct EInvoiceBody {
     pub invoice_date: String,
     /// The invoice reference number.
     pub irn: String,
-    /// The portal's acknowledgement number.
-    pub ack_no: String,
-    /// The portal's acknowledgement date.
-    pub ack_date: String,
+    /// The portal's acknowledgement number, when known (an ERP may not pass it on).
+    #[serde(default)]
+    pub ack_no: Option<String>,
+    /// The portal's acknowledgement date, when known.
+    #[serde(default)]
+    pub ack_date: Option<String>,
     /// The signed QR code (JWS).
     pub signed_qr_code: String,
     /// The signed invoice (JWS), when kept.
@@ -68,6 +72,17 @@ impl From<&EInvoiceUpload> for EInvoiceBody {
             total: u.total.clone(),
         }
     }
+}
+
+/// The body of `POST /orders/b2b/{po_number}/cancellations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancellationBody {
+    /// The cancellation's id; a repeat of it changes nothing.
+    pub cancellation_id: String,
+    /// Why: `NOT_INVOICED`.
+    pub reason: String,
+    /// The B2C order lines and units cancelled.
+    pub lines: Vec<UninvoicedLine>,
 }
 
 impl AjioConnector {
@@ -100,6 +115,15 @@ impl AjioConnector {
     pub async fn upload_e_invoice(&self, upload: &EInvoiceUpload) -> Result<(), ChannelError> {
         let path = format!("/orders/b2b/{}/e-invoice", http::segment(&upload.channel_order_id));
         self.post(&path, &EInvoiceBody::from(upload)).await?.error_for_status().map(|_| ())
+    }
+
+    /// Cancels the units of the PO's B2C orders that the vendor's B2B invoice leaves out. A repeat of
+    /// the same cancellation (a retried delivery) is answered as the first, changing nothing.
+    pub async fn cancel_uninvoiced(&self, c: &UninvoicedCancellation) -> Result<(), ChannelError> {
+        let path = format!("/orders/b2b/{}/cancellations", http::segment(&c.po_number));
+        let body =
+            CancellationBody { cancellation_id: c.cancellation_id.clone(), reason: c.reason.clone(), lines: c.lines.clone() };
+        self.post(&path, &body).await?.error_for_status().map(|_| ())
     }
 
     /// Creates the manifest of the handed-over B2C orders (Ajio's Create Manifest). Orders Ajio already

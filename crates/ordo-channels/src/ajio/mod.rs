@@ -113,6 +113,9 @@ pub struct PoLine {
     /// Units.
     #[serde(deserialize_with = "lenient::de_i64")]
     pub quantity: i64,
+    /// Units the vendor cancelled (those its B2B invoice left out).
+    #[serde(default, deserialize_with = "lenient::de_opt_i64")]
+    pub cancelled_quantity: Option<i64>,
     /// Price of one unit (the vendor's transfer price).
     #[serde(default, deserialize_with = "lenient::de_opt_string")]
     pub unit_price: Option<String>,
@@ -197,7 +200,7 @@ pub fn map_po(raw: &Value) -> Result<B2bPurchaseOrder, ChannelError> {
                     channel_sku: l.sku.clone(),
                     qty: l.quantity,
                     unit_price: l.unit_price.as_deref().and_then(lenient::normalize_decimal),
-                    cancelled_qty: 0,
+                    cancelled_qty: l.cancelled_quantity.unwrap_or(0).clamp(0, l.quantity),
                 })
                 .collect(),
             buyer: p.buyer.as_ref().and_then(BuyerInfo::to_buyer),

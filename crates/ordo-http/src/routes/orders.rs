@@ -249,9 +249,11 @@ async fn complete_order(State(s): State<AppState>, Path(id): Path<String>, call:
 }
 
 /// A B2B order's invoice from the seller's ERP: number, date, IRN and signed QR, and the final units
-/// per SKU (never more than the order has open). For Ajio with an ERP, the B2C orders the purchase
-/// order covers are released for picking; from then on a shortage cancels the whole order. A second
-/// invoice of the order → 409.
+/// per SKU (never more than the order has open). An Ajio purchase order's invoice needs its IRN and
+/// signed QR: it is uploaded to Ajio as the PO's e-invoice once the B2C orders it covers are packed.
+/// For Ajio with an ERP, the units it leaves out are cancelled on the B2C orders it covers (the
+/// newest order first; Ajio is told through the outbox) and the rest is released for picking; from
+/// then on a shortage cancels the whole order. A second invoice of the order → 409.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/invoice", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ordo_app::requests::ErpInvoiceRequest,
     responses((status = 200, body = Order), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]

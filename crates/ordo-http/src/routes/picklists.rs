@@ -25,7 +25,9 @@ pub(super) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
 }
 
 /// Releases FULFILLABLE orders of a warehouse to a new picklist (→ PROCESSING); never before an
-/// order's start processing time.
+/// order's start processing time, nor, for Ajio with an ERP, before the ERP's invoice of the purchase
+/// order covering it. Named orders that can't be released refuse the request (409 naming the order
+/// and what it waits for); without names, only releasable orders are taken.
 #[utoipa::path(post, path = "/api/v1/picklists", tag = "warehouse", security(("bearer" = [])), request_body = PicklistRequest,
     responses((status = 201, body = Picklist), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn release_picklist(State(s): State<AppState>, call: Call) -> ApiResult<Response> {

@@ -18,8 +18,8 @@
 //! 5. kept and answered 200 `{"received": true, "id", "duplicate": false}`; then, in the
 //!    background and `act_delay_ms` later (so the answer is out first), acted on:
 //!    - `OUTWARD_ORDER_CREATE` → `POST {ordo_url}/api/v1/orders/{order_id}/invoice`
-//!      `{invoice_number, invoice_date, lines: [{sku, qty}]}` (+ `irn` and `signed_qr_code` when a
-//!      `seller_gstin` is configured), one line per SKU with the final quantity (ordered −
+//!      `{invoice_number, invoice_date, lines: [{sku, qty}]}` (+ `irn`, `signed_qr_code`, `ack_no` and
+//!      `ack_date` when a `seller_gstin` is configured), one line per SKU with the final quantity (ordered −
 //!      cancelled, summed over the SKU's items), numbered `ERP/<FY>/<6 digits>` (`ERP/2627/000001`);
 //!    - `RETURN_ORDER` → `POST {ordo_url}/api/v1/returns/{return_id}/credit-note`
 //!      `{credit_note_number, credit_note_date, amount}`, numbered `CN/<FY>/<6 digits>`, the amount

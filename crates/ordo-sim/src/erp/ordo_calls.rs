@@ -21,10 +21,10 @@ impl ErpSimulator {
     fn invoice(&self, posting_id: &str, order: &OutwardOrderData) -> Action {
         let today = self.now().to_datetime().date();
         let fy = ordo_einvoice::irn::financial_year_short(today);
-        let number = {
+        let (number, serial) = {
             let mut l = self.ledger();
             l.last_invoice += 1;
-            format!("ERP/{fy}/{:06}", l.last_invoice)
+            (format!("ERP/{fy}/{:06}", l.last_invoice), l.last_invoice)
         };
         // One line per SKU, in the order the SKUs first appear, with its final quantity.
         let mut lines: Vec<(String, i64)> = Vec::new();
@@ -45,6 +45,10 @@ impl ErpSimulator {
             let irn = ordo_einvoice::irn::irn(&gstin, today, ordo_einvoice::irn::DocumentType::Invoice, &number);
             body["signed_qr_code"] = json!(signed_qr(&gstin, &number, today, lines.len(), &irn));
             body["irn"] = json!(irn);
+            // The portal's acknowledgement, as an ERP that registered the invoice passes it on.
+            let at = self.now().to_datetime();
+            body["ack_no"] = json!(format!("1120{serial:011}"));
+            body["ack_date"] = json!(format!("{date} {:02}:{:02}:{:02}", at.hour(), at.minute(), at.second()));
         }
         Action {
             posting_id: posting_id.into(),

@@ -351,4 +351,6 @@ async fn without_ordo_configured_the_call_is_recorded_as_not_made_and_a_gstin_ad
     let irn = call.request["irn"].as_str().unwrap();
     assert!(irn.len() == 64 && irn.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_eq!(call.request["signed_qr_code"].as_str().unwrap().split('.').count(), 3);
+    assert_eq!(call.request["ack_no"], "112000000000001");
+    assert_eq!(call.request["ack_date"].as_str().unwrap().len(), "2026-12-01 10:12:00".len());
 }

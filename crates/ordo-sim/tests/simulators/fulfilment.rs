@@ -1,12 +1,12 @@
 //! Packing and handover end to end: each marketplace's real connector (`Connector::pack`,
-//! `hand_over`, Ajio's `upload_e_invoice`) against its simulator, asserting on the requests the
+//! `hand_over`, Ajio's `upload_e_invoice` and `cancel_uninvoiced`) against its simulator, asserting on the requests the
 //! simulator recorded (method, path, the published field names and values), the state they left the
 //! simulated order in, repeats without a second effect, faults then a retry, and the documents.
 
 use crate::common::*;
 use ordo_channels::{
     ChannelError, Connector, DocumentKind, EInvoiceUpload, Handover, HandoverShipment, MarketplaceOrder, MarketplaceShipment,
-    MarketplaceState, OrderKind, PackLine, PackRequest, PackResult, ShipmentInvoice,
+    MarketplaceState, OrderKind, PackLine, PackRequest, PackResult, ShipmentInvoice, UninvoicedCancellation, UninvoicedLine,
 };
 use ordo_domain::kinds::ChannelType;
 use ordo_sim::ReceivedCall;
@@ -404,8 +404,8 @@ async fn ajio_packs_b2c_with_its_awb_invoice_and_label_takes_the_e_invoice_and_m
         invoice_number: "WH1/2526/10".into(),
         invoice_date: "2026-03-01".into(),
         irn: "a".repeat(64),
-        ack_no: "112010036563310".into(),
-        ack_date: "2026-03-01 10:12:00".into(),
+        ack_no: Some("112010036563310".into()),
+        ack_date: Some("2026-03-01 10:12:00".into()),
         signed_qr_code: "eyJhbGciOiJSUzI1NiJ9.e30.c2ln".into(),
         signed_invoice: None,
         total: "1078.80".into(),
@@ -435,6 +435,46 @@ async fn ajio_packs_b2c_with_its_awb_invoice_and_label_takes_the_e_invoice_and_m
     assert_eq!(body(&m[1]), &json!({"order_ids": ["FN6142208177"]}));
     assert_eq!(sim.handle.ajio_manifests().len(), 1);
     assert_eq!(sim.handle.order("FN6142208177").unwrap()["status"], "SHIPPED");
+}
+
+#[tokio::test]
+async fn ajio_takes_the_vendors_cancellation_of_uninvoiced_units_once_and_all_or_nothing() {
+    let sim = start(ChannelType::AjioVms, 10).await;
+    sim.handle.add_model_order(&order("FN7001", &[("FN7001-1", "AJ-KURTA-IND-L", 2, "899.00")])).unwrap();
+    sim.handle.add_model_order(&order("FN7002", &[("FN7002-1", "AJ-KURTA-IND-L", 1, "899.00")])).unwrap();
+    let c = sim.connector().unwrap();
+    for id in ["FN7001", "FN7002"] {
+        c.acknowledge(id).await.unwrap();
+    }
+    let po = sim.handle.ajio_generate_b2b().unwrap()["po_number"].as_str().unwrap().to_string();
+    let uninvoiced = |lines: Vec<(&str, &str, i64)>| UninvoicedCancellation {
+        po_number: po.clone(),
+        cancellation_id: "uninvoiced-1".into(),
+        reason: "NOT_INVOICED".into(),
+        lines: lines.into_iter().map(|(o, l, q)| UninvoicedLine { order_id: o.into(), line_id: l.into(), quantity: q }).collect(),
+    };
+    // More than a line has open: refused, and nothing is cancelled.
+    let too_many = uninvoiced(vec![("FN7002", "FN7002-1", 1), ("FN7001", "FN7001-1", 3)]);
+    assert!(c.cancel_uninvoiced(&too_many).await.is_err());
+    assert_eq!(sim.handle.calls_to("POST", "/cancellations").last().unwrap().status, 422);
+    assert_eq!(sim.handle.order("FN7002").unwrap()["status"], "ACKNOWLEDGED");
+    let cancellation = uninvoiced(vec![("FN7002", "FN7002-1", 1), ("FN7001", "FN7001-1", 1)]);
+    c.cancel_uninvoiced(&cancellation).await.unwrap();
+    c.cancel_uninvoiced(&cancellation).await.unwrap();
+    let calls = sim.handle.calls_to("POST", "/cancellations");
+    assert_eq!(statuses(&calls), vec![422, 201, 200], "a repeat of the cancellation changes nothing");
+    assert_eq!(calls[1].path, format!("/orders/b2b/{po}/cancellations"));
+    assert_eq!(body(&calls[1])["lines"][0], json!({"order_id": "FN7002", "line_id": "FN7002-1", "quantity": 1}));
+    assert_eq!(sim.handle.ajio_cancellations().len(), 1);
+    let whole = sim.handle.order("FN7002").unwrap();
+    assert_eq!((whole["status"].as_str(), whole["cancellation_reason"].as_str()), (Some("CANCELLED"), Some("NOT_INVOICED")));
+    let part = fetched(&c, "FN7001").await;
+    assert_eq!((part.lines[0].qty, part.lines[0].cancelled_qty), (2, 1), "the other order keeps one unit");
+    // An order the PO doesn't cover is refused.
+    sim.handle.add_model_order(&order("FN7003", &[("FN7003-1", "AJ-KURTA-IND-L", 1, "899.00")])).unwrap();
+    let other = UninvoicedCancellation { cancellation_id: "uninvoiced-2".into(), ..uninvoiced(vec![("FN7003", "FN7003-1", 1)]) };
+    assert!(c.cancel_uninvoiced(&other).await.is_err());
+    assert_eq!(sim.handle.calls_to("POST", "/cancellations").last().unwrap().status, 422);
 }
 
 // ---- Paytm ----

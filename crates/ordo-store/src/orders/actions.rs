@@ -30,6 +30,21 @@ impl Store {
         idempotent!(self, ctx, |w| {
             let client = client_code(&mut w.tx, ctx.client_id).await?;
             let mut o = self.order_for_update(&mut w.tx, ctx.client_id, id).await?;
+            // A marketplace purchase order ships as the B2C orders it covers, which hold the stock:
+            // allocating it as well would promise the same units twice.
+            let covers = sqlx::query("SELECT count(*) AS n FROM order_links WHERE order_id = $1")
+                .bind(o.id)
+                .fetch_one(&mut *w.tx)
+                .await
+                .map_err(db)
+                .and_then(|r| col::<i64>(&r, "n"))?;
+            if covers > 0 {
+                return Err(DomainError::Conflict(format!(
+                    "order {id} is purchase order {} of {}: it ships as the {covers} B2C orders it covers, which hold its stock; \
+                     it is never allocated itself",
+                    o.channel_order_id, o.channel
+                )));
+            }
             o.core.start_allocation().map_err(|e| DomainError::Conflict(e.0))?;
             let mut orders = [o];
             allocate_and_save(&mut w.tx, ctx, &mut orders, "retried").await?;

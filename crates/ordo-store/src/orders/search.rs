@@ -221,7 +221,9 @@ impl Store {
             pos.short += qty.short();
         }
         let floor = floor_facts(&mut conn, client_id, &o).await?;
+        let purchase_order = crate::purchase_orders::explain_facts(&mut conn, client_id, &o).await?;
         Ok(OrderFacts {
+            purchase_order,
             channel: o.channel.clone(),
             floor,
             status: o.core.status(),
