@@ -8,6 +8,9 @@ use ordo_sim::{RunningSimulator, SimConfig, spawn_simulator};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// The GSTIN of the seller's warehouse `wh1`.
+pub const SELLER_GSTIN: &str = "27AAPFU0939F1ZV";
+
 /// A simulator of `ty` on a free port, on the test's manual clock.
 pub async fn simulator(t: &TestApp, ty: ChannelType) -> RunningSimulator {
     let clock = t.clock.clone();
@@ -19,7 +22,7 @@ pub async fn simulator(t: &TestApp, ty: ChannelType) -> RunningSimulator {
 /// `code` of type `ty` on `sim`, its `MP-A` mapped to `A`.
 pub async fn setup(t: &TestApp, code: &str, ty: &str, sim: &RunningSimulator, settings: Value) {
     let warehouse = json!({"code": "wh1", "name": "Main", "legal_name": "Acme Retail Private Limited",
-        "gstin": "27AAPFU0939F1ZV", "address": "Plot 4, MIDC, Mumbai", "pin": "400093",
+        "gstin": SELLER_GSTIN, "address": "Plot 4, MIDC, Mumbai", "pin": "400093",
         "awb_series": {"carrier": "Delhivery", "prefix": "DL", "next": 1}});
     assert_eq!(t.post("/api/v1/warehouses", warehouse).await.0, 201);
     let sku = json!({"sku": "A", "name": "Cotton Kurta", "ean": "8901234567890", "hsn": "6109", "tax_rate": "5.00"});
