@@ -50,7 +50,7 @@ pub use picklists::{PicklistFilter, PicklistRequest};
 pub use postings::POSTING_TOPIC;
 pub use returns::{NewReturn, ReturnFilter};
 pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
-pub use sync::{AckDue, ChannelClaim, MarketplacePage, SyncEnd, SyncTarget};
+pub use sync::{AckDue, ChannelClaim, DeliveryOutcome, MarketplacePage, SyncEnd, SyncTarget};
 pub use tx::{IdempotencyClaim, WriteCtx};
 pub use warehouses::{EInvoicingInput, WarehouseInput, WarehousePatch};
 

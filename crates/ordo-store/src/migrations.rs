@@ -19,6 +19,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (11, "ERP invoices", include_str!("../migrations/sqlite/0011_erp_invoices.sql")),
     (12, "returns", include_str!("../migrations/sqlite/0012_returns.sql")),
     (13, "ERP connections", include_str!("../migrations/sqlite/0013_erp_connections.sql")),
+    (14, "outbox lease owners", include_str!("../migrations/sqlite/0014_outbox_lease_owners.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -36,6 +37,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (11, "ERP invoices", include_str!("../migrations/postgres/0011_erp_invoices.sql")),
     (12, "returns", include_str!("../migrations/postgres/0012_returns.sql")),
     (13, "ERP connections", include_str!("../migrations/postgres/0013_erp_connections.sql")),
+    (14, "outbox lease owners", include_str!("../migrations/postgres/0014_outbox_lease_owners.sql")),
 ];
 
 #[derive(Debug)]
