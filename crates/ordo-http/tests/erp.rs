@@ -335,9 +335,9 @@ async fn an_erp_down_for_an_hour_gets_every_posting_once_in_order_with_its_first
 
 async fn a_disabled_erp_connection_leaves_its_postings_unclaimed_until_it_is_enabled(t: TestApp) {
     let erp = connected_erp(&t).await;
-    t.basic_setup().await;
+    shipping_setup(&t).await;
     erp.simulator.set_gone(true);
-    assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 1})).await.0, 200);
+    assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 10})).await.0, 200);
     advance(&t, 1).await;
     let (_, connection) = t.get("/api/v1/erp").await;
     assert_eq!(connection["enabled"], false, "{connection}");
@@ -345,32 +345,47 @@ async fn a_disabled_erp_connection_leaves_its_postings_unclaimed_until_it_is_ena
     // meanwhile are neither sent nor counted as attempts, for as long as it stays off.
     erp.simulator.set_gone(false);
     for qty in 1..=3 {
-        assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "B", "qty": qty})).await.0, 200);
+        assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": qty})).await.0, 200);
     }
+    let order = packed_orders(&t, &["W-1"]).await.remove(0);
+    hand_over_all(&t).await;
+    // A message of the same order to its marketplace is not held back by the order's held posting
+    // (an INTERNAL channel makes none, so it is written under the store; with no marketplace to
+    // take it, it fails, which shows it was tried).
+    t.sql(&format!(
+        "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
+         SELECT client_id, 'channel.cancel_order', 'cancel-w1', channel_id, id, '{{}}', 'PENDING', 0, 0 FROM orders WHERE id = {order}"
+    ))
+    .await;
     for _ in 0..36 {
         advance(&t, 600).await;
     }
     assert_eq!(erp.simulator.requests().len(), 1, "only the posting answered 410 was ever sent");
     let held: Vec<Value> = postings_in_outbox(&t).await.into_iter().filter(|m| m["status"] != "DEAD").collect();
-    assert_eq!(held.len(), 3);
+    assert_eq!(held.len(), 4, "three GRNs and the dispatch: {held:?}");
     for m in &held {
         assert_eq!((m["status"].as_str(), m["attempts"].as_i64()), (Some("PENDING"), Some(0)), "{m}");
         assert!(m["last_error"].is_null(), "{m}");
     }
-    assert_eq!(backlog(&t).await, (3, 1), "pending: the three waiting; dead: the one answered 410");
+    let (_, outbox) = t.get("/api/v1/outbox?limit=1000").await;
+    let cancel = outbox["items"].as_array().unwrap().iter().find(|m| m["topic"] == "channel.cancel_order").unwrap().clone();
+    assert!(cancel["attempts"].as_i64().unwrap() >= 1, "{cancel}");
+    assert_eq!(backlog(&t).await, (4, 1), "pending: the four waiting; dead: the one answered 410");
     // Turned off by hand, a connection holds its postings the same way; turned on, they flow.
     assert_eq!(put(&t, &t.admin, json!({"endpoint": erp.base_url, "enabled": false})).await.0, 200);
     advance(&t, 600).await;
     assert_eq!(erp.simulator.requests().len(), 1);
     let (status, on) = put(&t, &t.admin, json!({"endpoint": erp.base_url, "enabled": true})).await;
     assert_eq!(status, 200, "{on}");
-    assert_eq!((on["enabled"].as_bool(), on["pending"].as_i64(), on["dead"].as_i64()), (Some(true), Some(3), Some(1)), "{on}");
+    assert_eq!((on["enabled"].as_bool(), on["pending"].as_i64(), on["dead"].as_i64()), (Some(true), Some(4), Some(1)), "{on}");
     advance(&t, 1).await;
     let got = erp.simulator.postings();
     // GRNs belong to no order, so they may arrive in any order.
-    let mut qtys: Vec<_> = got.iter().map(|p| p.data["items"][0]["qc_pass_qty"].as_i64().unwrap()).collect();
+    let mut qtys: Vec<_> = got.iter().filter_map(|p| p.data["items"][0]["qc_pass_qty"].as_i64()).collect();
     qtys.sort();
     assert_eq!(qtys, [1, 2, 3], "each delivered once: {got:?}");
+    assert!(got.iter().any(|p| p.posting_type.as_str() == "SHIPMENT_DISPATCH" && p.data["order_id"] == order.as_str()));
+    assert_eq!(got.len(), 4);
     assert!(postings_in_outbox(&t).await.iter().filter(|m| m["status"] != "DEAD").all(|m| m["attempts"] == 1));
     assert_eq!(backlog(&t).await, (0, 1), "the dead letter stays dead until replayed");
     let dead = postings_in_outbox(&t).await.into_iter().find(|m| m["status"] == "DEAD").unwrap();

@@ -92,18 +92,21 @@ impl Store {
             .fetch_one(&mut *w.tx)
             .await
             .map_err(db)?;
-            if existing.as_ref().is_some_and(|c| !c.enabled) && enabled {
+            match (existing.as_ref().map(|c| c.enabled), enabled) {
                 // The postings waited for the endpoint, not for their retry times: they go now.
-                sqlx::query(
-                    "UPDATE outbox SET next_attempt_at = $2 WHERE client_id = $1 AND topic = $3 AND status = 'PENDING' \
-                     AND next_attempt_at > $2",
+                (Some(false), true) => sqlx::query(
+                    "UPDATE outbox SET held = 0, next_attempt_at = CASE WHEN next_attempt_at > $2 THEN $2 ELSE next_attempt_at END \
+                     WHERE client_id = $1 AND topic = $3 AND status = 'PENDING' AND held = 1",
                 )
                 .bind(ctx.client_id)
                 .bind(ctx.now.micros())
                 .bind(POSTING_TOPIC)
                 .execute(&mut *w.tx)
                 .await
-                .map_err(db)?;
+                .map_err(db)
+                .map(|_| ())?,
+                (Some(true), false) => hold_postings(&mut w.tx, ctx.client_id).await?,
+                _ => {}
             }
             Ok::<_, DomainError>((connection(&row)?, created))
         })
@@ -168,6 +171,7 @@ impl Store {
         error: Option<&str>,
         gone: bool,
     ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE erp_connections SET last_delivery_at = COALESCE($1, last_delivery_at), last_error = $2, \
              enabled = CASE WHEN $3 = 1 THEN 0 ELSE enabled END WHERE client_id = $4",
@@ -176,11 +180,26 @@ impl Store {
         .bind(error)
         .bind(i64::from(gone))
         .bind(client_id)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await
         .map_err(db)?;
+        if gone {
+            hold_postings(&mut tx, client_id).await?;
+        }
+        tx.commit().await.map_err(db)?;
         Ok(())
     }
+}
+
+/// Holds the client's pending postings: its ERP connection was turned off.
+async fn hold_postings(tx: &mut sqlx::Transaction<'static, sqlx::Any>, client_id: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET held = 1 WHERE client_id = $1 AND topic = $2 AND status = 'PENDING' AND held = 0")
+        .bind(client_id)
+        .bind(POSTING_TOPIC)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 fn no_connection() -> DomainError {

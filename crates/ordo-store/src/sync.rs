@@ -4,7 +4,7 @@
 
 use crate::allocation::{load_orders, release_stock, save_orders};
 use crate::db::{Dialect, db};
-use crate::postings::POSTING_TOPIC;
+use crate::postings::{HELD_NOW, POSTING_TOPIC};
 use crate::rows::{FromRow, col, id_text, json, opt_id_text, opt_time, time, with_id, word};
 use crate::sql::Writes;
 use crate::tx::idempotent;
@@ -415,10 +415,13 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let skip = if self.dialect == Dialect::Postgres { " FOR UPDATE OF o SKIP LOCKED" } else { "" };
         let one = if only.is_some() { "o.client_id = $4 AND o.id = $5 AND " } else { "" };
-        // `status IN (…)` repeats the condition of the `outbox_undelivered` index word for word, so
-        // SQLite's planner sees that the index covers the query and walks it by id.
+        // `status IN (…) AND held = 0` repeats the condition of the `outbox_undelivered` index word
+        // for word, so SQLite's planner sees that the index covers the query and walks it by id. A
+        // disabled connection's postings are held (`held = 1`), so the walk never passes over its
+        // backlog; the `erp_connections` test below only covers a posting released or replayed in
+        // the moment its connection was turned off.
         let sql = format!(
-            "{OUTBOX_SELECT} WHERE {one}o.status IN ('PENDING', 'SENDING') \
+            "{OUTBOX_SELECT} WHERE {one}o.status IN ('PENDING', 'SENDING') AND o.held = 0 \
              AND ((o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2)) \
              AND (o.order_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.order_id = o.order_id AND e.id < o.id \
              AND e.status <> 'DELIVERED' AND (e.topic = '{POSTING_TOPIC}') = (o.topic = '{POSTING_TOPIC}'))) \
@@ -488,10 +491,11 @@ impl Store {
         }
         let released = ids_of(|o| matches!(o, DeliveryOutcome::Released));
         if !released.is_empty() {
-            // Not an attempt: the message goes back as it was, due when it was due.
+            // Not an attempt: the message goes back as it was, due when it was due, held while its
+            // connection is off.
             let list = (2..released.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
             let sql = format!(
-                "UPDATE outbox SET status = 'PENDING', lease_until = NULL, lease_owner = NULL \
+                "UPDATE outbox SET status = 'PENDING', lease_until = NULL, lease_owner = NULL, held = {HELD_NOW} \
                  WHERE lease_owner = $1 AND status = 'SENDING' AND id IN ({list})"
             );
             let mut q = sqlx::query(&sql).bind(owner);
@@ -529,11 +533,10 @@ impl Store {
     /// where any message still being sent is one its own earlier life died sending. The messages are
     /// due again at once. Returns how many there were.
     pub async fn drop_outbox_leases(&self) -> Result<u64> {
-        let dropped =
-            sqlx::query("UPDATE outbox SET status = 'PENDING', lease_until = NULL, lease_owner = NULL WHERE status = 'SENDING'")
-                .execute(&self.write)
-                .await
-                .map_err(db)?;
+        let sql = format!(
+            "UPDATE outbox SET status = 'PENDING', lease_until = NULL, lease_owner = NULL, held = {HELD_NOW} WHERE status = 'SENDING'"
+        );
+        let dropped = sqlx::query(&sql).execute(&self.write).await.map_err(db)?;
         Ok(dropped.rows_affected())
     }
 
@@ -559,16 +562,12 @@ impl Store {
         idempotent!(self, ctx, |w| {
             let not_found = || DomainError::NotFound(format!("outbox message '{id}'"));
             let n: i64 = id.parse().map_err(|_| not_found())?;
-            let done = sqlx::query(
-                "UPDATE outbox SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, lease_owner = NULL \
-                 WHERE client_id = $1 AND id = $2 AND status <> 'SENDING'",
-            )
-            .bind(ctx.client_id)
-            .bind(n)
-            .bind(ctx.now.micros())
-            .execute(&mut *w.tx)
-            .await
-            .map_err(db)?;
+            let sql = format!(
+                "UPDATE outbox SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, lease_owner = NULL, \
+                 held = {HELD_NOW} WHERE client_id = $1 AND id = $2 AND status <> 'SENDING'"
+            );
+            let done =
+                sqlx::query(&sql).bind(ctx.client_id).bind(n).bind(ctx.now.micros()).execute(&mut *w.tx).await.map_err(db)?;
             if done.rows_affected() == 0 {
                 let exists = sqlx::query("SELECT 1 FROM outbox WHERE client_id = $1 AND id = $2")
                     .bind(ctx.client_id)

@@ -3,6 +3,10 @@
 -- another process is never renewed or overwritten by the first.
 ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
 
--- The undelivered messages by id: what a claim walks, oldest first, without passing over the
--- delivered and dead ones that make up most of the table.
-CREATE INDEX outbox_undelivered ON outbox (id) WHERE status IN ('PENDING', 'SENDING');
+-- 1 for a posting held back because its ERP connection is disabled: it stays PENDING, and goes
+-- back to 0 (due at once) when the connection is enabled again.
+ALTER TABLE outbox ADD COLUMN held BIGINT NOT NULL DEFAULT 0;
+
+-- The messages to deliver by id: what a claim walks, oldest first, without passing over the
+-- delivered and dead ones that make up most of the table, nor a disabled ERP's backlog.
+CREATE INDEX outbox_undelivered ON outbox (id) WHERE status IN ('PENDING', 'SENDING') AND held = 0;
