@@ -61,6 +61,14 @@ const LEASE_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(5)
 const OUTBOX_BATCH: i64 = 200;
 /// ERP postings of one batch in flight at once.
 const DELIVERIES_AT_ONCE: usize = 16;
+/// The longest an outbox batch of the background worker waits for the API to be quiet: under load
+/// the backlog still drains, by a smaller batch ([`UNDER_LOAD_BATCH`], [`UNDER_LOAD_AT_ONCE`] at a
+/// time) this often: some 200 postings a second at a cost of a few per cent of the cores.
+const GIVE_WAY_AT_MOST: std::time::Duration = std::time::Duration::from_millis(500);
+/// Messages claimed at a time while the API is busy.
+const UNDER_LOAD_BATCH: i64 = 100;
+/// ERP postings in flight at once while the API is busy.
+const UNDER_LOAD_AT_ONCE: usize = 4;
 /// How long one turn of outbox delivery goes on claiming batches.
 const DELIVERY_TURN: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -492,24 +500,37 @@ impl App {
     /// [`DELIVERY_TURN`], so a backlog drains without keeping the rest of the background work waiting
     /// long.
     pub async fn deliver_outbox(&self) -> Result<usize> {
-        self.deliver_claimed(None).await
+        self.deliver_claimed(None, false).await
     }
 
-    /// Delivers the messages claimed now: every due one, or `only` (client, message id).
-    async fn deliver_claimed(&self, only: Option<(i64, i64)>) -> Result<usize> {
+    /// Delivers the messages claimed now: every due one, or `only` (client, message id). With
+    /// `give_way`, each batch first waits while API requests are being served (for at most
+    /// [`GIVE_WAY_AT_MOST`]): a backlog goes at full speed while the API is quiet, and by a batch
+    /// every so often while it is busy, never taking its cores from the requests.
+    async fn deliver_claimed(&self, only: Option<(i64, i64)>, give_way: bool) -> Result<usize> {
         let turn = std::time::Instant::now();
         let mut delivered = 0;
         loop {
+            let (mut batch, mut at_once) = (OUTBOX_BATCH, DELIVERIES_AT_ONCE);
+            if give_way {
+                let until = std::time::Instant::now() + GIVE_WAY_AT_MOST;
+                while self.busy() && std::time::Instant::now() < until {
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                if self.busy() {
+                    (batch, at_once) = (UNDER_LOAD_BATCH, UNDER_LOAD_AT_ONCE);
+                }
+            }
             let owner = claim_owner();
             let lease_now = SystemClock.now();
             let lease_until = lease_now.plus_seconds(LEASE_SECONDS);
-            let claimed = self.store.claim_outbox(self.now(), lease_now, lease_until, &owner, only, OUTBOX_BATCH).await?;
+            let claimed = self.store.claim_outbox(self.now(), lease_now, lease_until, &owner, only, batch).await?;
             if claimed.is_empty() {
                 break;
             }
             let ids: Vec<i64> = claimed.iter().filter_map(|(_, m)| m.id.parse().ok()).collect();
             let heartbeat = Heartbeat::outbox(self.store.clone(), ids, owner.clone());
-            let outcomes = self.deliver_batch(claimed).await;
+            let outcomes = self.deliver_batch(claimed, at_once).await;
             drop(heartbeat);
             let batch = outcomes.iter().filter(|(_, o)| *o == DeliveryOutcome::Delivered).count();
             self.store.outbox_attempted(&owner, self.now(), &outcomes).await?;
@@ -523,10 +544,10 @@ impl App {
     }
 
     /// Delivers one claimed batch. A batch holds at most one message of an order to a destination
-    /// (the later ones wait for it to be delivered), so ERP postings go concurrently, up to
-    /// [`DELIVERIES_AT_ONCE`], without one overtaking another of its order; marketplace messages go
-    /// one after another, as marketplaces' rate limits expect. Answers each message's outcome.
-    async fn deliver_batch(&self, claimed: Vec<(i64, ordo_store::OutboxMessage)>) -> Vec<(i64, DeliveryOutcome)> {
+    /// (the later ones wait for it to be delivered), so ERP postings go concurrently, `at_once` at a
+    /// time, without one overtaking another of its order; marketplace messages go one after
+    /// another, as marketplaces' rate limits expect. Answers each message's outcome.
+    async fn deliver_batch(&self, claimed: Vec<(i64, ordo_store::OutboxMessage)>, at_once: usize) -> Vec<(i64, DeliveryOutcome)> {
         let (postings, others): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|(_, m)| m.topic == ordo_store::POSTING_TOPIC);
         let mut tasks = tokio::task::JoinSet::new();
         if !others.is_empty() {
@@ -543,7 +564,7 @@ impl App {
         // Each client's connection is read once for the batch; `gone` stops its deliveries not yet
         // started once one of them is answered 410.
         let mut erps: std::collections::HashMap<i64, Arc<ErpBatch>> = std::collections::HashMap::new();
-        let at_once = Arc::new(tokio::sync::Semaphore::new(DELIVERIES_AT_ONCE));
+        let at_once = Arc::new(tokio::sync::Semaphore::new(at_once));
         for (client_id, m) in postings {
             let erp = match erps.get(&client_id) {
                 Some(e) => e.clone(),
@@ -670,6 +691,12 @@ impl App {
     /// acknowledgements and outbox deliveries (which talk to marketplaces). A step that fails is
     /// logged and the others still run; the first failure is returned.
     pub async fn run_background_work(&self) -> Result<usize> {
+        self.background_work(false).await
+    }
+
+    /// [`App::run_background_work`]; with `give_way`, as the background worker runs it, the outbox
+    /// delivery gives way to API requests being served.
+    pub(crate) async fn background_work(&self, give_way: bool) -> Result<usize> {
         let mut done = 0;
         let mut first_error = None;
         let mut step = |what: &str, result: Result<usize>| match result {
@@ -682,7 +709,7 @@ impl App {
         step("due work", self.run_due_work().await);
         step("syncs", self.run_due_syncs().await);
         step("acknowledgements", self.acknowledge_due_orders().await);
-        step("outbox", self.deliver_outbox().await);
+        step("outbox", self.deliver_claimed(None, give_way).await);
         step("idempotency keys", self.store.expire_idempotency_keys(self.now()).await.map(|_| 0));
         // What the syncs and deliveries changed (holds, freed stock) is settled before returning.
         step("due work", self.run_due_work().await);
@@ -739,7 +766,7 @@ impl App {
         let message = self.store.replay_outbox(&ctx, id).await?;
         // Only this message is sent now; the rest of the outbox keeps its schedule.
         if let Ok(n) = message.id.parse::<i64>()
-            && let Err(e) = self.deliver_claimed(Some((ctx.client_id, n))).await
+            && let Err(e) = self.deliver_claimed(Some((ctx.client_id, n)), false).await
         {
             tracing::warn!(message = %message.id, error = %e, "replayed message not delivered now; the worker retries it");
         }
