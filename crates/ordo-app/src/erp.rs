@@ -112,11 +112,9 @@ impl App {
         Ok(self.erp_view(c, None, backlog))
     }
 
-    /// Delivers one posting to the client's ERP, signed the Standard Webhooks way with the message's
-    /// id as `webhook-id` (the same on every retry) and the real time of the attempt. Any 2xx is
-    /// delivery; 410 turns the endpoint off and dead-letters the message; 429 and 5xx carry their
-    /// `Retry-After`; anything else is retried.
-    pub(crate) async fn deliver_posting(&self, client_id: i64, m: &OutboxMessage) -> std::result::Result<(), ChannelError> {
+    /// Where a client's postings go and how they are signed, read once for a batch of deliveries:
+    /// `None` when the connection is disabled (its postings wait), an error when none can be sent.
+    pub(crate) async fn erp_target(&self, client_id: i64) -> std::result::Result<Option<ErpTarget>, ChannelError> {
         let internal = |e: DomainError| ChannelError::Transient(e.to_string());
         let c = self
             .store
@@ -125,53 +123,74 @@ impl App {
             .map_err(internal)?
             .ok_or_else(|| ChannelError::Permanent("the client has no ERP connection (PUT /api/v1/erp)".into()))?;
         if !c.enabled {
-            return Err(ChannelError::Transient(
-                "the ERP endpoint is disabled (it answered 410, or was turned off): PUT /api/v1/erp with enabled true to deliver"
-                    .into(),
-            ));
+            return Ok(None);
         }
         let text = self.secrets.open(&c.sealed_secret, &erp_secret_context(client_id)).map_err(internal)?;
         let secret = SigningSecret::parse(&String::from_utf8_lossy(&text)).map_err(|e| ChannelError::Permanent(e.to_string()))?;
-        let kind = m.payload["type"].as_str().and_then(|t| PostingType::parse(t).ok());
-        let kind = kind.ok_or_else(|| ChannelError::Permanent("the posting has no valid type".into()))?;
-        let data = PostingData::from_json(kind, m.payload["data"].clone()).map_err(|e| ChannelError::Permanent(e.to_string()))?;
         let client = self.store.client_code_of(client_id).await.map_err(internal)?;
-        let body = Posting { message_id: m.id.clone(), timestamp: m.created_at, client, data }.to_body();
-        let mut request = erp_http().post(&c.endpoint).header(reqwest::header::CONTENT_TYPE, "application/json");
-        for (name, value) in webhook_headers(&secret, &m.id, unix_now(), &body) {
+        Ok(Some(ErpTarget { endpoint: c.endpoint, secret, client }))
+    }
+
+    /// Delivers one posting to the client's ERP, signed the Standard Webhooks way with the message's
+    /// id as `webhook-id` (the same on every retry) and the real time of the attempt. Any 2xx is
+    /// delivery; 410 turns the endpoint off (recorded at once, so no other delivery of this process
+    /// or another starts to it) and dead-letters the message; 429 and 5xx carry their `Retry-After`;
+    /// anything else is retried.
+    pub(crate) async fn send_posting(
+        &self,
+        client_id: i64,
+        target: &ErpTarget,
+        m: &OutboxMessage,
+    ) -> std::result::Result<(), PostingFailure> {
+        let failed = |e: ChannelError| PostingFailure { error: e, gone: false };
+        let kind = m.payload["type"].as_str().and_then(|t| PostingType::parse(t).ok());
+        let kind = kind.ok_or_else(|| failed(ChannelError::Permanent("the posting has no valid type".into())))?;
+        let data = PostingData::from_json(kind, m.payload["data"].clone())
+            .map_err(|e| failed(ChannelError::Permanent(e.to_string())))?;
+        let body = Posting { message_id: m.id.clone(), timestamp: m.created_at, client: target.client.clone(), data }.to_body();
+        let mut request = erp_http().post(&target.endpoint).header(reqwest::header::CONTENT_TYPE, "application/json");
+        for (name, value) in webhook_headers(&target.secret, &m.id, unix_now(), &body) {
             request = request.header(name, value);
         }
-        let outcome = match request.body(body).send().await {
-            Err(e) => Err((ChannelError::Transient(format!("the ERP endpoint could not be reached: {e}")), false)),
-            Ok(r) if r.status().is_success() => Ok(()),
-            Ok(r) => {
-                let status = r.status();
-                let retry_after = r
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok());
-                let text: String = r.text().await.unwrap_or_default().chars().take(300).collect();
-                let message = format!("the ERP answered {status}: {text}");
-                if status == reqwest::StatusCode::GONE {
-                    Err((
-                        ChannelError::Permanent(format!("{message}; the endpoint is disabled until PUT /api/v1/erp turns it on")),
-                        true,
-                    ))
-                } else if retry_after.is_some() {
-                    Err((ChannelError::RateLimited { retry_after_seconds: retry_after, message }, false))
-                } else {
-                    Err((ChannelError::Transient(message), false))
-                }
-            }
+        let r = match request.body(body).send().await {
+            Err(e) => return Err(failed(ChannelError::Transient(format!("the ERP endpoint could not be reached: {e}")))),
+            Ok(r) if r.status().is_success() => return Ok(()),
+            Ok(r) => r,
         };
-        let error = outcome.as_ref().err().map(|(e, _)| e.to_string());
-        let gone = outcome.as_ref().err().is_some_and(|(_, g)| *g);
-        if let Err(e) = self.store.erp_delivery_attempted(client_id, self.now(), error.as_deref(), gone).await {
-            tracing::warn!(client_id, error = %e, "recording an ERP delivery failed");
+        let status = r.status();
+        let retry_after = r
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let text: String = r.text().await.unwrap_or_default().chars().take(300).collect();
+        let message = format!("the ERP answered {status}: {text}");
+        if status == reqwest::StatusCode::GONE {
+            let message = format!("{message}; the endpoint is disabled until PUT /api/v1/erp turns it on");
+            if let Err(e) = self.store.erp_delivery_attempted(client_id, None, Some(&message), true).await {
+                tracing::warn!(client_id, error = %e, "recording that the ERP endpoint is gone failed");
+            }
+            Err(PostingFailure { error: ChannelError::Permanent(message), gone: true })
+        } else if retry_after.is_some() {
+            Err(failed(ChannelError::RateLimited { retry_after_seconds: retry_after, message }))
+        } else {
+            Err(failed(ChannelError::Transient(message)))
         }
-        outcome.map_err(|(e, _)| e)
     }
+}
+
+/// A client's ERP endpoint, ready to sign and send to.
+pub(crate) struct ErpTarget {
+    endpoint: String,
+    secret: SigningSecret,
+    /// The client's code (the `client` of a posting).
+    client: String,
+}
+
+/// A posting not delivered: why, and whether the endpoint said it is gone (410).
+pub(crate) struct PostingFailure {
+    pub error: ChannelError,
+    pub gone: bool,
 }
 
 /// One HTTP client for every ERP delivery of the process (connections are reused).

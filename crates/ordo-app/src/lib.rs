@@ -61,6 +61,45 @@ pub struct App {
     syncs: Arc<std::sync::Mutex<std::collections::HashMap<(i64, String), ChannelLock>>>,
     /// The e-invoice portal connectors of this process.
     irp: Arc<einvoicing::IrpClients>,
+    /// The API requests this process is serving right now.
+    load: Arc<Load>,
+}
+
+/// How many API requests a process is serving: background work that can wait (delivering an outbox
+/// backlog) gives way to them, so a backlog draining does not slow the API down.
+struct Load {
+    serving: std::sync::atomic::AtomicUsize,
+    /// When a request last started or ended, in microseconds since `epoch`.
+    last_change: std::sync::atomic::AtomicU64,
+    epoch: std::time::Instant,
+}
+
+impl Default for Load {
+    fn default() -> Self {
+        Load { serving: Default::default(), last_change: Default::default(), epoch: std::time::Instant::now() }
+    }
+}
+
+impl Load {
+    fn changed(&self) {
+        let now = self.epoch.elapsed().as_micros() as u64;
+        self.last_change.store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// How long no request must have been served for the API to count as quiet: requests come in
+/// waves (a group commit answers many at once, and their clients send the next ones a moment
+/// later), so a moment with none in flight does not mean the load is over.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// A request being served, counted as such until dropped ([`App::serving`]).
+pub struct Serving(Arc<Load>);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.0.serving.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.changed();
+    }
 }
 
 /// Held while this process syncs one channel.
@@ -81,7 +120,31 @@ impl App {
     /// Must be called within a Tokio runtime: it starts the order writer.
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
         let orders = group_commit::GroupCommit::start(store.clone(), clock.clone());
-        App { store, clock, secrets, orders, keys: Arc::default(), syncs: Arc::default(), irp: Arc::default() }
+        App {
+            store,
+            clock,
+            secrets,
+            orders,
+            keys: Arc::default(),
+            syncs: Arc::default(),
+            irp: Arc::default(),
+            load: Arc::default(),
+        }
+    }
+
+    /// Marks a request as being served until the answer is dropped (the HTTP layer holds one per
+    /// request).
+    pub fn serving(&self) -> Serving {
+        self.load.serving.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.load.changed();
+        Serving(self.load.clone())
+    }
+
+    /// Whether the API is busy: a request is being served, or one was within [`QUIET`].
+    pub(crate) fn busy(&self) -> bool {
+        let load = &self.load;
+        let since = load.epoch.elapsed().as_micros() as u64 - load.last_change.load(std::sync::atomic::Ordering::Relaxed);
+        load.serving.load(std::sync::atomic::Ordering::Relaxed) > 0 || since < QUIET.as_micros() as u64
     }
 
     /// The database's name, as `/health` reports it (`sqlite`, `postgres`).

@@ -189,7 +189,8 @@ impl App {
         Ok(released + swept)
     }
 
-    /// Runs [`App::run_background_work`] every `every` until the process ends.
+    /// Runs the background work ([`App::run_background_work`]) every `every` until the process
+    /// ends, its outbox delivery giving way to the API requests being served.
     pub fn spawn_background_work(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         tokio::spawn(async move {
@@ -197,7 +198,7 @@ impl App {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                if let Err(e) = app.run_background_work().await {
+                if let Err(e) = app.background_work(true).await {
                     tracing::warn!(error = %e, "background work failed; it is retried on the next tick");
                 }
             }

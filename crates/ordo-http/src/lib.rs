@@ -53,6 +53,7 @@ pub fn router(app: App, config: HttpConfig) -> Router {
     let metrics = Metrics::new();
     let openapi_json =
         Arc::new(serde_json::to_string_pretty(&openapi::document_json(&openapi)).expect("the OpenAPI document serializes"));
+    let serving = app.clone();
     let state = AppState { app, metrics: metrics.clone(), openapi_json };
     routes
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -61,7 +62,18 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         .layer(DefaultBodyLimit::max(limits::JSON_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(config.request_timeout, limits::timeout))
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::observe))
+        .layer(axum::middleware::from_fn_with_state(serving, count_serving))
         .with_state(state)
+}
+
+/// Counts the request as being served while it is (background work gives way to it).
+async fn count_serving(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let _serving = app.serving();
+    next.run(req).await
 }
 
 /// Serves `app` on `listener` until `shutdown` completes.

@@ -9,11 +9,14 @@ use ordo_domain::kinds::Role;
 use ordo_sim::erp::{ErpSettingsPatch, ErpSimConfig, RunningErp};
 use reqwest::Method;
 use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
 
 api_tests!(
     an_erp_connection_is_made_once_with_a_secret_shown_once_and_rotated_on_demand,
     postings_are_signed_delivered_once_in_order_per_order_and_retried_while_the_erp_is_down,
     an_erp_answering_410_is_disabled_and_its_posting_dead_lettered,
+    an_erp_down_for_an_hour_gets_every_posting_once_in_order_with_its_first_webhook_id,
+    a_disabled_erp_connection_leaves_its_postings_unclaimed_until_it_is_enabled,
 );
 
 async fn put(t: &TestApp, key: &str, body: Value) -> (u16, Value) {
@@ -168,4 +171,224 @@ async fn an_erp_answering_410_is_disabled_and_its_posting_dead_lettered(t: TestA
     assert_eq!(put(&t, &t.admin, json!({"endpoint": erp.base_url, "events": ["RETURN_ORDER"]})).await.0, 200);
     assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 1})).await.0, 200);
     assert_eq!(postings_in_outbox(&t).await.len(), 1);
+}
+
+/// A warehouse with an AWB series, SKU `A` and an INTERNAL channel `web`.
+async fn shipping_setup(t: &TestApp) {
+    let warehouse = json!({"code": "wh1", "name": "Main", "legal_name": "Acme Retail Private Limited", "gstin": "27AAPFU0939F1ZV",
+        "address": "Plot 4, MIDC, Mumbai", "pin": "400093", "awb_series": {"carrier": "Delhivery", "prefix": "DL", "next": 1}});
+    assert_eq!(t.post("/api/v1/warehouses", warehouse).await.0, 201);
+    assert_eq!(t.post("/api/v1/skus", json!({"sku": "A", "name": "Cotton Kurta"})).await.0, 201);
+    assert_eq!(t.post("/api/v1/channels", json!({"code": "web", "type": "INTERNAL", "warehouse": "wh1"})).await.0, 201);
+}
+
+/// Orders `coids` of 1 unit of `A` each, picked and packed; answers their ids.
+async fn packed_orders(t: &TestApp, coids: &[&str]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for coid in coids {
+        let body = json!({"channel": "web", "kind": "B2C", "channel_order_id": coid, "lines": [{"sku": "A", "qty": 1, "unit_price": "500.00"}],
+            "ship_to": {"name": "Asha Rao", "address": "12 MG Road, Bengaluru", "state_code": "29", "pin": "560001"}});
+        let (status, order) = t.post("/api/v1/orders", body).await;
+        assert_eq!(status, 201, "{order}");
+        let id = order["id"].as_str().unwrap().to_string();
+        let (_, picklist) = t.post("/api/v1/picklists", json!({"warehouse": "wh1", "orders": [id]})).await;
+        let scan = format!("/api/v1/picklists/{}/scans", picklist["id"].as_str().unwrap());
+        assert_eq!(t.post(&scan, json!({"scan": "A", "qty": 1})).await.0, 200);
+        assert_eq!(t.post(&format!("/api/v1/orders/{id}/pack"), json!({})).await.0, 201);
+        ids.push(id);
+    }
+    ids
+}
+
+/// Hands over every packed shipment of `web` on one manifest.
+async fn hand_over_all(t: &TestApp) {
+    let (_, manifest) = t.post("/api/v1/manifests", json!({"warehouse": "wh1", "channel": "web"})).await;
+    assert_eq!(t.post(&format!("/api/v1/manifests/{}/handover", manifest["id"].as_str().unwrap()), json!({})).await.0, 200);
+}
+
+/// A return of the order's unit, received as passing QC.
+async fn returned(t: &TestApp, order_id: &str) {
+    let (status, ret) =
+        t.post("/api/v1/returns", json!({"order_id": order_id, "kind": "RTO", "lines": [{"sku": "A", "qty": 1}]})).await;
+    assert_eq!(status, 201, "{ret}");
+    let receive = format!("/api/v1/returns/{}/receive", ret["id"].as_str().unwrap());
+    assert_eq!(t.post(&receive, json!({"lines": [{"sku": "A", "qc_pass": 1, "qc_fail": 0}]})).await.0, 200);
+}
+
+/// The ERP connection's `pending` and `dead`.
+async fn backlog(t: &TestApp) -> (i64, i64) {
+    let (_, c) = t.get("/api/v1/erp").await;
+    (c["pending"].as_i64().unwrap(), c["dead"].as_i64().unwrap())
+}
+
+/// Advances the clock `step` seconds at a time until `done` says so, for at most `limit` steps.
+async fn advance_until<F: AsyncFn(&TestApp) -> bool>(t: &TestApp, step: i64, limit: usize, what: &str, done: F) {
+    for _ in 0..limit {
+        if done(t).await {
+            return;
+        }
+        advance(t, step).await;
+    }
+    assert!(done(t).await, "{what}: not so after {limit} steps of {step} s");
+}
+
+async fn an_erp_down_for_an_hour_gets_every_posting_once_in_order_with_its_first_webhook_id(t: TestApp) {
+    let erp = connected_erp(&t).await;
+    shipping_setup(&t).await;
+    // The ERP is down: every posting answers 503 until it comes back.
+    erp.simulator.fail_next(u32::MAX, 503);
+    assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 10})).await.0, 200);
+    let orders = packed_orders(&t, &["W-1", "W-2", "W-3"]).await;
+    hand_over_all(&t).await;
+    for id in &orders {
+        returned(&t, id).await;
+    }
+    assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 5})).await.0, 200);
+
+    // An hour of Ordo's clock, a minute at a time, the background work running at each step.
+    for _ in 0..60 {
+        advance(&t, 60).await;
+    }
+    let waiting = postings_in_outbox(&t).await;
+    assert_eq!(waiting.len(), 2 + 2 * orders.len(), "{waiting:?}");
+    assert!(waiting.iter().all(|m| m["status"] == "PENDING"), "nothing lost, nothing dead: {waiting:?}");
+    for m in &waiting {
+        let attempts = m["attempts"].as_i64().unwrap();
+        if m["payload"]["type"] == "RETURN_ORDER" {
+            assert_eq!(attempts, 0, "waits for its order's dispatch: {m}");
+        } else {
+            // 30 s, 1, 2, 4, 8 and 16 min apart (±10 %): 6 or 7 attempts in the hour.
+            assert!((6..=7).contains(&attempts), "retried with backoff through the hour: {m}");
+        }
+    }
+    assert_eq!(backlog(&t).await, (8, 0));
+    let (_, connection) = t.get("/api/v1/erp").await;
+    assert!(connection["last_error"].as_str().unwrap().contains("503"), "{connection}");
+
+    // The ERP comes back: the next retries deliver everything.
+    erp.simulator.clear_faults();
+    advance_until(&t, 300, 24, "every posting delivered", async |t| backlog(t).await == (0, 0)).await;
+    let sent = postings_in_outbox(&t).await;
+    assert!(sent.iter().all(|m| m["status"] == "DELIVERED"), "{sent:?}");
+    let ids: BTreeSet<String> = sent.iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
+    let got = erp.simulator.postings();
+    assert_eq!(got.len(), ids.len(), "each message kept once after dedupe: {got:?}");
+    assert_eq!(got.iter().map(|p| p.id.clone()).collect::<BTreeSet<_>>(), ids);
+    for p in &got {
+        let m = sent.iter().find(|m| m["id"] == p.id.as_str()).unwrap();
+        assert_eq!(json!(p.timestamp), m["created_at"], "the envelope is the one made with the change: {m}");
+    }
+    // Per order, kept in the order the messages were made (ids ascending).
+    for order in &orders {
+        let arrived: Vec<(String, String)> = got
+            .iter()
+            .filter(|p| p.data["order_id"] == order.as_str())
+            .map(|p| (p.id.clone(), p.posting_type.as_str().to_string()))
+            .collect();
+        let mut made: Vec<&Value> = sent.iter().filter(|m| m["order_id"] == order.as_str()).collect();
+        made.sort_by_key(|m| m["id"].as_str().unwrap().parse::<i64>().unwrap());
+        let made: Vec<(String, String)> = made
+            .iter()
+            .map(|m| (m["id"].as_str().unwrap().to_string(), m["payload"]["type"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(arrived, made, "order {order}");
+        assert_eq!(made.iter().map(|(_, ty)| ty.as_str()).collect::<Vec<_>>(), ["SHIPMENT_DISPATCH", "RETURN_ORDER"]);
+    }
+    // Every attempt carried its message's id: as many requests per id as the message counts
+    // attempts, the first of them refused during the outage and the last taken.
+    let mut tries: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+    for r in erp.simulator.requests() {
+        tries.entry(r.webhook_id.expect("every request carries a webhook-id")).or_default().push(r.status.unwrap());
+    }
+    assert_eq!(tries.keys().cloned().collect::<BTreeSet<_>>(), ids, "no webhook-id other than the messages' own");
+    for m in &sent {
+        let statuses = &tries[m["id"].as_str().unwrap()];
+        assert_eq!(statuses.len() as i64, m["attempts"].as_i64().unwrap(), "{m}: {statuses:?}");
+        assert_eq!(statuses.last(), Some(&200), "{m}: {statuses:?}");
+        if m["payload"]["type"] != "RETURN_ORDER" {
+            assert_eq!(statuses[0], 503, "first tried during the outage, with the id it was delivered under: {m}");
+        }
+    }
+    assert_eq!(erp.simulator.stats().unauthorized, 0, "every attempt was signed right");
+
+    // A posting that outlives its retries (the ERP down for hours more) is dead-lettered, and
+    // delivered, under its own id, when replayed by hand.
+    erp.simulator.fail_next(u32::MAX, 503);
+    assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 1})).await.0, 200);
+    advance_until(&t, 600, 60, "the posting dead-lettered", async |t| backlog(t).await == (0, 1)).await;
+    let dead = postings_in_outbox(&t).await.into_iter().find(|m| m["status"] == "DEAD").unwrap();
+    assert_eq!(dead["attempts"], 10, "{dead}");
+    let (_, listed) = t.get("/api/v1/outbox?status=DEAD").await;
+    assert_eq!(listed["items"][0]["id"], dead["id"], "{listed}");
+    erp.simulator.clear_faults();
+    let id = dead["id"].as_str().unwrap();
+    let (status, replayed) = t.post(&format!("/api/v1/outbox/{id}/replay"), json!({})).await;
+    assert_eq!(status, 200, "{replayed}");
+    let kept = erp.simulator.posting(id).expect("the replayed posting arrived");
+    assert_eq!((kept.posting_type.as_str(), kept.duplicates), ("GRN", 0));
+    let after = postings_in_outbox(&t).await.into_iter().find(|m| m["id"] == id).unwrap();
+    assert_eq!((after["status"].as_str(), after["attempts"].as_i64()), (Some("DELIVERED"), Some(11)), "{after}");
+    let tries: Vec<_> = erp.simulator.requests().into_iter().filter(|r| r.webhook_id.as_deref() == Some(id)).collect();
+    assert_eq!(tries.len(), 11, "ten refused and the replay, all under the one id");
+    assert_eq!(backlog(&t).await, (0, 0));
+}
+
+async fn a_disabled_erp_connection_leaves_its_postings_unclaimed_until_it_is_enabled(t: TestApp) {
+    let erp = connected_erp(&t).await;
+    shipping_setup(&t).await;
+    erp.simulator.set_gone(true);
+    assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 10})).await.0, 200);
+    advance(&t, 1).await;
+    let (_, connection) = t.get("/api/v1/erp").await;
+    assert_eq!(connection["enabled"], false, "{connection}");
+    // The ERP would take postings now, but Ordo's side of the connection is off: postings made
+    // meanwhile are neither sent nor counted as attempts, for as long as it stays off.
+    erp.simulator.set_gone(false);
+    for qty in 1..=3 {
+        assert_eq!(t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": qty})).await.0, 200);
+    }
+    let order = packed_orders(&t, &["W-1"]).await.remove(0);
+    hand_over_all(&t).await;
+    // A message of the same order to its marketplace is not held back by the order's held posting
+    // (an INTERNAL channel makes none, so it is written under the store; with no marketplace to
+    // take it, it fails, which shows it was tried).
+    t.sql(&format!(
+        "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
+         SELECT client_id, 'channel.cancel_order', 'cancel-w1', channel_id, id, '{{}}', 'PENDING', 0, 0 FROM orders WHERE id = {order}"
+    ))
+    .await;
+    for _ in 0..36 {
+        advance(&t, 600).await;
+    }
+    assert_eq!(erp.simulator.requests().len(), 1, "only the posting answered 410 was ever sent");
+    let held: Vec<Value> = postings_in_outbox(&t).await.into_iter().filter(|m| m["status"] != "DEAD").collect();
+    assert_eq!(held.len(), 4, "three GRNs and the dispatch: {held:?}");
+    for m in &held {
+        assert_eq!((m["status"].as_str(), m["attempts"].as_i64()), (Some("PENDING"), Some(0)), "{m}");
+        assert!(m["last_error"].is_null(), "{m}");
+    }
+    let (_, outbox) = t.get("/api/v1/outbox?limit=1000").await;
+    let cancel = outbox["items"].as_array().unwrap().iter().find(|m| m["topic"] == "channel.cancel_order").unwrap().clone();
+    assert!(cancel["attempts"].as_i64().unwrap() >= 1, "{cancel}");
+    assert_eq!(backlog(&t).await, (4, 1), "pending: the four waiting; dead: the one answered 410");
+    // Turned off by hand, a connection holds its postings the same way; turned on, they flow.
+    assert_eq!(put(&t, &t.admin, json!({"endpoint": erp.base_url, "enabled": false})).await.0, 200);
+    advance(&t, 600).await;
+    assert_eq!(erp.simulator.requests().len(), 1);
+    let (status, on) = put(&t, &t.admin, json!({"endpoint": erp.base_url, "enabled": true})).await;
+    assert_eq!(status, 200, "{on}");
+    assert_eq!((on["enabled"].as_bool(), on["pending"].as_i64(), on["dead"].as_i64()), (Some(true), Some(4), Some(1)), "{on}");
+    advance(&t, 1).await;
+    let got = erp.simulator.postings();
+    // GRNs belong to no order, so they may arrive in any order.
+    let mut qtys: Vec<_> = got.iter().filter_map(|p| p.data["items"][0]["qc_pass_qty"].as_i64()).collect();
+    qtys.sort();
+    assert_eq!(qtys, [1, 2, 3], "each delivered once: {got:?}");
+    assert!(got.iter().any(|p| p.posting_type.as_str() == "SHIPMENT_DISPATCH" && p.data["order_id"] == order.as_str()));
+    assert_eq!(got.len(), 4);
+    assert!(postings_in_outbox(&t).await.iter().filter(|m| m["status"] != "DEAD").all(|m| m["attempts"] == 1));
+    assert_eq!(backlog(&t).await, (0, 1), "the dead letter stays dead until replayed");
+    let dead = postings_in_outbox(&t).await.into_iter().find(|m| m["status"] == "DEAD").unwrap();
+    assert_eq!(t.post(&format!("/api/v1/outbox/{}/replay", dead["id"].as_str().unwrap()), json!({})).await.0, 200);
+    assert_eq!(backlog(&t).await, (0, 0));
 }

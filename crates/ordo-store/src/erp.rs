@@ -2,6 +2,7 @@
 //! whether delivery is on, its sealed signing secret, and how delivery has gone.
 
 use crate::db::db;
+use crate::postings::POSTING_TOPIC;
 use crate::rows::{col, opt_time};
 use crate::tx::idempotent;
 use crate::{Result, Store, WriteCtx};
@@ -91,6 +92,22 @@ impl Store {
             .fetch_one(&mut *w.tx)
             .await
             .map_err(db)?;
+            match (existing.as_ref().map(|c| c.enabled), enabled) {
+                // The postings waited for the endpoint, not for their retry times: they go now.
+                (Some(false), true) => sqlx::query(
+                    "UPDATE outbox SET held = 0, next_attempt_at = CASE WHEN next_attempt_at > $2 THEN $2 ELSE next_attempt_at END \
+                     WHERE client_id = $1 AND topic = $3 AND status = 'PENDING' AND held = 1",
+                )
+                .bind(ctx.client_id)
+                .bind(ctx.now.micros())
+                .bind(POSTING_TOPIC)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(db)
+                .map(|_| ())?,
+                (Some(true), false) => hold_postings(&mut w.tx, ctx.client_id).await?,
+                _ => {}
+            }
             Ok::<_, DomainError>((connection(&row)?, created))
         })
     }
@@ -144,23 +161,45 @@ impl Store {
         crate::orders::client_code(&mut conn, client_id).await
     }
 
-    /// Records how a delivery to the client's ERP went: delivered at `at`, or failed with `error`;
-    /// `gone` (a 410) turns delivery off until the user turns it on again.
-    pub async fn erp_delivery_attempted(&self, client_id: i64, at: Timestamp, error: Option<&str>, gone: bool) -> Result<()> {
-        let q = match error {
-            None => sqlx::query("UPDATE erp_connections SET last_delivery_at = $1, last_error = NULL WHERE client_id = $2")
-                .bind(at.micros())
-                .bind(client_id),
-            Some(e) => sqlx::query(
-                "UPDATE erp_connections SET last_error = $1, enabled = CASE WHEN $2 = 1 THEN 0 ELSE enabled END WHERE client_id = $3",
-            )
-            .bind(e)
-            .bind(i64::from(gone))
-            .bind(client_id),
-        };
-        q.execute(&self.write).await.map_err(db)?;
+    /// Records how deliveries to the client's ERP went: `delivered_at` when one was delivered, the
+    /// `error` of the last one when it failed (`None` when the last one was delivered); `gone` (a
+    /// 410) turns delivery off until the user turns it on again.
+    pub async fn erp_delivery_attempted(
+        &self,
+        client_id: i64,
+        delivered_at: Option<Timestamp>,
+        error: Option<&str>,
+        gone: bool,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE erp_connections SET last_delivery_at = COALESCE($1, last_delivery_at), last_error = $2, \
+             enabled = CASE WHEN $3 = 1 THEN 0 ELSE enabled END WHERE client_id = $4",
+        )
+        .bind(delivered_at.map(Timestamp::micros))
+        .bind(error)
+        .bind(i64::from(gone))
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if gone {
+            hold_postings(&mut tx, client_id).await?;
+        }
+        tx.commit().await.map_err(db)?;
         Ok(())
     }
+}
+
+/// Holds the client's pending postings: its ERP connection was turned off.
+async fn hold_postings(tx: &mut sqlx::Transaction<'static, sqlx::Any>, client_id: i64) -> Result<()> {
+    sqlx::query("UPDATE outbox SET held = 1 WHERE client_id = $1 AND topic = $2 AND status = 'PENDING' AND held = 0")
+        .bind(client_id)
+        .bind(POSTING_TOPIC)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 fn no_connection() -> DomainError {

@@ -53,8 +53,8 @@ pub use purchase_orders::{B2bInvoice, B2bInvoiceDue, E_INVOICE_TOPIC, NewB2bInvo
 pub use returns::{ChannelReturn, ChannelReturnOutcome, NewReturn, ReturnFilter};
 pub use shipments::{Article, InvoiceNumbering, NewShipment, PackContext, ShipmentFilter, StoredShipment};
 pub use sync::{
-    AckDue, CANCEL_ORDER_TOPIC, CREDIT_NOTE_TOPIC, ChannelClaim, MarketplacePage, RETURN_QC_TOPIC, RTO_REQUEST_TOPIC, SyncEnd,
-    SyncTarget,
+    AckDue, CANCEL_ORDER_TOPIC, CREDIT_NOTE_TOPIC, ChannelClaim, DeliveryOutcome, MarketplacePage, RETURN_QC_TOPIC,
+    RTO_REQUEST_TOPIC, SyncEnd, SyncTarget,
 };
 pub use tx::{IdempotencyClaim, WriteCtx};
 pub use warehouses::{EInvoicingInput, WarehouseInput, WarehousePatch};

@@ -20,6 +20,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (12, "returns", include_str!("../migrations/sqlite/0012_returns.sql")),
     (13, "ERP connections", include_str!("../migrations/sqlite/0013_erp_connections.sql")),
     (14, "purchase order invoices", include_str!("../migrations/sqlite/0014_purchase_order_invoices.sql")),
+    (15, "outbox lease owners", include_str!("../migrations/sqlite/0015_outbox_lease_owners.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -38,6 +39,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (12, "returns", include_str!("../migrations/postgres/0012_returns.sql")),
     (13, "ERP connections", include_str!("../migrations/postgres/0013_erp_connections.sql")),
     (14, "purchase order invoices", include_str!("../migrations/postgres/0014_purchase_order_invoices.sql")),
+    (15, "outbox lease owners", include_str!("../migrations/postgres/0015_outbox_lease_owners.sql")),
 ];
 
 #[derive(Debug)]

@@ -1,5 +1,6 @@
 //! ERP postings (SPEC.md §13.1) written into the outbox in the transaction of the change that causes
-//! them — only when the client has an ERP connection that takes the posting's type. The delivery
+//! them — only when the client has an ERP connection that takes the posting's type; held (not
+//! claimed for delivery) while that connection is disabled. The delivery
 //! (signed, retried, in order per order) is the app's.
 
 use crate::allocation::LoadedOrder;
@@ -10,6 +11,11 @@ use sqlx::{Any, Transaction};
 
 /// The outbox topic of ERP postings.
 pub const POSTING_TOPIC: &str = "erp.posting";
+
+/// The `held` an outbox row (in an `UPDATE outbox`) should have now: 1 for an ERP posting of a
+/// client whose ERP connection is disabled, else 0.
+pub(crate) const HELD_NOW: &str = "COALESCE((SELECT CASE WHEN x.enabled = 0 THEN 1 ELSE 0 END FROM erp_connections x \
+     WHERE x.client_id = outbox.client_id AND outbox.topic = 'erp.posting'), 0)";
 
 /// Queues a posting of `kind` (`GRN`, `SHIPMENT_DISPATCH`, …) with its `data`; `order_id` keeps one
 /// order's postings in the order they were made, `dedupe` keeps one per cause (`None`: a fresh one).
@@ -28,9 +34,9 @@ pub(crate) async fn queue_posting(
     });
     let payload = serde_json::json!({"type": kind, "data": data});
     sqlx::query(
-        "INSERT INTO outbox (client_id, topic, dedupe_key, order_id, payload, status, next_attempt_at, created_at) \
-         SELECT $1, $2, $3, $4, $5, 'PENDING', $6, $6 FROM erp_connections WHERE client_id = $1 AND events LIKE $7 \
-         ON CONFLICT (client_id, dedupe_key) DO NOTHING",
+        "INSERT INTO outbox (client_id, topic, dedupe_key, order_id, payload, status, next_attempt_at, created_at, held) \
+         SELECT $1, $2, $3, $4, $5, 'PENDING', $6, $6, CASE WHEN enabled = 0 THEN 1 ELSE 0 END FROM erp_connections \
+         WHERE client_id = $1 AND events LIKE $7 ON CONFLICT (client_id, dedupe_key) DO NOTHING",
     )
     .bind(ctx.client_id)
     .bind(POSTING_TOPIC)

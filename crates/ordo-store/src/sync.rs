@@ -4,6 +4,7 @@
 
 use crate::allocation::{load_orders, release_stock, save_orders};
 use crate::db::{Dialect, db};
+use crate::postings::{HELD_NOW, POSTING_TOPIC};
 use crate::rows::{FromRow, col, id_text, json, opt_id_text, opt_time, time, with_id, word};
 use crate::sql::Writes;
 use crate::tx::idempotent;
@@ -105,6 +106,20 @@ impl ChannelMessage {
         .map_err(db)?;
         Ok(())
     }
+}
+
+/// How one claimed delivery went, as [`Store::outbox_attempted`] records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The receiver took it.
+    Delivered,
+    /// It failed; tried again at `at`.
+    Retry { error: String, at: Timestamp },
+    /// It failed for good (or too often): a dead letter, sent again only by a replay.
+    Dead { error: String },
+    /// It was not sent (its ERP connection was disabled meanwhile): back to waiting, no attempt
+    /// counted.
+    Released,
 }
 
 /// An order whose acknowledgement to the marketplace is due.
@@ -425,71 +440,148 @@ impl Store {
         rows.iter().map(|r| col(r, "channel_order_id")).collect()
     }
 
-    /// Claims outbox messages due at `now` for delivery until `lease_until` (real time): each is
-    /// delivered by one process at a time. `only` (client, message id) claims that message alone.
-    /// (Messages of one order wait while an earlier one of it is undelivered: they leave in order,
-    /// and a dead letter holds back only its own order's.)
+    /// Claims up to `limit` outbox messages due at `now` for delivery by `owner` until `lease_until`
+    /// (real time): each is delivered by one process at a time, and a lease that runs out (its
+    /// holder died) lets another claim the message. `only` (client, message id) claims that message
+    /// alone. Messages of one order to one destination (its ERP, or its marketplace) wait while an
+    /// earlier one of the same is undelivered: they leave in order, and a dead letter holds back only
+    /// its own order's messages to that destination. ERP postings of a client whose ERP connection is
+    /// disabled are not claimed at all: they wait, untouched, until it is enabled again.
     pub async fn claim_outbox(
         &self,
         now: Timestamp,
         lease_now: Timestamp,
         lease_until: Timestamp,
+        owner: &str,
         only: Option<(i64, i64)>,
+        limit: i64,
     ) -> Result<Vec<(i64, OutboxMessage)>> {
         let mut tx = self.begin_write().await?;
         let skip = if self.dialect == Dialect::Postgres { " FOR UPDATE OF o SKIP LOCKED" } else { "" };
-        let one = if only.is_some() { "o.client_id = $3 AND o.id = $4 AND " } else { "" };
+        let one = if only.is_some() { "o.client_id = $4 AND o.id = $5 AND " } else { "" };
+        // `status IN (…) AND held = 0` repeats the condition of the `outbox_undelivered` index word
+        // for word, so SQLite's planner sees that the index covers the query and walks it by id. A
+        // disabled connection's postings are held (`held = 1`), so the walk never passes over its
+        // backlog; the `erp_connections` test below only covers a posting released or replayed in
+        // the moment its connection was turned off.
         let sql = format!(
-            "{OUTBOX_SELECT} WHERE {one}((o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2)) \
+            "{OUTBOX_SELECT} WHERE {one}o.status IN ('PENDING', 'SENDING') AND o.held = 0 \
+             AND ((o.status = 'PENDING' AND o.next_attempt_at <= $1) OR (o.status = 'SENDING' AND o.lease_until < $2)) \
              AND (o.order_id IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.order_id = o.order_id AND e.id < o.id \
-             AND e.status <> 'DELIVERED')) ORDER BY o.id LIMIT 50{skip}"
+             AND e.status <> 'DELIVERED' AND (e.topic = '{POSTING_TOPIC}') = (o.topic = '{POSTING_TOPIC}'))) \
+             AND (o.topic <> '{POSTING_TOPIC}' OR NOT EXISTS (SELECT 1 FROM erp_connections x WHERE x.client_id = o.client_id \
+             AND x.enabled = 0)) \
+             ORDER BY o.id LIMIT $3{skip}"
         );
-        let mut query = sqlx::query(&sql).bind(now.micros()).bind(lease_now.micros());
+        let mut query = sqlx::query(&sql).bind(now.micros()).bind(lease_now.micros()).bind(limit);
         if let Some((client_id, id)) = only {
             query = query.bind(client_id).bind(id);
         }
         let rows = query.fetch_all(&mut *tx).await.map_err(db)?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
+        let mut ids = Vec::with_capacity(rows.len());
         for r in &rows {
-            let m = OutboxMessage::from_row(r)?;
-            sqlx::query("UPDATE outbox SET status = 'SENDING', lease_until = $2 WHERE id = $1")
-                .bind(col::<i64>(r, "id")?)
-                .bind(lease_until.micros())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            out.push((col(r, "client_id")?, m));
+            ids.push(col::<i64>(r, "id")?);
+            out.push((col(r, "client_id")?, OutboxMessage::from_row(r)?));
+        }
+        if !ids.is_empty() {
+            let list = (3..ids.len() + 3).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+            let sql = format!("UPDATE outbox SET status = 'SENDING', lease_until = $1, lease_owner = $2 WHERE id IN ({list})");
+            let mut q = sqlx::query(&sql).bind(lease_until.micros()).bind(owner);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await.map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
         Ok(out)
     }
 
-    /// Records a delivery attempt: delivered, or failed (retried at `retry_at`, or dead when `None`).
-    pub async fn outbox_attempted(
-        &self,
-        id: &str,
-        now: Timestamp,
-        result: std::result::Result<(), (String, Option<Timestamp>)>,
-    ) -> Result<()> {
-        let id: i64 = id.parse().map_err(|_| DomainError::NotFound(format!("message '{id}'")))?;
-        let q = match &result {
-            Ok(()) => sqlx::query("UPDATE outbox SET status = 'DELIVERED', delivered_at = $2, attempts = attempts + 1, lease_until = NULL WHERE id = $1")
-                .bind(id)
-                .bind(now.micros()),
-            Err((error, Some(retry_at))) => sqlx::query(
-                "UPDATE outbox SET status = 'PENDING', last_error = $2, next_attempt_at = $3, attempts = attempts + 1, lease_until = NULL WHERE id = $1",
-            )
-            .bind(id)
-            .bind(error.as_str())
-            .bind(retry_at.micros()),
-            Err((error, None)) => {
-                sqlx::query("UPDATE outbox SET status = 'DEAD', last_error = $2, attempts = attempts + 1, lease_until = NULL WHERE id = $1")
-                    .bind(id)
-                    .bind(error.as_str())
-            }
+    /// Extends `owner`'s leases on the messages `ids` to `until` (real time): the heartbeat of a
+    /// running delivery. Answers how many are still the owner's.
+    pub async fn renew_outbox_leases(&self, ids: &[i64], owner: &str, until: Timestamp) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let list = (3..ids.len() + 3).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("UPDATE outbox SET lease_until = $1 WHERE lease_owner = $2 AND status = 'SENDING' AND id IN ({list})");
+        let mut q = sqlx::query(&sql).bind(until.micros()).bind(owner);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        Ok(q.execute(&self.write).await.map_err(db)?.rows_affected())
+    }
+
+    /// Records how the deliveries `owner` claimed went, in one transaction. A message whose lease is
+    /// no longer `owner`'s (it ran out and another process took the message) is left to its new
+    /// holder.
+    pub async fn outbox_attempted(&self, owner: &str, now: Timestamp, outcomes: &[(i64, DeliveryOutcome)]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let ids_of = |wanted: fn(&DeliveryOutcome) -> bool| -> Vec<i64> {
+            outcomes.iter().filter(|(_, o)| wanted(o)).map(|(id, _)| *id).collect()
         };
-        q.execute(&self.write).await.map_err(db)?;
+        let delivered = ids_of(|o| matches!(o, DeliveryOutcome::Delivered));
+        if !delivered.is_empty() {
+            let list = (3..delivered.len() + 3).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "UPDATE outbox SET status = 'DELIVERED', delivered_at = $2, attempts = attempts + 1, lease_until = NULL, \
+                 lease_owner = NULL WHERE lease_owner = $1 AND status = 'SENDING' AND id IN ({list})"
+            );
+            let mut q = sqlx::query(&sql).bind(owner).bind(now.micros());
+            for id in delivered {
+                q = q.bind(id);
+            }
+            q.execute(&mut *tx).await.map_err(db)?;
+        }
+        let released = ids_of(|o| matches!(o, DeliveryOutcome::Released));
+        if !released.is_empty() {
+            // Not an attempt: the message goes back as it was, due when it was due, held while its
+            // connection is off.
+            let list = (2..released.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "UPDATE outbox SET status = 'PENDING', lease_until = NULL, lease_owner = NULL, held = {HELD_NOW} \
+                 WHERE lease_owner = $1 AND status = 'SENDING' AND id IN ({list})"
+            );
+            let mut q = sqlx::query(&sql).bind(owner);
+            for id in released {
+                q = q.bind(id);
+            }
+            q.execute(&mut *tx).await.map_err(db)?;
+        }
+        for (id, outcome) in outcomes {
+            let q = match outcome {
+                DeliveryOutcome::Delivered | DeliveryOutcome::Released => continue,
+                DeliveryOutcome::Retry { error, at } => sqlx::query(
+                    "UPDATE outbox SET status = 'PENDING', last_error = $3, next_attempt_at = $4, attempts = attempts + 1, \
+                     lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2 AND status = 'SENDING'",
+                )
+                .bind(*id)
+                .bind(owner)
+                .bind(error.as_str())
+                .bind(at.micros()),
+                DeliveryOutcome::Dead { error } => sqlx::query(
+                    "UPDATE outbox SET status = 'DEAD', last_error = $3, attempts = attempts + 1, lease_until = NULL, \
+                     lease_owner = NULL WHERE id = $1 AND lease_owner = $2 AND status = 'SENDING'",
+                )
+                .bind(*id)
+                .bind(owner)
+                .bind(error.as_str()),
+            };
+            q.execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
         Ok(())
+    }
+
+    /// Gives back every outbox lease: for the one process serving a SQLite database, at start-up,
+    /// where any message still being sent is one its own earlier life died sending. The messages are
+    /// due again at once. Returns how many there were.
+    pub async fn drop_outbox_leases(&self) -> Result<u64> {
+        let sql = format!(
+            "UPDATE outbox SET status = 'PENDING', lease_until = NULL, lease_owner = NULL, held = {HELD_NOW} WHERE status = 'SENDING'"
+        );
+        let dropped = sqlx::query(&sql).execute(&self.write).await.map_err(db)?;
+        Ok(dropped.rows_affected())
     }
 
     /// The client's outbox, newest first, optionally by status.
@@ -514,15 +606,12 @@ impl Store {
         idempotent!(self, ctx, |w| {
             let not_found = || DomainError::NotFound(format!("outbox message '{id}'"));
             let n: i64 = id.parse().map_err(|_| not_found())?;
-            let done = sqlx::query(
-                "UPDATE outbox SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL WHERE client_id = $1 AND id = $2 AND status <> 'SENDING'",
-            )
-            .bind(ctx.client_id)
-            .bind(n)
-            .bind(ctx.now.micros())
-            .execute(&mut *w.tx)
-            .await
-            .map_err(db)?;
+            let sql = format!(
+                "UPDATE outbox SET status = 'PENDING', next_attempt_at = $3, lease_until = NULL, lease_owner = NULL, \
+                 held = {HELD_NOW} WHERE client_id = $1 AND id = $2 AND status <> 'SENDING'"
+            );
+            let done =
+                sqlx::query(&sql).bind(ctx.client_id).bind(n).bind(ctx.now.micros()).execute(&mut *w.tx).await.map_err(db)?;
             if done.rows_affected() == 0 {
                 let exists = sqlx::query("SELECT 1 FROM outbox WHERE client_id = $1 AND id = $2")
                     .bind(ctx.client_id)

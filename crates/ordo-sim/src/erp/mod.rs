@@ -5,7 +5,8 @@
 //! Postings (`ordo_channels::erp::Posting`) are taken as a `POST` to any path outside `/_sim`
 //! (`/` is the one to configure; `/webhooks`, `/erp` … work the same and are recorded as sent). In
 //! order, a posting is:
-//! 1. delayed by the `latency_ms` fault, then answered by the first fault in force: `gone` → 410,
+//! 1. delayed by the `latency_ms` fault, then answered by the first fault in force: `stall` → never
+//!    (the connection held until the sender gives up), `gone` → 410,
 //!    `rate_limited` → 429 with `Retry-After`, `server_errors` (next N) or `server_errors_until`
 //!    (a time window) → `server_error_status` (503 unless set);
 //! 2. refused with 401 `{"error"}` when no secret is configured, or when `verify` fails: a header
@@ -30,6 +31,9 @@
 //!    Each call goes with `Authorization: Bearer {ordo_key}` and `Idempotency-Key: {webhook-id}`
 //!    (a repeated call for one posting replays Ordo's first answer), and is recorded with Ordo's
 //!    answer ([`OrdoCall`]); without `ordo_url` or `ordo_key` it is recorded as not made.
+//!
+//! Every request to a posting route is also recorded as it came, with its `webhook-id` and when it
+//! arrived and was answered ([`PostingRequest`]).
 //!
 //! The control API (`/_sim/…`, never faulted nor signature-checked) is described in the crate
 //! README; [`ErpSimulator`] does the same from Rust.
@@ -56,7 +60,9 @@ use std::time::Duration;
 mod ordo_calls;
 mod records;
 
-pub use records::{ErpFaults, ErpSettings, ErpSettingsPatch, ErpSimConfig, ErpStats, OrdoCall, OrdoCallKind, ReceivedPosting};
+pub use records::{
+    ErpFaults, ErpSettings, ErpSettingsPatch, ErpSimConfig, ErpStats, OrdoCall, OrdoCallKind, PostingRequest, ReceivedPosting,
+};
 
 /// The unit price a credit note counts when neither the price list nor a posted order gave one.
 pub const DEFAULT_UNIT_PRICE: &str = "100.00";
@@ -80,6 +86,7 @@ struct Settings {
 struct Ledger {
     postings: Vec<ReceivedPosting>,
     by_id: HashMap<String, usize>,
+    requests: Vec<PostingRequest>,
     calls: Vec<OrdoCall>,
     faults: ErpFaults,
     stats: ErpStats,
@@ -178,6 +185,7 @@ impl ErpSimulator {
                     }
                 }),
             )
+            .route("/_sim/requests", get(|State(s): S| async move { axum::Json(json!({"requests": s.requests()})) }))
             .route("/_sim/ordo-calls", get(|State(s): S| async move { axum::Json(json!({"calls": s.ordo_calls()})) }))
             .route("/_sim/stats", get(|State(s): S| async move { axum::Json(s.stats()) }))
             .route(
@@ -231,6 +239,11 @@ impl ErpSimulator {
         l.by_id.get(id).map(|&i| l.postings[i].clone())
     }
 
+    /// Every request to a posting route (faulted, refused and duplicate ones too), in arrival order.
+    pub fn requests(&self) -> Vec<PostingRequest> {
+        self.ledger().requests.clone()
+    }
+
     /// The calls made to Ordo, oldest first.
     pub fn ordo_calls(&self) -> Vec<OrdoCall> {
         self.ledger().calls.clone()
@@ -241,11 +254,12 @@ impl ErpSimulator {
         self.ledger().stats.clone()
     }
 
-    /// Forgets every posting, call and counter (faults and settings stay; document numbers go on).
+    /// Forgets every posting, request, call and counter (faults and settings stay; document numbers go on).
     pub fn clear(&self) {
         let mut l = self.ledger();
         l.postings.clear();
         l.by_id.clear();
+        l.requests.clear();
         l.calls.clear();
         l.stats = ErpStats::default();
     }
@@ -288,6 +302,11 @@ impl ErpSimulator {
     /// Every posting answers 410 Gone while `gone`.
     pub fn set_gone(&self, gone: bool) {
         self.ledger().faults.gone = gone;
+    }
+
+    /// The next `n` postings are never answered.
+    pub fn stall_next(&self, n: u32) {
+        self.ledger().faults.stall = n;
     }
 
     /// Every posting is answered `latency` late.
@@ -439,20 +458,26 @@ impl ErpSimulator {
         axum::Json(self.faults()).into_response()
     }
 
-    /// The fault answering this posting, if one is in force (counting it down).
-    fn fault(&self) -> (Duration, Option<Response>) {
+    /// The fault answering this posting, if one is in force (counting it down): its latency, and
+    /// the answer (`Fault::Stall` for none at all).
+    fn fault(&self) -> (Duration, Option<Fault>) {
         let now = self.now();
         let mut l = self.ledger();
         l.stats.requests += 1;
         let latency = Duration::from_millis(l.faults.latency_ms);
-        let error = |status: StatusCode, message: &str| (status, axum::Json(json!({"error": message}))).into_response();
-        let answer = if l.faults.gone {
+        let error =
+            |status: StatusCode, message: &str| Fault::Answer((status, axum::Json(json!({"error": message}))).into_response());
+        let answer = if l.faults.stall > 0 {
+            l.faults.stall -= 1;
+            Some(Fault::Stall)
+        } else if l.faults.gone {
             Some(error(StatusCode::GONE, "this endpoint no longer takes postings"))
         } else if l.faults.rate_limited > 0 {
             l.faults.rate_limited -= 1;
-            let mut r = error(StatusCode::TOO_MANY_REQUESTS, "too many postings; retry later");
+            let mut r =
+                (StatusCode::TOO_MANY_REQUESTS, axum::Json(json!({"error": "too many postings; retry later"}))).into_response();
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(l.faults.retry_after_seconds));
-            Some(r)
+            Some(Fault::Answer(r))
         } else if l.faults.server_errors > 0 || l.faults.server_errors_until.is_some_and(|u| now < u) {
             l.faults.server_errors = l.faults.server_errors.saturating_sub(1);
             let status = StatusCode::from_u16(l.faults.server_error_status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -551,7 +576,14 @@ impl ErpSimulator {
     }
 }
 
-/// Takes a posting on any path outside `/_sim`.
+/// How a fault answers a posting.
+enum Fault {
+    Answer(Response),
+    /// Not at all.
+    Stall,
+}
+
+/// Takes a posting on any path outside `/_sim`, and records the request.
 async fn receive(State(sim): State<ErpSimulator>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().to_string();
     if path.starts_with("/_sim") {
@@ -562,14 +594,39 @@ async fn receive(State(sim): State<ErpSimulator>, method: Method, uri: Uri, head
         r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
+    let webhook_id = headers.get(erp::HEADER_ID).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let n = {
+        let mut l = sim.ledger();
+        l.requests.push(PostingRequest { webhook_id, started_at: real_now(), answered_at: None, status: None });
+        l.requests.len() - 1
+    };
+    let answer = answer(&sim, &path, &headers, &body).await;
+    // `clear()` may have emptied the list meanwhile; then there is nothing to complete.
+    if let Some(r) = sim.ledger().requests.get_mut(n) {
+        r.answered_at = Some(real_now());
+        r.status = Some(answer.status().as_u16());
+    }
+    answer
+}
+
+/// The real time, for [`PostingRequest`]s.
+fn real_now() -> Timestamp {
+    Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+}
+
+/// The answer to a posting.
+async fn answer(sim: &ErpSimulator, path: &str, headers: &HeaderMap, body: &[u8]) -> Response {
     let (latency, fault) = sim.fault();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if let Some(answer) = fault {
-        return answer;
+    match fault {
+        Some(Fault::Answer(answer)) => return answer,
+        // Dropped with the connection when the sender goes away.
+        Some(Fault::Stall) => std::future::pending::<()>().await,
+        None => {}
     }
-    match sim.take(&path, &headers, &body) {
+    match sim.take(path, headers, body) {
         Err(refusal) => refusal,
         Ok((answer, action)) => {
             if let Some(action) = action {

@@ -118,6 +118,9 @@ pub struct ErpFaults {
     pub server_errors_until: Option<Timestamp>,
     /// The 5xx those answers carry.
     pub server_error_status: u16,
+    /// The next N postings are taken and never answered (after `latency_ms`): the connection stays
+    /// open until the sender gives up or goes away, as with an ERP that hangs mid-request.
+    pub stall: u32,
 }
 
 impl Default for ErpFaults {
@@ -130,6 +133,7 @@ impl Default for ErpFaults {
             server_errors: 0,
             server_errors_until: None,
             server_error_status: 503,
+            stall: 0,
         }
     }
 }
@@ -156,6 +160,20 @@ pub struct ReceivedPosting {
     pub duplicates: u32,
     /// When it last arrived.
     pub last_received_at: Timestamp,
+}
+
+/// One request to a posting route, whatever became of it: which `webhook-id` it carried, and when
+/// (real time, whatever the simulator's clock says) it arrived and was answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostingRequest {
+    /// Its `webhook-id` header (`None` when it had none).
+    pub webhook_id: Option<String>,
+    /// When it arrived.
+    pub started_at: Timestamp,
+    /// When the answer left; `None` while it is pending (or stalled for good).
+    pub answered_at: Option<Timestamp>,
+    /// The answer's status; `None` while it is pending.
+    pub status: Option<u16>,
 }
 
 /// What the simulator asked Ordo.
