@@ -146,3 +146,39 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Puts `count` GRN postings of `client_id` in the outbox, due at `now`, as `ordo bench` needs a
+    /// backlog to drain: the rows a GRN's transaction writes into the outbox (held while the
+    /// client's ERP connection is disabled), many per statement.
+    pub async fn bench_postings(&self, client_id: i64, label: &str, count: usize, now: ordo_domain::Timestamp) -> Result<()> {
+        const PER_STATEMENT: usize = 1000;
+        let mut tx = self.begin_write().await?;
+        let enabled: Option<i64> = sqlx::query_scalar("SELECT enabled FROM erp_connections WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let held = i64::from(enabled == Some(0));
+        for start in (0..count).step_by(PER_STATEMENT) {
+            let rows = (start..(start + PER_STATEMENT).min(count)).collect::<Vec<_>>();
+            let values = (0..rows.len())
+                .map(|n| format!("($1, $2, ${}, NULL, ${}, 'PENDING', $3, $3, $4)", 5 + 2 * n, 6 + 2 * n))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO outbox (client_id, topic, dedupe_key, order_id, payload, status, next_attempt_at, created_at, held) \
+                 VALUES {values}"
+            );
+            let mut q = sqlx::query(&sql).bind(client_id).bind(crate::POSTING_TOPIC).bind(now.micros()).bind(held);
+            for n in rows {
+                let payload = serde_json::json!({"type": "GRN", "data": {"warehouse": "wh1", "inward_po": null,
+                    "items": [{"sku": format!("SKU-{}", n % 50), "qc_pass_qty": 1, "qc_fail_qty": 0}]}});
+                q = q.bind(format!("bench-{label}-{n}")).bind(payload.to_string());
+            }
+            q.execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+}

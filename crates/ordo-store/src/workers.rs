@@ -31,6 +31,7 @@ impl Store {
     /// transaction queued, so one tenant's request never pays for another's backlog). Returns how
     /// many orders were looked at.
     pub async fn sweep_allocations(&self, now: Timestamp, client: Option<i64>) -> Result<usize> {
+        self.drop_unwaited_balances(client).await?;
         let mut touched = 0;
         // The cursor within the balance being swept: (order_created_at, order_id) of the last order seen.
         let mut cursor: Option<(QueuedKey, (i64, i64))> = None;
@@ -112,6 +113,51 @@ impl Store {
             }
             tx.commit().await.map_err(db)?;
         }
+    }
+
+    /// Takes off the queue, in one transaction, the balances no order waits for: they need no sweep,
+    /// and a change touching many SKUs (a return of 50 lines, a GRN of a whole PO) queues one each,
+    /// which the sweep would otherwise look at one transaction apiece. The queue rows are locked
+    /// first, so the look for waiting lines (a statement of its own, seeing everything committed
+    /// before the lock) can't miss an order that came to wait before the entry was queued again.
+    async fn drop_unwaited_balances(&self, client: Option<i64>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let only_client = if client.is_some() { "WHERE client_id = $1 " } else { "" };
+        let sql = format!(
+            "SELECT client_id, warehouse_id, sku_id, pool, generation FROM allocation_queue {only_client}\
+             ORDER BY queued_at, client_id, warehouse_id, sku_id, pool LIMIT 200{}",
+            self.skip_locked()
+        );
+        let mut queued = sqlx::query(&sql);
+        if let Some(c) = client {
+            queued = queued.bind(c);
+        }
+        let rows = queued.fetch_all(&mut *tx).await.map_err(db)?;
+        if !rows.is_empty() {
+            let values: Vec<String> = (0..rows.len())
+                .map(|k| format!("(${}, ${}, ${}, ${}, ${})", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4, 5 * k + 5))
+                .collect();
+            let sql = format!(
+                "DELETE FROM allocation_queue WHERE (client_id, warehouse_id, sku_id, pool, generation) IN (VALUES {}) \
+                 AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.client_id = allocation_queue.client_id \
+                 AND l.warehouse_id = allocation_queue.warehouse_id AND l.sku_id = allocation_queue.sku_id \
+                 AND l.pool = allocation_queue.pool AND l.waiting > 0)",
+                values.join(", ")
+            );
+            let sql = crate::sql::positional(&tx, sql);
+            let mut delete = sqlx::query(&sql);
+            for r in &rows {
+                delete = delete
+                    .bind(col::<i64>(r, "client_id")?)
+                    .bind(col::<i64>(r, "warehouse_id")?)
+                    .bind(col::<i64>(r, "sku_id")?)
+                    .bind(col::<String>(r, "pool")?)
+                    .bind(col::<i64>(r, "generation")?);
+            }
+            delete.execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(())
     }
 
     /// Releases ONHOLD orders whose dispatch-after time has passed. Returns how many were looked at.

@@ -155,6 +155,16 @@ enum Command {
         /// and `handover` workloads.
         #[arg(long, default_value_t = 1_000)]
         execution_orders: usize,
+        /// ERP postings the `outbox` workload delivers.
+        #[arg(long, default_value_t = 20_000)]
+        outbox_messages: usize,
+        /// Postings waiting while the `outbox` workload ingests `--orders` orders alone and as they
+        /// drain (0 skips it).
+        #[arg(long, default_value_t = 100_000)]
+        outbox_backlog: usize,
+        /// Returns of 50 lines the `returns` workload receives.
+        #[arg(long, default_value_t = 200)]
+        returns: usize,
     },
 }
 
@@ -402,9 +412,30 @@ async fn main() -> Result<()> {
             let key = app.revoke_client_api_key(&client, &id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string(&key)?);
         }
-        Command::Bench { postgres, orders, sweep_orders, runs, no_floor, search_orders, execution_orders } => {
-            let config =
-                bench::BenchConfig { postgres, orders, sweep_orders, runs, floor: !no_floor, search_orders, execution_orders };
+        Command::Bench {
+            postgres,
+            orders,
+            sweep_orders,
+            runs,
+            no_floor,
+            search_orders,
+            execution_orders,
+            outbox_messages,
+            outbox_backlog,
+            returns,
+        } => {
+            let config = bench::BenchConfig {
+                postgres,
+                orders,
+                sweep_orders,
+                runs,
+                floor: !no_floor,
+                search_orders,
+                execution_orders,
+                outbox_messages,
+                outbox_backlog,
+                returns,
+            };
             bench::run(config).await?;
         }
         Command::Check => {

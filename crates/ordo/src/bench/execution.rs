@@ -53,7 +53,7 @@ fn order(n: usize) -> Value {
 
 /// The warehouse with everything Ordo's own documents need, the channel, and SKUs with EAN, HSN
 /// and tax rate, each with ample stock.
-async fn master_data(http: &reqwest::Client, base: &str, key: &str) -> Result<()> {
+pub(super) async fn master_data(http: &reqwest::Client, base: &str, key: &str) -> Result<()> {
     let warehouse = json!({"code": "wh1", "name": "Bench", "legal_name": "Bench Retail Private Limited", "gstin": SELLER_GSTIN,
         "address": "Plot 4, MIDC, Andheri East, Mumbai", "pin": "400093",
         "awb_series": {"carrier": "Delhivery", "prefix": "DL", "next": 700001}});

@@ -1,6 +1,7 @@
 //! `ordo bench`: ingests and allocates orders through the real HTTP API and prints throughput and
 //! latency, next to the floor (the same work as bare SQL on the same database).
 
+mod delivery;
 mod execution;
 mod search;
 
@@ -29,6 +30,12 @@ pub struct BenchConfig {
     pub search_orders: usize,
     /// Orders picked, packed and handed over by the warehouse-execution workloads.
     pub execution_orders: usize,
+    /// Postings the `outbox` workload delivers.
+    pub outbox_messages: usize,
+    /// Postings queued for the `outbox` workload's ingest-while-draining runs (0 skips them).
+    pub outbox_backlog: usize,
+    /// Returns the `returns` workload receives.
+    pub returns: usize,
 }
 
 const SKUS: usize = 50;
@@ -99,6 +106,14 @@ pub enum Workload {
     /// One manifest of every packed shipment handed over (picks and pack first).
     #[value(name = "handover")]
     Handover,
+    /// ERP postings (`--outbox-messages`) delivered by the background worker to a receiver on a
+    /// loopback port; then orders ingested alone and while a backlog (`--outbox-backlog`) drains.
+    /// Not among the workloads run by default, like the one below.
+    #[value(name = "outbox")]
+    Outbox,
+    /// Returns of 50 lines (`--returns` of them) received through QC, one after another.
+    #[value(name = "returns")]
+    Returns,
 }
 
 impl Workload {
@@ -112,6 +127,8 @@ impl Workload {
             Workload::Pack => "pack",
             Workload::Label => "label render",
             Workload::Handover => "handover",
+            Workload::Outbox => "outbox",
+            Workload::Returns => "returns",
             Workload::Single1 => "single POST, 1 client",
             Workload::Single16 => "single POST, 16 clients",
             Workload::Batch1 => "batch of 100, 1 client",
@@ -123,7 +140,13 @@ impl Workload {
             Workload::Single1 | Workload::Batch1 => 1,
             Workload::Single16 => 16,
             // Not ingest workloads: their clients are their own.
-            Workload::Search | Workload::Picks | Workload::Pack | Workload::Label | Workload::Handover => 1,
+            Workload::Search
+            | Workload::Picks
+            | Workload::Pack
+            | Workload::Label
+            | Workload::Handover
+            | Workload::Outbox
+            | Workload::Returns => 1,
             Workload::Batch4 => 4,
         }
     }
@@ -131,7 +154,13 @@ impl Workload {
         match self {
             Workload::Single1 | Workload::Single16 => 1,
             Workload::Batch1 | Workload::Batch4 => 100,
-            Workload::Search | Workload::Picks | Workload::Pack | Workload::Label | Workload::Handover => 1,
+            Workload::Search
+            | Workload::Picks
+            | Workload::Pack
+            | Workload::Label
+            | Workload::Handover
+            | Workload::Outbox
+            | Workload::Returns => 1,
         }
     }
     fn tag(self) -> &'static str {
@@ -145,6 +174,8 @@ impl Workload {
             Workload::Pack => "pack",
             Workload::Label => "label",
             Workload::Handover => "handover",
+            Workload::Outbox => "outbox",
+            Workload::Returns => "returns",
         }
     }
 }
@@ -163,6 +194,11 @@ struct BatchResult {
 /// Runs one workload. Request bodies are made before the clock starts, and answers are checked
 /// without building them as values, so the load generator (on the same cores) costs little.
 async fn drive(base: &str, key: &str, workload: Workload, orders: usize) -> Result<Run> {
+    drive_as(base, key, workload, orders, workload.tag()).await
+}
+
+/// [`drive`] with the orders' ids made from `tag`, for a workload run more than once on one database.
+async fn drive_as(base: &str, key: &str, workload: Workload, orders: usize, tag: &str) -> Result<Run> {
     let (clients, per_request) = (workload.clients(), workload.per_request());
     let share = orders / clients;
     let url = if per_request == 1 { format!("{base}/api/v1/orders") } else { format!("{base}/api/v1/orders/batch") };
@@ -172,7 +208,7 @@ async fn drive(base: &str, key: &str, workload: Workload, orders: usize) -> Resu
                 .step_by(per_request)
                 .map(|n| {
                     let k = per_request.min(share - n);
-                    let id = |i: usize| format!("{}-{c}-{i}", workload.tag());
+                    let id = |i: usize| format!("{tag}-{c}-{i}");
                     let body = if per_request == 1 {
                         order(&id(n), n)
                     } else {
@@ -262,9 +298,11 @@ async fn start(scratch: &Scratch) -> Result<(App, Store, String)> {
 /// Runs the benchmark and prints its table.
 pub async fn run(cfg: BenchConfig) -> Result<()> {
     let search = cfg.runs.contains(&Workload::Search);
+    let outbox = cfg.runs.contains(&Workload::Outbox);
+    let returns = cfg.runs.contains(&Workload::Returns);
     let execution: Vec<Workload> = cfg.runs.iter().copied().filter(|w| Workload::EXECUTION.contains(w)).collect();
     let runs: Vec<Workload> = cfg.runs.iter().copied().filter(|w| Workload::ALL.contains(w)).collect();
-    if !runs.is_empty() || (!search && execution.is_empty()) {
+    if !runs.is_empty() || (!search && !outbox && !returns && execution.is_empty()) {
         ingest(&cfg, runs).await?;
     }
     if search {
@@ -272,6 +310,12 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
     }
     if !execution.is_empty() {
         execution::run(cfg.postgres.as_deref(), cfg.execution_orders, &execution).await?;
+    }
+    if outbox {
+        delivery::outbox(cfg.postgres.as_deref(), cfg.outbox_messages, cfg.outbox_backlog, cfg.orders).await?;
+    }
+    if returns {
+        delivery::returns(cfg.postgres.as_deref(), cfg.returns).await?;
     }
     Ok(())
 }
