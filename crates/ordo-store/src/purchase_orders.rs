@@ -8,6 +8,7 @@ use crate::orders::invoice::ErpInvoice;
 use crate::rows::col;
 use crate::shipments::{InvoiceNumbering, PackContext};
 use crate::sql::{in_list, positional};
+use crate::sync::ChannelMessage;
 use crate::{Result, Store, WriteCtx};
 use ordo_domain::kinds::{ChannelType, OrderKind, OrderStatus};
 use ordo_domain::purchase_orders::uninvoiced_cuts;
@@ -232,21 +233,8 @@ pub(crate) async fn queue_uninvoiced(
         "reason": "NOT_INVOICED",
         "lines": lines.iter().map(|(order, line, qty)| serde_json::json!({"order_id": order, "line_id": line, "quantity": qty})).collect::<Vec<_>>(),
     });
-    sqlx::query(
-        "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $7) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
-    )
-    .bind(ctx.client_id)
-    .bind(UNINVOICED_TOPIC)
-    .bind(&dedupe)
-    .bind(po.channel_id)
-    .bind(po.id)
-    .bind(payload.to_string())
-    .bind(ctx.now.micros())
-    .execute(&mut **tx)
-    .await
-    .map_err(db)?;
-    Ok(())
+    let message = ChannelMessage { topic: UNINVOICED_TOPIC, channel_id: po.channel_id, order_id: po.id };
+    message.queue(tx, ctx, &dedupe, &payload).await
 }
 
 /// The outbox topic of units cancelled because the ERP did not invoice them.
@@ -436,20 +424,8 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(None);
         }
-        sqlx::query(
-            "INSERT INTO outbox (client_id, topic, dedupe_key, channel_id, order_id, payload, status, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $7) ON CONFLICT (client_id, dedupe_key) DO NOTHING",
-        )
-        .bind(ctx.client_id)
-        .bind(E_INVOICE_TOPIC)
-        .bind(format!("e-invoice-{po_id}"))
-        .bind(channel_id)
-        .bind(po_id)
-        .bind(serde_json::json!({"order_id": po_id.to_string()}).to_string())
-        .bind(ctx.now.micros())
-        .execute(&mut *w.tx)
-        .await
-        .map_err(db)?;
+        let message = ChannelMessage { topic: E_INVOICE_TOPIC, channel_id, order_id: po_id };
+        message.queue(&mut w.tx, ctx, &format!("e-invoice-{po_id}"), &serde_json::json!({"order_id": po_id.to_string()})).await?;
         w.tx.commit().await.map_err(db)?;
         Ok(Some(invoice))
     }
