@@ -553,8 +553,8 @@ impl App {
 
     /// Delivers the messages claimed now: every due one, or `only` (client, message id). With
     /// `give_way`, each batch first waits while API requests are being served (for at most
-    /// [`GIVE_WAY_AT_MOST`]): a backlog goes at full speed while the API is quiet, and by a batch
-    /// every so often while it is busy, never taking its cores from the requests.
+    /// [`GIVE_WAY_AT_MOST`]): a backlog goes at full speed while the API is quiet, and by a small
+    /// batch every so often while it is busy, taking little of the cores the requests need.
     async fn deliver_claimed(&self, only: Option<(i64, i64)>, give_way: bool) -> Result<usize> {
         let turn = std::time::Instant::now();
         let mut delivered = 0;
