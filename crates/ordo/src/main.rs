@@ -129,6 +129,11 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Manage the users who sign in to the operator screens.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Rebuild every stock balance from the inventory ledger and report differences.
     Check,
     /// Measure order ingest and allocation through the HTTP API against the bare-SQL floor.
@@ -202,6 +207,30 @@ enum KeyCommand {
         client: String,
         #[arg(long)]
         id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints the user as JSON, then the password Ordo made for them alone on the
+    /// last line (shown only once). With `--password-stdin`, the password is read from stdin instead.
+    Create {
+        #[arg(long)]
+        client: String,
+        /// The user's sign-in name.
+        #[arg(long)]
+        email: String,
+        /// admin, operator, warehouse or integration: the same permissions as API keys.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List a client's users as JSON lines.
+    List {
+        #[arg(long)]
+        client: String,
     },
 }
 
@@ -411,6 +440,32 @@ async fn main() -> Result<()> {
             let app = cli.config.app(system).await?;
             let key = app.revoke_client_api_key(&client, &id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string(&key)?);
+        }
+        Command::User { command: UserCommand::Create { client, email, role, password_stdin } } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let app = cli.config.app(system).await?;
+            let made = app.create_user(&client, &email, role, password.as_deref()).await.map_err(|e| match e {
+                ordo_domain::DomainError::NotFound(_) => {
+                    anyhow::anyhow!("no client '{client}'; create it first with: ordo client create --code {client} --name \"…\"")
+                }
+                other => anyhow::anyhow!("{other}"),
+            })?;
+            println!("{}", serde_json::to_string(&made.user)?);
+            if let Some(password) = made.generated_password {
+                println!("{password}");
+            }
+        }
+        Command::User { command: UserCommand::List { client } } => {
+            let app = cli.config.app(system).await?;
+            for u in app.client_users(&client).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!("{}", serde_json::to_string(&u)?);
+            }
         }
         Command::Bench {
             postgres,

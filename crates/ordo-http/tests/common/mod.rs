@@ -12,6 +12,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub mod marketplace;
+pub mod ui;
 
 /// A running Ordo with one client (`acme`) and an admin key for it.
 pub struct TestApp {
