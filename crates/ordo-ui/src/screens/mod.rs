@@ -3,7 +3,12 @@
 
 mod dashboard;
 mod order;
+mod pack_station;
+mod pick_station;
+mod picklists;
 mod search;
+mod shipment_documents;
+mod station;
 
 use crate::UiState;
 use axum::Router;
@@ -11,5 +16,9 @@ use axum::Router;
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
+    let router = picklists::register(router);
+    let router = pick_station::register(router);
+    let router = pack_station::register(router);
+    let router = shipment_documents::register(router);
     order::register(router)
 }
