@@ -6,7 +6,7 @@ mod common;
 
 use common::ui::{Answer, Browser, text};
 use common::{TestApp, api_tests};
-use ordo_domain::kinds::Role;
+use ordo_domain::kinds::{ChannelType, Role};
 use serde_json::{Value, json};
 
 api_tests!(
@@ -16,6 +16,7 @@ api_tests!(
     stations_are_for_roles_that_pick,
     the_pack_station_checks_each_unit_and_the_last_scan_packs,
     the_order_page_shows_its_shipment_and_the_documents_need_a_session,
+    an_order_cancelled_on_the_marketplace_is_put_aside_at_the_pack_station,
 );
 
 const EAN_A: &str = "8901234567890";
@@ -487,4 +488,29 @@ async fn the_order_page_shows_its_shipment_and_the_documents_need_a_session(t: T
     // An id that is not a number names no order's shipment.
     let caller = t.caller(Role::Operator).await;
     assert!(t.app.order_shipment(&caller, "not-an-id").await.unwrap().is_none());
+}
+
+async fn an_order_cancelled_on_the_marketplace_is_put_aside_at_the_pack_station(t: TestApp) {
+    use common::marketplace::{marketplace_orders, pick, setup, simulator};
+    let sim = simulator(&t, ChannelType::FlipkartV3).await;
+    setup(&t, "fk", "FLIPKART_V3", &sim, json!({})).await;
+    let ids = marketplace_orders(&t, "fk", &sim, &["SHIP-9"], 2).await;
+    pick(&t, &ids).await;
+    let b = t.signed_in(Role::Warehouse).await;
+    let path = "/stations/pack";
+    let page = scan(&b, path, &b.get(path).await, "SHIP-9").await;
+    assert!(echo(&page).contains("Packing order SHIP-9"), "{}", echo(&page));
+    let page = scan(&b, path, &page, EAN_A).await;
+    // The customer cancels on Flipkart while the parcel is on the bench.
+    sim.handle.cancel_order("SHIP-9").unwrap();
+    let page = scan(&b, path, &page, EAN_A).await;
+    let said = echo(&page);
+    assert!(
+        said.starts_with(&format!(
+            "REFUSED {EAN_A} — Refused: Order SHIP-9 was cancelled on the marketplace: put the parcel aside, do not ship it"
+        )),
+        "{said}"
+    );
+    assert_eq!(status_of(&t, &ids[0]).await, "CANCELLED");
+    assert!(inputs(&page.body, "order").is_empty(), "the station is clear for the next order");
 }
