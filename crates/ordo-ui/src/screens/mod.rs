@@ -3,6 +3,8 @@
 
 mod dashboard;
 mod order;
+mod order_filter;
+mod orders;
 mod search;
 
 use crate::UiState;
@@ -11,5 +13,6 @@ use axum::Router;
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
+    let router = orders::register(router);
     order::register(router)
 }
