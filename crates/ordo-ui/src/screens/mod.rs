@@ -2,6 +2,7 @@
 //! user's caller, and renders a template or redirects back with what happened.
 
 mod dashboard;
+mod failed_orders;
 mod order;
 mod order_filter;
 mod orders;
@@ -14,5 +15,6 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
     let router = orders::register(router);
+    let router = failed_orders::register(router);
     order::register(router)
 }
