@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod failed_orders;
+mod new_order;
 mod order;
 mod order_filter;
 mod orders;
@@ -15,6 +16,7 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
     let router = orders::register(router);
+    let router = new_order::register(router);
     let router = failed_orders::register(router);
     order::register(router)
 }
