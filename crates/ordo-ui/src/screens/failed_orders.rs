@@ -139,7 +139,7 @@ async fn failed_orders_page(screen: Screen, State(state): State<UiState>) -> Res
     render(&screen, &state, None, String::new()).await
 }
 
-async fn failed_orders_csv(screen: Screen, State(state): State<UiState>) -> Response {
+pub(super) async fn failed_orders_csv(screen: Screen, State(state): State<UiState>) -> Response {
     let failed = match all_failed(&state.app, screen.caller()).await {
         Ok(f) => f,
         Err(e) => return screen.error(e),

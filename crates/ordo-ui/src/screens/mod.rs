@@ -7,6 +7,7 @@ mod new_order;
 mod order;
 mod order_filter;
 mod orders;
+mod reports;
 mod search;
 
 use crate::UiState;
@@ -17,6 +18,7 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = search::register(router);
     let router = orders::register(router);
     let router = new_order::register(router);
+    let router = reports::register(router);
     let router = failed_orders::register(router);
     order::register(router)
 }
