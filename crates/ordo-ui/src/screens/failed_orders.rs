@@ -184,7 +184,8 @@ async fn map_sku(screen: Screen, State(state): State<UiState>, Form(form): Form<
             .collect(),
         Err(e) => return failed(HOME, &e),
     };
-    let request = SkuMappingRequest { channel: form.channel.clone(), channel_sku: form.channel_sku.clone(), sku: form.sku.clone() };
+    let request =
+        SkuMappingRequest { channel: form.channel.clone(), channel_sku: form.channel_sku.clone(), sku: form.sku.clone() };
     if let Err(e) = app.upsert_sku_mapping(caller, request).await {
         return match e {
             DomainError::Forbidden(_) => screen.error(e),
@@ -204,7 +205,8 @@ async fn map_sku(screen: Screen, State(state): State<UiState>, Form(form): Form<
 /// The file (`file`) or pasted text (`csv`) of an upload: multipart from the page's form, or a
 /// plain form post with the text.
 async fn upload_text(request: Request, state: &UiState) -> Result<String, DomainError> {
-    let multipart = request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/"));
+    let multipart =
+        request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/"));
     let bad = |e: String| DomainError::field("file", e);
     let (mut file, mut pasted) = (String::new(), String::new());
     if multipart {
@@ -220,8 +222,9 @@ async fn upload_text(request: Request, state: &UiState) -> Result<String, Domain
             }
         }
     } else {
-        let Form(pairs) =
-            Form::<Vec<(String, String)>>::from_request(request, state).await.map_err(|e| DomainError::field("csv", e.body_text()))?;
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(|e| DomainError::field("csv", e.body_text()))?;
         pasted = pairs.into_iter().find(|(k, _)| k == "csv").map(|(_, v)| v).unwrap_or_default();
     }
     // A chosen file wins over the text box.
@@ -232,7 +235,11 @@ async fn upload_text(request: Request, state: &UiState) -> Result<String, Domain
 /// so line numbers can be given as the person wrote them.
 fn with_header(text: &str) -> (String, u64) {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first.to_ascii_lowercase().contains("channel_sku") { (text.to_string(), 0) } else { (format!("{MAPPING_HEADER}\n{text}"), 1) }
+    if first.to_ascii_lowercase().contains("channel_sku") {
+        (text.to_string(), 0)
+    } else {
+        (format!("{MAPPING_HEADER}\n{text}"), 1)
+    }
 }
 
 fn line_words(e: &LineError, added: u64) -> String {
@@ -283,7 +290,10 @@ async fn retry(screen: Screen, State(state): State<UiState>, Form(pairs): Form<V
     }
     let request = FailedRetryRequest { ids: (!all).then_some(ids) };
     match state.app.retry_failed_orders(screen.caller(), request).await {
-        Ok(r) => done(HOME, format!("Retried {}: {}", if all { "every failed order" } else { "the selected orders" }, retried_words(&r))),
+        Ok(r) => done(
+            HOME,
+            format!("Retried {}: {}", if all { "every failed order" } else { "the selected orders" }, retried_words(&r)),
+        ),
         Err(e @ DomainError::Forbidden(_)) => screen.error(e),
         Err(e) => failed(HOME, &e),
     }

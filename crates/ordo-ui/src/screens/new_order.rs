@@ -89,8 +89,12 @@ impl OrderForm {
             let parts: Vec<&str> = line.split(',').map(str::trim).collect();
             match parts.as_slice() {
                 [sku, qty] => out.push(LineInput { sku: sku.to_string(), qty: qty.to_string(), unit_price: String::new() }),
-                [sku, qty, price] => out.push(LineInput { sku: sku.to_string(), qty: qty.to_string(), unit_price: price.to_string() }),
-                _ => errors.push(FieldError::new(format!("lines (pasted line {})", n + 1), "write sku,qty or sku,qty,unit_price")),
+                [sku, qty, price] => {
+                    out.push(LineInput { sku: sku.to_string(), qty: qty.to_string(), unit_price: price.to_string() })
+                }
+                _ => {
+                    errors.push(FieldError::new(format!("lines (pasted line {})", n + 1), "write sku,qty or sku,qty,unit_price"))
+                }
             }
         }
         out
@@ -211,7 +215,11 @@ async fn create_order(screen: Screen, State(state): State<UiState>, Form(pairs):
     };
     // Entering an id that exists would update that order (a marketplace re-sending it): here it
     // is a mistake, so it is refused.
-    let same = OrderQuery { q: Some(form.channel_order_id.trim().to_string()), channel: Some(form.channel.trim().to_string()), ..Default::default() };
+    let same = OrderQuery {
+        q: Some(form.channel_order_id.trim().to_string()),
+        channel: Some(form.channel.trim().to_string()),
+        ..Default::default()
+    };
     match app.search_orders(caller, &same, PageRequest::default()).await {
         Ok(found) => {
             if let Some(o) = found.items.iter().find(|o| o.channel_order_id == form.channel_order_id.trim()) {
@@ -223,10 +231,13 @@ async fn create_order(screen: Screen, State(state): State<UiState>, Form(pairs):
     }
     match app.ingest_orders(caller, vec![Ok(order)]).await {
         Ok(mut outcomes) => match outcomes.pop() {
-            Some(IngestOutcome::Created(o) | IngestOutcome::Existing(o) | IngestOutcome::Updated(o)) => {
-                done(&format!("/orders/{}", segment(&o.id)), format!("Created B2B order {}: it is {}.", o.channel_order_id, o.status))
+            Some(IngestOutcome::Created(o) | IngestOutcome::Existing(o) | IngestOutcome::Updated(o)) => done(
+                &format!("/orders/{}", segment(&o.id)),
+                format!("Created B2B order {}: it is {}.", o.channel_order_id, o.status),
+            ),
+            Some(IngestOutcome::Failed(f)) => {
+                done("/failed-orders", format!("Order {} is in failed orders: {}", f.channel_order_id, f.reason))
             }
-            Some(IngestOutcome::Failed(f)) => done("/failed-orders", format!("Order {} is in failed orders: {}", f.channel_order_id, f.reason)),
             Some(IngestOutcome::Invalid(errors)) => render(&screen, &state, form, errors).await,
             None => screen.error(DomainError::Internal("an ingest gave no outcome".into())),
         },

@@ -120,7 +120,10 @@ impl OrderFilter {
 
     /// Every status word, checked where the filter has it.
     pub fn status_choices(&self) -> Vec<StatusChoice> {
-        OrderStatus::ALL.iter().map(|s| StatusChoice { word: s.as_str(), checked: self.statuses.iter().any(|w| w == s.as_str()) }).collect()
+        OrderStatus::ALL
+            .iter()
+            .map(|s| StatusChoice { word: s.as_str(), checked: self.statuses.iter().any(|w| w == s.as_str()) })
+            .collect()
     }
 
     /// Every order that matches, all pages (up to [`MAX_ROWS`]), for an export.
@@ -151,7 +154,8 @@ fn day_or_time(value: &str, days_after: i64) -> Result<Timestamp, String> {
     let bad = || format!("'{value}' is not a date such as 2026-01-31");
     let parts: Vec<&str> = value.split('-').collect();
     let [y, m, d] = parts.as_slice() else { return Err(bad()) };
-    let (y, m, d) = (y.parse::<i32>().map_err(|_| bad())?, m.parse::<u8>().map_err(|_| bad())?, d.parse::<u8>().map_err(|_| bad())?);
+    let (y, m, d) =
+        (y.parse::<i32>().map_err(|_| bad())?, m.parse::<u8>().map_err(|_| bad())?, d.parse::<u8>().map_err(|_| bad())?);
     let month = time::Month::try_from(m).map_err(|_| bad())?;
     let date = time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
     let start = date.midnight().assume_offset(time::macros::offset!(+5:30)) + time::Duration::days(days_after);

@@ -83,7 +83,12 @@ struct OrdersPage {
 /// takes a typed code through the URL).
 pub async fn channel_codes(state: &UiState, screen: &Screen) -> Vec<String> {
     let page = PageRequest::parse(Some(PageRequest::MAX_LIMIT), None).expect("the largest page is a page");
-    state.app.list_channels(screen.caller(), page).await.map(|p| p.items.into_iter().map(|c| c.code).collect()).unwrap_or_default()
+    state
+        .app
+        .list_channels(screen.caller(), page)
+        .await
+        .map(|p| p.items.into_iter().map(|c| c.code).collect())
+        .unwrap_or_default()
 }
 
 async fn orders_list(screen: Screen, State(state): State<UiState>, RawQuery(raw): RawQuery) -> Response {

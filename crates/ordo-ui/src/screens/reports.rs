@@ -240,10 +240,11 @@ impl StockQuery {
     }
 
     fn link(&self, path: &str, cursor: Option<&str>) -> String {
-        let pairs: Vec<(&str, &str)> = [("warehouse", self.warehouse.trim()), ("sku", self.sku.trim()), ("cursor", cursor.unwrap_or(""))]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
+        let pairs: Vec<(&str, &str)> =
+            [("warehouse", self.warehouse.trim()), ("sku", self.sku.trim()), ("cursor", cursor.unwrap_or(""))]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
         if pairs.is_empty() { path.into() } else { format!("{path}?{}", serde_urlencoded::to_string(pairs).unwrap_or_default()) }
     }
 }
