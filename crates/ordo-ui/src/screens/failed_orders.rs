@@ -71,7 +71,7 @@ fn blockers(failed: &[FailedOrder]) -> Vec<Blocker> {
     let mut out: Vec<Blocker> =
         counts.into_iter().map(|((c, s), n)| Blocker { channel: c.into(), channel_sku: s.into(), orders: n }).collect();
     // Stable: ties stay in channel, SKU order.
-    out.sort_by(|a, b| b.orders.cmp(&a.orders));
+    out.sort_by_key(|b| std::cmp::Reverse(b.orders));
     out
 }
 
