@@ -342,6 +342,8 @@ async fn a_mappings_upload_applies_good_lines_lists_bad_ones_and_retries(t: Test
     assert!(words.contains("line 3: sku:") && words.contains("NOPE"), "the bad line with its number: {words}");
     assert!(order_named(&t, "F-1").await.is_some() && order_named(&t, "F-3").await.is_some());
     assert!(order_named(&t, "F-2").await.is_none());
+    let reloaded = b.get("/failed-orders/upload").await;
+    assert_eq!((reloaded.status, reloaded.location.as_deref()), (303, Some("/failed-orders")), "a reload shows the page again");
 
     // Pasted lines, without a header row, as a plain form post; line numbers as written.
     let pasted = b.post("/failed-orders/upload", &[("csv", "shop,X2,\nshop,X2,B")]).await;

@@ -24,6 +24,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 const HOME: &str = "/failed-orders";
+/// The most failed orders the page lists (the ranking counts them all; the CSV holds them all).
+const LISTED: usize = 500;
 /// The header row of a mappings file, added when a pasted list leaves it out.
 const MAPPING_HEADER: &str = "channel,channel_sku,sku";
 
@@ -32,7 +34,8 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
         .route(HOME, get(failed_orders_page))
         .route("/failed-orders.csv", get(failed_orders_csv))
         .route("/failed-orders/map", post(map_sku))
-        .route("/failed-orders/upload", post(upload_mappings))
+        // A reload of the page an upload answered with asks for it again by GET.
+        .route("/failed-orders/upload", post(upload_mappings).get(|| async { axum::response::Redirect::to(HOME) }))
         .route("/failed-orders/retry", post(retry))
 }
 
@@ -99,6 +102,8 @@ struct FailedOrdersPage {
     layout: Layout,
     blockers: Vec<Blocker>,
     rows: Vec<FailedRow>,
+    /// How many failed orders there are (the list shows up to [`LISTED`]).
+    total: usize,
     upload: Option<UploadOutcome>,
     /// What was pasted, shown again after an upload with errors.
     pasted: String,
@@ -113,6 +118,7 @@ async fn render(screen: &Screen, state: &UiState, upload: Option<UploadOutcome>,
     };
     let rows = failed
         .iter()
+        .take(LISTED)
         .map(|f| FailedRow {
             id: f.id.clone(),
             channel: f.channel.clone(),
@@ -125,6 +131,7 @@ async fn render(screen: &Screen, state: &UiState, upload: Option<UploadOutcome>,
         .collect();
     FailedOrdersPage {
         layout: screen.layout("Failed orders"),
+        total: failed.len(),
         blockers: blockers(&failed),
         rows,
         upload,
