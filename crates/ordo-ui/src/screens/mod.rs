@@ -2,10 +2,15 @@
 //! user's caller, and renders a template or redirects back with what happened.
 
 mod dashboard;
+mod failed_orders;
+mod new_order;
 mod order;
+mod order_filter;
+mod orders;
 mod pack_station;
 mod pick_station;
 mod picklists;
+mod reports;
 mod search;
 mod shipment_documents;
 mod station;
@@ -16,6 +21,10 @@ use axum::Router;
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
+    let router = orders::register(router);
+    let router = new_order::register(router);
+    let router = reports::register(router);
+    let router = failed_orders::register(router);
     let router = picklists::register(router);
     let router = pick_station::register(router);
     let router = pack_station::register(router);
