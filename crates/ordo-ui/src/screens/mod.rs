@@ -3,6 +3,8 @@
 
 mod dashboard;
 mod order;
+mod qc;
+mod returns;
 mod search;
 
 use crate::UiState;
@@ -11,5 +13,7 @@ use axum::Router;
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
-    order::register(router)
+    let router = order::register(router);
+    let router = returns::register(router);
+    qc::register(router)
 }
