@@ -1,11 +1,14 @@
 //! One module per screen. Each handler reads its input, calls the app layer with the signed-in
 //! user's caller, and renders a template or redirects back with what happened.
 
+mod channels;
 mod dashboard;
+mod erp;
 mod order;
 mod qc;
 mod returns;
 mod search;
+mod users;
 
 use crate::UiState;
 use axum::Router;
@@ -15,5 +18,8 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = search::register(router);
     let router = order::register(router);
     let router = returns::register(router);
-    qc::register(router)
+    let router = qc::register(router);
+    let router = channels::register(router);
+    let router = erp::register(router);
+    users::register(router)
 }
