@@ -2,10 +2,10 @@
 //! the last error in the marketplace's own words), and one channel's page: its settings, new
 //! credentials (write-only: never shown back), sync now, pause and resume.
 
+use super::dashboard::lag_words;
 use crate::UiState;
 use crate::export::{self, csv_file};
 use crate::page::{Layout, Screen, done, failed, segment, when_opt};
-use super::dashboard::lag_words;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -81,7 +81,9 @@ struct ListPage {
 
 async fn list(screen: Screen, State(state): State<UiState>) -> Response {
     match all_channels(&state, &screen).await {
-        Ok(channels) => ListPage { layout: screen.layout("Channels"), rows: channels.iter().map(ChannelRow::from).collect() }.into_response(),
+        Ok(channels) => {
+            ListPage { layout: screen.layout("Channels"), rows: channels.iter().map(ChannelRow::from).collect() }.into_response()
+        }
         Err(e) => screen.error(e),
     }
 }
@@ -126,7 +128,9 @@ async fn channel_page(screen: Screen, State(state): State<UiState>, Path(code): 
         Err(e) => return screen.error(e),
     };
     let settings = match &channel.settings {
-        Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect(),
+        Value::Object(m) => {
+            m.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect()
+        }
         _ => Vec::new(),
     };
     ChannelPage {
@@ -209,7 +213,12 @@ struct EnabledForm {
     enabled: String,
 }
 
-async fn set_enabled(screen: Screen, State(state): State<UiState>, Path(code): Path<String>, Form(form): Form<EnabledForm>) -> Response {
+async fn set_enabled(
+    screen: Screen,
+    State(state): State<UiState>,
+    Path(code): Path<String>,
+    Form(form): Form<EnabledForm>,
+) -> Response {
     let enabled = match form.enabled.as_str() {
         "true" => true,
         "false" => false,

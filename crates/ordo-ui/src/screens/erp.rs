@@ -7,10 +7,10 @@ use crate::export::{self, csv_file};
 use crate::page::{Layout, Screen, describe, done, failed, when, when_opt};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use ordo_app::ErpView;
 use ordo_app::ordo_store::{OutboxMessage, Page, PageRequest};
 use ordo_domain::DomainError;
@@ -155,7 +155,12 @@ async fn erp_page(screen: Screen, State(state): State<UiState>, Query(filters): 
 }
 
 /// Every message of `status` (or all), page after page, up to `cap`.
-async fn every_message(state: &UiState, screen: &Screen, status: Option<&str>, cap: usize) -> Result<Vec<OutboxMessage>, DomainError> {
+async fn every_message(
+    state: &UiState,
+    screen: &Screen,
+    status: Option<&str>,
+    cap: usize,
+) -> Result<Vec<OutboxMessage>, DomainError> {
     let mut out = Vec::new();
     let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
     loop {
@@ -190,8 +195,18 @@ async fn export_csv(screen: Screen, State(state): State<UiState>, Query(filters)
             m.delivered_at.map(|t| t.to_string()).unwrap_or_default(),
         ]
     });
-    let header =
-        ["id", "topic", "channel", "order_id", "status", "attempts", "next_attempt_at", "last_error", "created_at", "delivered_at"];
+    let header = [
+        "id",
+        "topic",
+        "channel",
+        "order_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    ];
     csv_file("deliveries.csv", &header, rows)
 }
 

@@ -157,7 +157,13 @@ fn render(screen: &Screen, next: Next) -> Response {
                 QcLine { sku: sku.into(), expected, passed, failed, left: expected - passed - failed }
             })
             .collect();
-        OpenReturn { id: r.id.clone(), order_id: r.order_id.clone(), kind: r.kind.as_str(), awb: r.awb.clone().unwrap_or_default(), lines }
+        OpenReturn {
+            id: r.id.clone(),
+            order_id: r.order_id.clone(),
+            kind: r.kind.as_str(),
+            awb: r.awb.clone().unwrap_or_default(),
+            lines,
+        }
     });
     StationPage {
         layout: screen.layout("Return QC"),
@@ -184,7 +190,10 @@ struct OpenQuery {
 async fn station(screen: Screen, State(state): State<UiState>, Query(q): Query<OpenQuery>) -> Response {
     let id = q.ret.trim();
     if id.is_empty() {
-        return render(&screen, Next { result: None, ret: None, tally: Tally::new(), unit: String::new(), confirm: false, received: None });
+        return render(
+            &screen,
+            Next { result: None, ret: None, tally: Tally::new(), unit: String::new(), confirm: false, received: None },
+        );
     }
     let next = match state.app.return_by_id(screen.caller(), id).await {
         Ok(r) => open_return(id, r),
@@ -219,7 +228,11 @@ async fn step(state: &UiState, screen: &Screen, form: StationForm) -> Next {
         }
         return match find_return(state, screen.caller(), &code).await {
             Ok(Some(r)) => open_return(&code, r),
-            Ok(None) => Next::idle(refused(&code, "No return expected", format!("No return is expected with the AWB, return id or order id {code}."))),
+            Ok(None) => Next::idle(refused(
+                &code,
+                "No return expected",
+                format!("No return is expected with the AWB, return id or order id {code}."),
+            )),
             Err(e) => Next::idle(refused(&code, "Not opened", describe(&e))),
         };
     }
@@ -231,14 +244,25 @@ async fn step(state: &UiState, screen: &Screen, form: StationForm) -> Next {
         return Next::idle(refused(&code, "The station's page was damaged", "Scan the return's AWB again to start over."));
     };
     if ret.status != ReturnStatus::Expected {
-        return Next::idle(refused(&code, format!("Return {} is {} already", ret.id, ret.status), "Someone received it meanwhile."));
+        if code == DONE {
+            // A final submit sent again (a retry, a second press): the receipt answers what it did.
+            let next = Next { result: None, ret: Some(ret), tally, unit: String::new(), confirm: false, received: None };
+            return receive(state, screen, &form.nonce, next).await;
+        }
+        return Next::idle(refused(
+            &code,
+            format!("Return {} is {} already", ret.id, ret.status),
+            "Someone received it meanwhile.",
+        ));
     }
     let unit = form.unit.trim().to_string();
     let mut next = Next { result: None, ret: Some(ret), tally, unit, confirm: false, received: None };
     let ret = next.ret.as_ref().expect("set above");
     next.result = Some(match code.as_str() {
         "" => refused("", "Nothing was scanned", "Scan a unit's SKU or EAN, or a command."),
-        PASS | FAIL if next.unit.is_empty() => refused(&code, "No unit scanned", "Scan the unit's SKU or EAN first, then PASS or FAIL."),
+        PASS | FAIL if next.unit.is_empty() => {
+            refused(&code, "No unit scanned", "Scan the unit's SKU or EAN first, then PASS or FAIL.")
+        }
         PASS | FAIL => {
             let sku = std::mem::take(&mut next.unit);
             let entry = next.tally.entry(sku.clone()).or_default();
@@ -250,11 +274,17 @@ async fn step(state: &UiState, screen: &Screen, form: StationForm) -> Next {
                 "failed"
             };
             let left = units_left(ret, &next.tally);
-            accepted(&code, format!("{sku}: {verdict} QC"), format!("{left} units left to scan; {DONE} when the parcel is empty."))
+            accepted(
+                &code,
+                format!("{sku}: {verdict} QC"),
+                format!("{left} units left to scan; {DONE} when the parcel is empty."),
+            )
         }
-        DONE if !next.unit.is_empty() => {
-            refused(&code, format!("{} waits for PASS or FAIL", next.unit), format!("Scan {PASS} or {FAIL} for it first, or {CANCEL}."))
-        }
+        DONE if !next.unit.is_empty() => refused(
+            &code,
+            format!("{} waits for PASS or FAIL", next.unit),
+            format!("Scan {PASS} or {FAIL} for it first, or {CANCEL}."),
+        ),
         DONE => {
             let left = units_left(ret, &next.tally);
             if left > 0 && form.confirm != "1" {
@@ -273,10 +303,14 @@ async fn step(state: &UiState, screen: &Screen, form: StationForm) -> Next {
             accepted(&code, format!("{sku} forgotten"), "Scan the next unit.")
         }
         CANCEL => return Next::idle(accepted(&code, format!("Return {} closed, not received", ret.id), "Nothing was recorded.")),
-        c if c.starts_with("ORDO-CMD:") => refused(&code, "Unknown command", format!("This station takes {PASS}, {FAIL}, {DONE} and {CANCEL}.")),
-        _ if !next.unit.is_empty() => {
-            refused(&code, format!("{} waits for PASS or FAIL", next.unit), format!("Scan {PASS} or {FAIL} for it first, or {CANCEL}."))
+        c if c.starts_with("ORDO-CMD:") => {
+            refused(&code, "Unknown command", format!("This station takes {PASS}, {FAIL}, {DONE} and {CANCEL}."))
         }
+        _ if !next.unit.is_empty() => refused(
+            &code,
+            format!("{} waits for PASS or FAIL", next.unit),
+            format!("Scan {PASS} or {FAIL} for it first, or {CANCEL}."),
+        ),
         _ => match sku_of(state, screen.caller(), ret, &code).await {
             None => {
                 let skus: Vec<&str> = ret.lines.iter().map(|l| l.sku.as_str()).collect();
@@ -284,7 +318,11 @@ async fn step(state: &UiState, screen: &Screen, form: StationForm) -> Next {
             }
             Some(sku) if scanned(&next.tally, &sku) >= expected_of(ret, &sku) => {
                 let n = expected_of(ret, &sku);
-                refused(&code, format!("Every {sku} is scanned already"), format!("Return {} expects {n} units of {sku}.", ret.id))
+                refused(
+                    &code,
+                    format!("Every {sku} is scanned already"),
+                    format!("Return {} expects {n} units of {sku}.", ret.id),
+                )
             }
             Some(sku) => {
                 next.unit = sku.clone();
@@ -314,13 +352,16 @@ async fn sku_of(state: &UiState, caller: &Caller, ret: &Return, code: &str) -> O
 
 /// The return a scanned code opens: an expected return with that AWB or marketplace return id,
 /// else an expected return of the order the code finds (any of its ids, its forward AWB, as the
-/// search box), else the return with that id (whatever its status, to say so).
+/// search box), else the return with that id or a recent one with that AWB (whatever its status,
+/// to say so).
 async fn find_return(state: &UiState, caller: &Caller, code: &str) -> Result<Option<Return>, DomainError> {
     // Expected returns are the parcels on their way back: few, so they are read page by page.
     let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
     for _ in 0..20 {
         let found = state.app.list_returns(caller, Some(ReturnStatus::Expected), None, None, page).await?;
-        if let Some(r) = found.items.iter().find(|r| r.awb.as_deref() == Some(code) || r.channel_return_id.as_deref() == Some(code)) {
+        if let Some(r) =
+            found.items.iter().find(|r| r.awb.as_deref() == Some(code) || r.channel_return_id.as_deref() == Some(code))
+        {
             return Ok(Some(r.clone()));
         }
         match found.next_cursor.and_then(|c| c.parse().ok()) {
@@ -339,12 +380,20 @@ async fn find_return(state: &UiState, caller: &Caller, code: &str) -> Result<Opt
     let query = OrderQuery { q: Some(code.to_string()), ..Default::default() };
     let orders = state.app.search_orders(caller, &query, PageRequest { limit: 10, after: None }).await?;
     for order in &orders.items {
-        let returns = state.app.list_returns(caller, Some(ReturnStatus::Expected), Some(order.id.clone()), None, PageRequest::default()).await?;
+        let returns = state
+            .app
+            .list_returns(caller, Some(ReturnStatus::Expected), Some(order.id.clone()), None, PageRequest::default())
+            .await?;
         if let Some(r) = returns.items.into_iter().last() {
             return Ok(Some(r));
         }
     }
-    Ok(by_id)
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    // A parcel scanned again after its return was received: the latest returns say so.
+    let latest = state.app.list_returns(caller, None, None, None, PageRequest::default()).await?;
+    Ok(latest.items.into_iter().find(|r| r.awb.as_deref() == Some(code)))
 }
 
 /// Receives the open return with the tally, once: the form's nonce is the idempotency key.
@@ -392,4 +441,3 @@ fn received_result(code: &str, verb: &str, r: &Return) -> ScanResult {
         ),
     )
 }
-

@@ -49,7 +49,8 @@ struct Checked {
 impl Filters {
     fn check(&self) -> Result<Checked, DomainError> {
         let word = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-        let status = word(&self.status).map(|s| ReturnStatus::parse(&s)).transpose().map_err(|e| DomainError::field("status", e))?;
+        let status =
+            word(&self.status).map(|s| ReturnStatus::parse(&s)).transpose().map_err(|e| DomainError::field("status", e))?;
         let kind = word(&self.kind).map(|s| ReturnKind::parse(&s)).transpose().map_err(|e| DomainError::field("kind", e))?;
         Ok(Checked { status, kind, order_id: word(&self.order_id) })
     }
@@ -115,8 +116,20 @@ impl ReturnRow {
     }
 }
 
-const CSV_HEADER: &[&str] =
-    &["id", "order_id", "channel", "kind", "status", "awb", "expected", "received", "qc_pass", "qc_fail", "missing", "created_ist"];
+const CSV_HEADER: &[&str] = &[
+    "id",
+    "order_id",
+    "channel",
+    "kind",
+    "status",
+    "awb",
+    "expected",
+    "received",
+    "qc_pass",
+    "qc_fail",
+    "missing",
+    "created_ist",
+];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "returns.html")]
@@ -227,7 +240,14 @@ async fn return_page(screen: Screen, State(state): State<UiState>, Path(id): Pat
     let lines = ret
         .lines
         .iter()
-        .map(|l| LineRow { sku: l.sku.clone(), qty: l.qty, received: l.received, qc_pass: l.qc_pass, qc_fail: l.qc_fail, missing: l.missing })
+        .map(|l| LineRow {
+            sku: l.sku.clone(),
+            qty: l.qty,
+            received: l.received,
+            qc_pass: l.qc_pass,
+            qc_fail: l.qc_fail,
+            missing: l.missing,
+        })
         .collect();
     let settlement = ret
         .settlement
@@ -235,10 +255,9 @@ async fn return_page(screen: Screen, State(state): State<UiState>, Path(id): Pat
         .map(|s| s.items.iter().map(|i| (i.sku.clone(), i.qty, i.reason.as_str())).collect())
         .unwrap_or_default();
     let credit_note = match &ret.credit_note {
-        Some(serde_json::Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
-            .collect(),
+        Some(serde_json::Value::Object(m)) => {
+            m.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect()
+        }
         Some(other) => vec![("credit_note".into(), other.to_string())],
         None => Vec::new(),
     };
@@ -348,7 +367,10 @@ async fn create(screen: Screen, State(state): State<UiState>, Form(form): Form<V
     match state.app.create_return(screen.caller(), request).await {
         Ok(r) => {
             let verb = if r.created { "Expected" } else { "Already expected" };
-            done(&format!("/returns/{}", segment(&r.record.id)), format!("{verb}: return {} is {}.", r.record.id, r.record.status))
+            done(
+                &format!("/returns/{}", segment(&r.record.id)),
+                format!("{verb}: return {} is {}.", r.record.id, r.record.status),
+            )
         }
         Err(e) => failed(&back, &e),
     }

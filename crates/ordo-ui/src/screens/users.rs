@@ -58,8 +58,14 @@ async fn list(screen: Screen, State(state): State<UiState>) -> Response {
         Err(e) => return screen.error(e),
     };
     let self_email = screen.user.0.email.clone();
-    ListPage { layout: screen.layout("Users"), rows: users.iter().map(UserRow::from).collect(), roles: Role::ALL, email: String::new(), self_email }
-        .into_response()
+    ListPage {
+        layout: screen.layout("Users"),
+        rows: users.iter().map(UserRow::from).collect(),
+        roles: Role::ALL,
+        email: String::new(),
+        self_email,
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -87,7 +93,8 @@ async fn add(screen: Screen, State(state): State<UiState>, Form(form): Form<AddF
     match state.app.invite_user(screen.caller(), &form.email, role).await {
         Ok(new) => {
             let password = new.generated_password.unwrap_or_default();
-            let page = AddedPage { layout: screen.layout("User added"), email: new.user.email, role: new.user.role.as_str(), password };
+            let page =
+                AddedPage { layout: screen.layout("User added"), email: new.user.email, role: new.user.role.as_str(), password };
             // The password is on this page only: it must not be kept by a cache.
             (StatusCode::CREATED, [(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response()
         }
@@ -101,7 +108,13 @@ async fn add(screen: Screen, State(state): State<UiState>, Form(form): Form<AddF
             let mut layout = screen.layout("Users");
             layout.error = Some(describe(&e));
             let self_email = screen.user.0.email.clone();
-            let page = ListPage { layout, rows: users.iter().map(UserRow::from).collect(), roles: Role::ALL, email: form.email, self_email };
+            let page = ListPage {
+                layout,
+                rows: users.iter().map(UserRow::from).collect(),
+                roles: Role::ALL,
+                email: form.email,
+                self_email,
+            };
             (crate::page::status_of(&e), page).into_response()
         }
     }
