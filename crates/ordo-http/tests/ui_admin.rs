@@ -461,6 +461,10 @@ async fn an_admin_adds_a_user_who_signs_in_and_is_disabled(t: TestApp) {
     assert_eq!(crew.get("/stations/qc").await.status, 200);
     let listed = text(&admin.get("/users").await.body);
     assert!(listed.contains("crew@acme.example warehouse"), "{listed}");
+    let rows = csv_rows(&admin.get("/users.csv").await);
+    assert_eq!(rows[0], ["id", "email", "role", "created_at", "disabled_at"]);
+    assert_eq!(rows.len(), 3, "the signed-in admin and the crew: {rows:?}");
+    assert!(rows.iter().any(|r| r[1] == "crew@acme.example" && r[2] == "warehouse" && r[4].is_empty()));
     // Disabled: the session ends at once, and signing in again fails.
     let id = users_now().await.into_iter().find(|u| u.email == "crew@acme.example").unwrap().id;
     let done = admin.follow(&admin.post(&format!("/users/{id}/disable"), &[]).await).await;
@@ -471,6 +475,7 @@ async fn an_admin_adds_a_user_who_signs_in_and_is_disabled(t: TestApp) {
     let ops = t.signed_in(Role::Operator).await;
     let refused = ops.get("/users").await;
     assert_eq!(refused.status, 403);
+    assert_eq!(ops.get("/users.csv").await.status, 403);
     assert!(!refused.body.contains("crew@acme.example"));
     assert_eq!(ops.post("/users", &[("email", "sneak@acme.example"), ("role", "admin")]).await.status, 403);
     assert!(!users_now().await.iter().any(|u| u.email == "sneak@acme.example"));

@@ -3,6 +3,7 @@
 //! sessions at once.
 
 use crate::UiState;
+use crate::export::csv_file;
 use crate::page::{Layout, Screen, describe, done, failed, when, when_opt};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,7 +18,7 @@ use ordo_domain::model::User;
 use serde::Deserialize;
 
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
-    router.route("/users", get(list).post(add)).route("/users/{id}/disable", post(disable))
+    router.route("/users", get(list).post(add)).route("/users.csv", get(export_csv)).route("/users/{id}/disable", post(disable))
 }
 
 pub struct UserRow {
@@ -125,4 +126,17 @@ async fn disable(screen: Screen, State(state): State<UiState>, Path(id): Path<St
         Ok(u) => done("/users", format!("{} is disabled; their sessions have ended.", u.email)),
         Err(e) => failed("/users", &e),
     }
+}
+
+/// Every user of the client (the list has no filters and no pages).
+async fn export_csv(screen: Screen, State(state): State<UiState>) -> Response {
+    let users = match state.app.list_users(screen.caller()).await {
+        Ok(u) => u,
+        Err(e) => return screen.error(e),
+    };
+    let rows = users.iter().map(|u| {
+        let disabled = u.disabled_at.map(|t| t.to_string()).unwrap_or_default();
+        vec![u.id.clone(), u.email.clone(), u.role.as_str().to_string(), u.created_at.to_string(), disabled]
+    });
+    csv_file("users.csv", &["id", "email", "role", "created_at", "disabled_at"], rows)
 }
