@@ -4,10 +4,10 @@
 
 use crate::UiState;
 use crate::export::csv_file;
-use crate::page::{Layout, Screen, describe, done, failed, when, when_opt};
+use crate::page::{Layout, Screen, done, failed, when, when_opt};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -53,7 +53,14 @@ struct ListPage {
     self_email: String,
 }
 
-async fn list(screen: Screen, State(state): State<UiState>) -> Response {
+#[derive(Deserialize)]
+struct Prefill {
+    /// The email a refused "Add user" had, to type it again.
+    #[serde(default)]
+    email: String,
+}
+
+async fn list(screen: Screen, State(state): State<UiState>, Query(prefill): Query<Prefill>) -> Response {
     let users = match state.app.list_users(screen.caller()).await {
         Ok(u) => u,
         Err(e) => return screen.error(e),
@@ -63,7 +70,7 @@ async fn list(screen: Screen, State(state): State<UiState>) -> Response {
         layout: screen.layout("Users"),
         rows: users.iter().map(UserRow::from).collect(),
         roles: Role::ALL,
-        email: String::new(),
+        email: prefill.email,
         self_email,
     }
     .into_response()
@@ -102,21 +109,7 @@ async fn add(screen: Screen, State(state): State<UiState>, Form(form): Form<AddF
         Err(e @ DomainError::Forbidden(_)) => screen.error(e),
         // Refused input comes back on the form, with the email as typed.
         Err(e) => {
-            let users = match state.app.list_users(screen.caller()).await {
-                Ok(u) => u,
-                Err(e) => return screen.error(e),
-            };
-            let mut layout = screen.layout("Users");
-            layout.error = Some(describe(&e));
-            let self_email = screen.user.0.email.clone();
-            let page = ListPage {
-                layout,
-                rows: users.iter().map(UserRow::from).collect(),
-                roles: Role::ALL,
-                email: form.email,
-                self_email,
-            };
-            (crate::page::status_of(&e), page).into_response()
+            failed(&format!("/users?{}", serde_urlencoded::to_string([("email", form.email.trim())]).unwrap_or_default()), &e)
         }
     }
 }
