@@ -257,6 +257,14 @@ async fn the_qc_station_refuses_what_does_not_belong(t: TestApp) {
     assert_eq!(t.post("/api/v1/skus", json!({"sku": "B", "name": "Scarf"})).await.0, 201);
     let order = dispatched(&t, "W-1", 1).await;
     let rid = expected_return(&t, &order, "RTO", "RT-1", 1).await;
+    // The app finds a parcel's return by its AWB, for this client only.
+    let crew = t.caller(Role::Warehouse).await;
+    let found = t.app.returns_by_parcel_code(&crew, " RT-1 ").await.unwrap();
+    assert_eq!(found.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [rid.as_str()]);
+    assert!(t.app.returns_by_parcel_code(&crew, "RT-").await.unwrap().is_empty(), "the whole code, not a prefix");
+    let globex = t.key("globex", Role::Admin).await;
+    let theirs = ordo_app::Caller { principal: t.app.authenticate(&globex).await.unwrap().unwrap(), idempotency: None };
+    assert!(t.app.returns_by_parcel_code(&theirs, "RT-1").await.unwrap().is_empty(), "not another client's");
     let b = t.signed_in(Role::Warehouse).await;
     let start = b.get("/stations/qc").await.body;
     let page = scan(&b, &start, "NO-SUCH-AWB").await;

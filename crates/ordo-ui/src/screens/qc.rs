@@ -351,23 +351,13 @@ async fn sku_of(state: &UiState, caller: &Caller, ret: &Return, code: &str) -> O
 }
 
 /// The return a scanned code opens: an expected return with that AWB or marketplace return id,
-/// else an expected return of the order the code finds (any of its ids, its forward AWB, as the
-/// search box), else the return with that id or a recent one with that AWB (whatever its status,
-/// to say so).
+/// else the expected return with that id, else an expected return of the order the code finds
+/// (any of its ids, its forward AWB, as the search box), else the return with that id or parcel
+/// code whatever its status, to say so.
 async fn find_return(state: &UiState, caller: &Caller, code: &str) -> Result<Option<Return>, DomainError> {
-    // Expected returns are the parcels on their way back: few, so they are read page by page.
-    let mut page = PageRequest { limit: PageRequest::MAX_LIMIT, after: None };
-    for _ in 0..20 {
-        let found = state.app.list_returns(caller, Some(ReturnStatus::Expected), None, None, page).await?;
-        if let Some(r) =
-            found.items.iter().find(|r| r.awb.as_deref() == Some(code) || r.channel_return_id.as_deref() == Some(code))
-        {
-            return Ok(Some(r.clone()));
-        }
-        match found.next_cursor.and_then(|c| c.parse().ok()) {
-            Some(after) => page.after = Some(after),
-            None => break,
-        }
+    let by_parcel = state.app.returns_by_parcel_code(caller, code).await?;
+    if let Some(r) = by_parcel.iter().find(|r| r.status == ReturnStatus::Expected) {
+        return Ok(Some(r.clone()));
     }
     let by_id = match state.app.return_by_id(caller, code).await {
         Ok(r) => Some(r),
@@ -388,12 +378,8 @@ async fn find_return(state: &UiState, caller: &Caller, code: &str) -> Result<Opt
             return Ok(Some(r));
         }
     }
-    if by_id.is_some() {
-        return Ok(by_id);
-    }
-    // A parcel scanned again after its return was received: the latest returns say so.
-    let latest = state.app.list_returns(caller, None, None, None, PageRequest::default()).await?;
-    Ok(latest.items.into_iter().find(|r| r.awb.as_deref() == Some(code)))
+    // Nothing expected: the return with that id or parcel code, received already, says so.
+    Ok(by_id.or_else(|| by_parcel.into_iter().next()))
 }
 
 /// Receives the open return with the tally, once: the form's nonce is the idempotency key.
