@@ -197,6 +197,12 @@ async fn the_qc_station_receives_a_return_by_scans_once(t: TestApp) {
     for command in ["ORDO-CMD:PASS", "ORDO-CMD:FAIL", "ORDO-CMD:DONE", "ORDO-CMD:CANCEL"] {
         assert!(text(&page).contains(command), "the command codes are on the page");
     }
+    // The return's page links to the station, which opens it.
+    let linked = b.get(&format!("/returns/{rid}")).await.body;
+    assert!(linked.contains(&format!(r#"href="/stations/qc?return={rid}""#)));
+    let opened = b.get(&format!("/stations/qc?return={rid}")).await.body;
+    assert!(result(&opened).contains(&format!("Return {rid} of order {order} is open")), "{}", result(&opened));
+    assert_eq!(hidden(&opened, "ret"), rid);
     // The AWB opens the return, listing its units.
     let page = scan(&b, &page, "RT-9").await;
     assert!(page.contains("scan-result accepted"));

@@ -145,11 +145,20 @@ fn units_left(ret: &Return, tally: &Tally) -> i64 {
     ret.lines.iter().map(|l| l.qty).sum::<i64>() - tally.values().map(|[p, f]| p + f).sum::<i64>()
 }
 
+/// The return's SKUs, each once, in the order of its lines (one SKU may be on several lines).
+fn skus_of(ret: &Return) -> Vec<&str> {
+    let mut skus: Vec<&str> = Vec::new();
+    for l in &ret.lines {
+        if !skus.contains(&l.sku.as_str()) {
+            skus.push(&l.sku);
+        }
+    }
+    skus
+}
+
 fn render(screen: &Screen, next: Next) -> Response {
     let open = next.ret.as_ref().map(|r| {
-        let mut skus: Vec<&str> = r.lines.iter().map(|l| l.sku.as_str()).collect();
-        skus.dedup();
-        let lines = skus
+        let lines = skus_of(r)
             .into_iter()
             .map(|sku| {
                 let [passed, failed] = next.tally.get(sku).copied().unwrap_or_default();
@@ -313,7 +322,7 @@ async fn step(state: &UiState, screen: &Screen, form: StationForm) -> Next {
         ),
         _ => match sku_of(state, screen.caller(), ret, &code).await {
             None => {
-                let skus: Vec<&str> = ret.lines.iter().map(|l| l.sku.as_str()).collect();
+                let skus = skus_of(ret);
                 refused(&code, format!("Not in return {}", ret.id), format!("It expects {}.", skus.join(", ")))
             }
             Some(sku) if scanned(&next.tally, &sku) >= expected_of(ret, &sku) => {
@@ -338,9 +347,7 @@ async fn sku_of(state: &UiState, caller: &Caller, ret: &Return, code: &str) -> O
     if let Some(l) = ret.lines.iter().find(|l| l.sku == code) {
         return Some(l.sku.clone());
     }
-    let mut skus: Vec<&str> = ret.lines.iter().map(|l| l.sku.as_str()).collect();
-    skus.dedup();
-    for sku in skus {
+    for sku in skus_of(ret) {
         if let Ok(s) = state.app.sku(caller, sku).await
             && s.ean.as_deref() == Some(code)
         {
