@@ -4,8 +4,13 @@
 mod channels;
 mod dashboard;
 mod erp;
+mod failed_orders;
+mod new_order;
 mod order;
+mod order_filter;
+mod orders;
 mod qc;
+mod reports;
 mod returns;
 mod search;
 mod users;
@@ -16,6 +21,10 @@ use axum::Router;
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
+    let router = orders::register(router);
+    let router = new_order::register(router);
+    let router = reports::register(router);
+    let router = failed_orders::register(router);
     let router = order::register(router);
     let router = returns::register(router);
     let router = qc::register(router);
