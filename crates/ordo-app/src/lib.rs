@@ -2,6 +2,7 @@
 //! input into the store's terms, and runs one store transaction. Background workers live here too.
 
 pub mod clock;
+mod dashboard;
 mod documents;
 mod einvoicing;
 mod erp;
@@ -9,6 +10,7 @@ mod group_commit;
 mod inventory;
 mod master;
 mod orders;
+mod outbox;
 mod packing;
 mod picking;
 mod purchase_orders;
@@ -18,7 +20,9 @@ pub mod secrets;
 mod shipping;
 mod sync;
 mod upload;
+mod users;
 
+pub use dashboard::Dashboard;
 pub use erp::{ErpRequest, ErpView};
 pub use orders::{MAX_BATCH, parse_order};
 pub use packing::{DimensionsMm, PackOrderRequest, PackScan, Packed};
@@ -26,6 +30,7 @@ pub use returns::RtoRequested;
 pub use shipping::{Document, ShipmentQuery};
 pub use sync::SyncReport;
 pub use upload::UploadMode;
+pub use users::{NewUser, PASSWORD_MIN_CHARS, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, SignedIn};
 
 use clock::Clock;
 use ordo_domain::kinds::{Permission, Role};
@@ -187,12 +192,7 @@ impl App {
         if !p.role.can(permission) {
             return Err(DomainError::Forbidden(format!("a key with role '{}' may not do this", p.role)));
         }
-        Ok(WriteCtx {
-            client_id: p.client_id,
-            actor: format!("key:{}", p.key_prefix),
-            now: self.now(),
-            idempotency: caller.idempotency.clone(),
-        })
+        Ok(WriteCtx { client_id: p.client_id, actor: p.actor.clone(), now: self.now(), idempotency: caller.idempotency.clone() })
     }
 
     /// The caller behind an API key, if it is a valid key.

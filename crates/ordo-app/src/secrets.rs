@@ -142,6 +142,11 @@ pub fn new_api_key() -> NewApiKey {
     NewApiKey { prefix: key[..13].to_string(), hash: hash_api_key(&key), key }
 }
 
+/// A session token for a cookie: 32 random bytes in hex. Like an API key, it is kept only as a hash.
+pub fn random_token() -> String {
+    hex::encode(random::<32>())
+}
+
 /// The stored form of an API key. Keys are long and random, so a fast hash is enough.
 pub fn hash_api_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))

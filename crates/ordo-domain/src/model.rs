@@ -14,14 +14,25 @@ pub struct Client {
     pub created_at: Timestamp,
 }
 
-/// Who is calling: resolved from an API key on every request.
+/// Who is calling: resolved from an API key or a signed-in session on every request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub client_id: i64,
     pub client_code: String,
     pub role: Role,
-    /// The key's public prefix, used as the actor in timelines and the ledger.
-    pub key_prefix: String,
+    /// Who did it, in timelines and the ledger: `key:<the key's public prefix>` or `user:<email>`.
+    pub actor: String,
+}
+
+/// A person who signs in to the operator screens, as listed: never the password or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub created_at: Timestamp,
+    /// When the user was disabled: a disabled user can't sign in, and their sessions ended then.
+    pub disabled_at: Option<Timestamp>,
 }
 
 /// An API key as it is listed: never the key itself, which is shown once, when it is made.

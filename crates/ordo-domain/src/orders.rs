@@ -30,6 +30,19 @@ impl OrderStatus {
     pub fn is_final(self) -> bool {
         matches!(self, OrderStatus::Completed | OrderStatus::Cancelled | OrderStatus::Dispatched | OrderStatus::Returned)
     }
+
+    /// Whether Retry (the manual allocation trigger) may start allocation in this status: while the
+    /// order still takes stock or has not started.
+    pub fn allows_retry(self) -> bool {
+        use OrderStatus::*;
+        matches!(self, Created | Fulfillable | Unfulfillable | OnHold | Processing | Picked | Packed)
+    }
+
+    /// Whether the order may be completed (short-closed at what was served) in this status.
+    pub fn allows_complete(self) -> bool {
+        use OrderStatus::*;
+        matches!(self, Fulfillable | Unfulfillable | OnHold | Processing | Picked | Packed)
+    }
 }
 
 /// The quantities of one order line. `allocated` counts every unit ever promised to the line and
@@ -204,8 +217,7 @@ impl OrderCore {
     /// The manual allocation trigger (Retry): starts allocation for a B2B order. Allowed while the
     /// order still takes stock or has not started.
     pub fn start_allocation(&mut self) -> Result<(), NotAllowed> {
-        use OrderStatus::*;
-        if !matches!(self.status, Created | Fulfillable | Unfulfillable | OnHold | Processing | Picked | Packed) || self.closing {
+        if !self.status.allows_retry() || self.closing {
             return Err(NotAllowed(format!("an order in {} can't be retried", self.status)));
         }
         self.allocation_started = true;
@@ -304,7 +316,7 @@ impl OrderCore {
     /// is allocated. COMPLETED at once when no picked unit still waits to ship.
     pub fn complete(&mut self, reason: &str) -> Result<(Vec<i64>, Option<StatusChange>), NotAllowed> {
         use OrderStatus::*;
-        if !matches!(self.status, Fulfillable | Unfulfillable | OnHold | Processing | Picked | Packed) || self.closing {
+        if !self.status.allows_complete() || self.closing {
             return Err(NotAllowed(format!(
                 "an order in {} can't be completed (allowed from FULFILLABLE, UNFULFILLABLE, ONHOLD, PROCESSING, PICKED, PACKED)",
                 self.status

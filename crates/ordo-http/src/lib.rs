@@ -1,5 +1,5 @@
 //! Ordo's HTTP API: routes, auth, problem+json errors, OpenAPI (generated from the routes) and
-//! the Swagger UI (served from the binary).
+//! the Swagger UI (served from the binary); it also serves the operator screens of `ordo-ui`.
 
 pub mod error;
 pub mod extract;
@@ -54,16 +54,19 @@ pub fn router(app: App, config: HttpConfig) -> Router {
     let openapi_json =
         Arc::new(serde_json::to_string_pretty(&openapi::document_json(&openapi)).expect("the OpenAPI document serializes"));
     let serving = app.clone();
+    let screens = ordo_ui::router(app.clone());
     let state = AppState { app, metrics: metrics.clone(), openapi_json };
     routes
         .method_not_allowed_fallback(routes::method_not_allowed)
         .fallback(routes::not_found)
+        .with_state(state)
+        // The operator screens, beside the API (their session cookie never authorises `/api/`).
+        .merge(screens)
         // Routes with larger bodies set their own limit inside this one (see `routes`).
         .layer(DefaultBodyLimit::max(limits::JSON_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(config.request_timeout, limits::timeout))
         .layer(axum::middleware::from_fn_with_state(metrics, metrics::observe))
         .layer(axum::middleware::from_fn_with_state(serving, count_serving))
-        .with_state(state)
 }
 
 /// Counts the request as being served while it is (background work gives way to it).

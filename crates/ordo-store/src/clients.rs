@@ -137,7 +137,7 @@ impl FromRow for Principal {
             client_id: col(r, "client_id")?,
             client_code: col(r, "client_code")?,
             role: word(r, "role", Role::parse)?,
-            key_prefix: col(r, "prefix")?,
+            actor: format!("key:{}", col::<String>(r, "prefix")?),
         })
     }
 }

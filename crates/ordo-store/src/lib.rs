@@ -7,6 +7,7 @@
 
 mod allocation;
 mod clients;
+mod dashboard;
 mod db;
 mod erp;
 mod floor;
@@ -28,11 +29,13 @@ mod shipments;
 mod sql;
 mod sync;
 mod tx;
+mod users;
 mod warehouses;
 mod workers;
 
 pub mod testing;
 
+pub use dashboard::DashboardCounts;
 pub use db::{Dialect, Store};
 pub use erp::{ErpBacklog, ErpConnection, ErpConnectionInput};
 pub use inventory::{AllocationMismatch, LedgerMismatch, StockCommand, StockFilter};
@@ -57,6 +60,7 @@ pub use sync::{
     RTO_REQUEST_TOPIC, SyncEnd, SyncTarget,
 };
 pub use tx::{IdempotencyClaim, WriteCtx};
+pub use users::{Credentials, StoredSession};
 pub use warehouses::{EInvoicingInput, WarehouseInput, WarehousePatch};
 
 /// The result of every store method.

@@ -21,6 +21,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
     (13, "ERP connections", include_str!("../migrations/sqlite/0013_erp_connections.sql")),
     (14, "purchase order invoices", include_str!("../migrations/sqlite/0014_purchase_order_invoices.sql")),
     (15, "outbox lease owners", include_str!("../migrations/sqlite/0015_outbox_lease_owners.sql")),
+    (16, "users and sessions", include_str!("../migrations/sqlite/0016_users_and_sessions.sql")),
 ];
 
 /// (version, description, SQL) of each PostgreSQL migration, in order.
@@ -40,6 +41,7 @@ const POSTGRES: &[(i64, &str, &str)] = &[
     (13, "ERP connections", include_str!("../migrations/postgres/0013_erp_connections.sql")),
     (14, "purchase order invoices", include_str!("../migrations/postgres/0014_purchase_order_invoices.sql")),
     (15, "outbox lease owners", include_str!("../migrations/postgres/0015_outbox_lease_owners.sql")),
+    (16, "users and sessions", include_str!("../migrations/postgres/0016_users_and_sessions.sql")),
 ];
 
 #[derive(Debug)]

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 pub mod browser;
 pub mod marketplace;
+pub mod ui;
 
 /// A running Ordo with one client (`acme`) and an admin key for it.
 pub struct TestApp {
