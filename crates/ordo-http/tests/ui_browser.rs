@@ -1,8 +1,6 @@
 //! The operator UI in a real browser (headless Chromium through chromedriver): what a person at a
 //! screen or a scanner station does, and axe-core's accessibility rules on every screen.
 
-// The flows here use the browser harness, not all of the API harness beside it.
-#[allow(unused_macros, unused_imports)]
 mod common;
 
 use axum::Router;
@@ -10,7 +8,16 @@ use axum::extract::Query;
 use axum::response::Html;
 use axum::routing::get;
 use common::browser::Browser;
+use common::{TestApp, api_tests};
+use ordo_domain::kinds::Role;
+use serde_json::json;
 use std::collections::HashMap;
+
+api_tests!(
+    an_operator_signs_in_finds_an_order_by_its_id_and_logs_out,
+    a_search_for_an_unknown_id_says_so,
+    retry_allocation_on_the_order_page_makes_the_order_fulfillable_once_stock_is_there,
+);
 
 /// A scanner station in one page: a scan field that has the focus, a quantity, and a line telling
 /// the last scan, which the server writes when the form is sent.
@@ -103,4 +110,85 @@ async fn the_harness_scans_fills_waits_screenshots_and_checks_accessibility() {
     for expected in ["the broken station (/broken)", "image-alt (critical)", "#logo", "label (critical)", "#unlabelled"] {
         assert!(message.contains(expected), "{expected:?} not in: {message}");
     }
+}
+
+/// An order `SO-1` of 2 × A on an internal channel `web` with no stock, so UNFULFILLABLE; its id.
+async fn unfulfillable_order(t: &TestApp) -> String {
+    t.basic_setup().await;
+    assert_eq!(t.post("/api/v1/channels", json!({"code": "web", "type": "INTERNAL", "warehouse": "wh1"})).await.0, 201);
+    let order = json!({"channel": "web", "kind": "B2C", "channel_order_id": "SO-1", "warehouse": "wh1",
+                       "lines": [{"sku": "A", "qty": 2}]});
+    let (status, order) = t.post("/api/v1/orders", order).await;
+    assert_eq!((status, order["status"].as_str()), (201, Some("UNFULFILLABLE")), "{order}");
+    order["id"].as_str().unwrap().to_string()
+}
+
+/// Chromium on `t`'s Ordo, signed in through the login form as a new `acme` user with `role`.
+async fn signed_in(t: &TestApp, role: Role) -> Browser {
+    let (email, password) = t.user(&format!("{role}@acme.example"), role).await;
+    let browser = Browser::start(&t.base).await;
+    browser.sign_in(&email, &password).await;
+    browser
+}
+
+async fn an_operator_signs_in_finds_an_order_by_its_id_and_logs_out(t: TestApp) {
+    let id = unfulfillable_order(&t).await;
+    let (email, password) = t.user("ops@acme.example", Role::Operator).await;
+    let browser = Browser::start(&t.base).await;
+
+    // Without a session every screen sends the browser to the login form.
+    browser.goto("/").await;
+    browser.wait_path("/login").await;
+    browser.check_accessibility("the login form").await;
+    browser.sign_in(&email, &password).await;
+    browser.wait_text("main h1", "Dashboard").await;
+    browser.wait_text("header .who", "ops@acme.example").await;
+    browser.wait_text("main .tile.busy", "UNFULFILLABLE").await;
+    browser.check_accessibility("the dashboard").await;
+    browser.screenshot("dashboard").await;
+
+    // The search box on every screen opens the order its id names.
+    browser.fill("q", &id).await;
+    browser.click_button("Find").await;
+    browser.wait_path(&format!("/orders/{id}")).await;
+    browser.wait_text("main .status-line", &format!("UNFULFILLABLE web · B2C · Ordo id {id}")).await;
+    browser.check_accessibility("the order page").await;
+    browser.screenshot("sign-in-search-order").await;
+
+    // Logging out ends the session: the login form again, and the screens stay closed.
+    browser.click_button("Log out").await;
+    browser.wait_path("/login").await;
+    browser.wait_for("input[name=password]").await;
+    browser.goto(&format!("/orders/{id}")).await;
+    browser.wait_path("/login").await;
+    browser.screenshot("log-out").await;
+    browser.quit().await;
+}
+
+async fn a_search_for_an_unknown_id_says_so(t: TestApp) {
+    unfulfillable_order(&t).await;
+    let browser = signed_in(&t, Role::Warehouse).await;
+    browser.fill("q", "NOPE-404").await;
+    browser.click_button("Find").await;
+    browser.wait_text("main", "No order has the id NOPE-404").await;
+    assert_eq!(browser.path().await, "/search?q=NOPE-404");
+    browser.check_accessibility("a search without a match").await;
+    browser.screenshot("search-without-a-match").await;
+    browser.quit().await;
+}
+
+async fn retry_allocation_on_the_order_page_makes_the_order_fulfillable_once_stock_is_there(t: TestApp) {
+    let id = unfulfillable_order(&t).await;
+    let browser = signed_in(&t, Role::Operator).await;
+    browser.goto(&format!("/orders/{id}")).await;
+    browser.wait_text("main .status-line", "UNFULFILLABLE").await;
+    let (status, body) = t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": "A", "qty": 5})).await;
+    assert_eq!(status, 200, "{body}");
+    browser.click_button("Retry allocation").await;
+    browser.wait_text("main .notice", "Retried: the order is FULFILLABLE.").await;
+    let status = browser.wait_for("main .status-line .status").await.text().await.unwrap();
+    assert_eq!(status, "FULFILLABLE");
+    browser.check_accessibility("the order page after an action").await;
+    browser.screenshot("retry-allocation").await;
+    browser.quit().await;
 }

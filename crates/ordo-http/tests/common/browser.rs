@@ -293,6 +293,15 @@ impl Browser {
         }
     }
 
+    /// Signs in through the login form, as a person does, and waits for the dashboard.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("email", email).await;
+        self.fill("password", password).await;
+        self.click_button("Sign in").await;
+        self.wait_path("/").await;
+    }
+
     /// Saves a PNG of the window as `target/ui-screenshots/<flow>.png`; answers its path.
     pub async fn screenshot(&self, flow: &str) -> PathBuf {
         let dir = target_dir().join("ui-screenshots");
@@ -341,7 +350,7 @@ impl Browser {
                             .as_array()
                             .unwrap()
                             .iter()
-                            .map(|t| t.to_string().trim_matches('"').to_string())
+                            .map(|t| t.as_str().map_or_else(|| t.to_string(), str::to_string))
                             .collect::<Vec<_>>()
                             .join(" >> ")
                     })
