@@ -170,6 +170,9 @@ enum Command {
         /// Returns of 50 lines the `returns` workload receives.
         #[arg(long, default_value_t = 200)]
         returns: usize,
+        /// Orders in the store while the `screens` workload measures every screen.
+        #[arg(long, default_value_t = 100_000)]
+        screen_orders: usize,
     },
 }
 
@@ -502,6 +505,7 @@ async fn main() -> Result<()> {
             outbox_messages,
             outbox_backlog,
             returns,
+            screen_orders,
         } => {
             let config = bench::BenchConfig {
                 postgres,
@@ -514,6 +518,7 @@ async fn main() -> Result<()> {
                 outbox_messages,
                 outbox_backlog,
                 returns,
+                screen_orders,
             };
             bench::run(config).await?;
         }
