@@ -17,6 +17,8 @@ api_tests!(
     an_operator_signs_in_finds_an_order_by_its_id_and_logs_out,
     a_search_for_an_unknown_id_says_so,
     retry_allocation_on_the_order_page_makes_the_order_fulfillable_once_stock_is_there,
+    a_dashboard_tile_opens_the_orders_of_its_status_and_a_row_opens_the_order,
+    the_list_form_and_report_screens_pass_the_accessibility_rules,
 );
 
 /// A scanner station in one page: a scan field that has the focus, a quantity, and a line telling
@@ -190,5 +192,40 @@ async fn retry_allocation_on_the_order_page_makes_the_order_fulfillable_once_sto
     assert_eq!(status, "FULFILLABLE");
     browser.check_accessibility("the order page after an action").await;
     browser.screenshot("retry-allocation").await;
+    browser.quit().await;
+}
+
+async fn a_dashboard_tile_opens_the_orders_of_its_status_and_a_row_opens_the_order(t: TestApp) {
+    let id = unfulfillable_order(&t).await;
+    let browser = signed_in(&t, Role::Operator).await;
+    browser.wait_text("main .tile.busy", "UNFULFILLABLE").await.click().await.unwrap();
+    browser.wait_path("/orders").await;
+    assert_eq!(browser.path().await, "/orders?status=UNFULFILLABLE");
+    let row = browser.wait_text("main table tbody tr", "SO-1").await;
+    assert!(row.text().await.unwrap().contains("UNFULFILLABLE"), "the row shows the status");
+    browser.check_accessibility("the orders list").await;
+    browser.screenshot("orders-of-a-status").await;
+    browser.wait_text("main table tbody a", &id).await.click().await.unwrap();
+    browser.wait_path(&format!("/orders/{id}")).await;
+    browser.wait_text("main .status-line", &format!("Ordo id {id}")).await;
+    browser.quit().await;
+}
+
+async fn the_list_form_and_report_screens_pass_the_accessibility_rules(t: TestApp) {
+    unfulfillable_order(&t).await;
+    let browser = signed_in(&t, Role::Admin).await;
+    let screens = [
+        ("/failed-orders", "Failed orders"),
+        ("/orders/new", "New B2B order"),
+        ("/reports", "Reports"),
+        ("/reports/order-status", "Order Status Report"),
+        ("/reports/failed-orders", "Failed Order Report"),
+        ("/reports/inventory", "Inventory report"),
+    ];
+    for (path, title) in screens {
+        browser.goto(path).await;
+        browser.wait_text("main h1", title).await;
+        browser.check_accessibility(path).await;
+    }
     browser.quit().await;
 }
