@@ -188,7 +188,7 @@ impl Browser {
         Browser { base: base.trim_end_matches('/').to_string(), session: Some(driver), chromedriver }
     }
 
-    /// The WebDriver session, for what the helpers here do not do.
+    /// The WebDriver session, for what the methods here do not do.
     pub fn driver(&self) -> &WebDriver {
         self.session.as_ref().unwrap()
     }
