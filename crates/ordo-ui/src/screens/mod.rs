@@ -1,14 +1,24 @@
 //! One module per screen. Each handler reads its input, calls the app layer with the signed-in
 //! user's caller, and renders a template or redirects back with what happened.
 
+mod channels;
 mod dashboard;
+mod erp;
 mod failed_orders;
 mod new_order;
 mod order;
 mod order_filter;
 mod orders;
+mod pack_station;
+mod pick_station;
+mod picklists;
+mod qc;
 mod reports;
+mod returns;
 mod search;
+mod shipment_documents;
+mod station;
+mod users;
 
 use crate::UiState;
 use axum::Router;
@@ -20,5 +30,14 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = new_order::register(router);
     let router = reports::register(router);
     let router = failed_orders::register(router);
-    order::register(router)
+    let router = picklists::register(router);
+    let router = pick_station::register(router);
+    let router = pack_station::register(router);
+    let router = shipment_documents::register(router);
+    let router = order::register(router);
+    let router = returns::register(router);
+    let router = qc::register(router);
+    let router = channels::register(router);
+    let router = erp::register(router);
+    users::register(router)
 }
