@@ -11,6 +11,7 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 use std::sync::Arc;
 
+pub mod browser;
 pub mod marketplace;
 pub mod ui;
 
