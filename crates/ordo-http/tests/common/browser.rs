@@ -229,6 +229,26 @@ impl Browser {
         }
     }
 
+    /// Waits until the focused element (`document.activeElement`) matches `css`, e.g. a station's
+    /// scan field once the page a scan brought has settled.
+    pub async fn wait_focused(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        let check = "const e = document.activeElement; return e ? [e.matches(arguments[0]), e.outerHTML.slice(0, 200)] : [false, 'none'];";
+        loop {
+            let answer = self.driver().execute(check, vec![serde_json::Value::from(css)]).await;
+            // The page may be being replaced while the script runs; look again.
+            let last = match answer {
+                Ok(a) if a.json()[0] == true => return,
+                Ok(a) => a.json()[1].as_str().unwrap_or_default().to_string(),
+                Err(e) => format!("({e})"),
+            };
+            if Instant::now() >= deadline {
+                panic!("the focused element is not {css:?} after {WAIT:?} but {last}\n{}", self.shown().await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Waits for an element matching `css`.
     pub async fn wait_for(&self, css: &str) -> WebElement {
         match self.driver().query(By::Css(css)).first().await {
