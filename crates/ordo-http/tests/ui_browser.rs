@@ -19,7 +19,14 @@ api_tests!(
     retry_allocation_on_the_order_page_makes_the_order_fulfillable_once_stock_is_there,
     a_dashboard_tile_opens_the_orders_of_its_status_and_a_row_opens_the_order,
     the_list_form_and_report_screens_pass_the_accessibility_rules,
+    a_packed_order_is_found_by_its_awb_and_its_channel_order_id_and_its_page_explains_it,
+    a_failed_order_is_created_once_its_sku_is_mapped_by_an_uploaded_csv,
+    a_picklist_is_released_picked_and_packed_by_typed_scans,
+    the_warehouse_return_channel_erp_and_user_screens_pass_the_accessibility_rules,
 );
+
+const EAN_A: &str = "8901234567890";
+const EAN_B: &str = "8901234567891";
 
 /// A scanner station in one page: a scan field that has the focus, a quantity, and a line telling
 /// the last scan, which the server writes when the form is sent.
@@ -221,6 +228,218 @@ async fn the_list_form_and_report_screens_pass_the_accessibility_rules(t: TestAp
         ("/reports/order-status", "Order Status Report"),
         ("/reports/failed-orders", "Failed Order Report"),
         ("/reports/inventory", "Inventory report"),
+    ];
+    for (path, title) in screens {
+        browser.goto(path).await;
+        browser.wait_text("main h1", title).await;
+        browser.check_accessibility(path).await;
+    }
+    browser.quit().await;
+}
+
+/// Warehouse `wh1` with what documents need and an AWB series from DL700001, SKUs `A` and `B`
+/// with EANs and 5 units each, and an internal channel `web`.
+async fn shipping_setup(t: &TestApp) {
+    let warehouse = json!({
+        "code": "wh1", "name": "Main", "legal_name": "Acme Retail Private Limited", "gstin": "27AAPFU0939F1ZV",
+        "address": "Plot 4, MIDC, Andheri East, Mumbai", "pin": "400093",
+        "awb_series": {"carrier": "Delhivery", "prefix": "DL", "next": 700001},
+    });
+    let (status, body) = t.post("/api/v1/warehouses", warehouse).await;
+    assert_eq!(status, 201, "{body}");
+    for (sku, ean) in [("A", EAN_A), ("B", EAN_B)] {
+        let body = json!({"sku": sku, "name": format!("Article {sku}"), "ean": ean, "hsn": "6109", "tax_rate": "18.00", "weight_grams": 400});
+        assert_eq!(t.post("/api/v1/skus", body).await.0, 201);
+        let (status, body) = t.post("/api/v1/inventory/grn", json!({"warehouse": "wh1", "sku": sku, "qty": 5})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(t.post("/api/v1/channels", json!({"code": "web", "type": "INTERNAL", "warehouse": "wh1"})).await.0, 201);
+}
+
+/// A FULFILLABLE B2C order `coid` on `web` of `lines` (SKU, units); its Ordo id.
+async fn fulfillable_order(t: &TestApp, coid: &str, lines: &[(&str, i64)]) -> String {
+    let lines: Vec<serde_json::Value> =
+        lines.iter().map(|(sku, qty)| json!({"sku": sku, "qty": qty, "unit_price": "1180.00"})).collect();
+    let ship_to = json!({"name": "Asha Rao", "address": "12 MG Road, Bengaluru", "state_code": "29", "pin": "560001", "phone": "+919800000000"});
+    let body = json!({"channel": "web", "kind": "B2C", "channel_order_id": coid, "ship_to": ship_to, "lines": lines});
+    let (status, order) = t.post("/api/v1/orders", body).await;
+    assert_eq!((status, order["status"].as_str()), (201, Some("FULFILLABLE")), "{order}");
+    order["id"].as_str().unwrap().to_string()
+}
+
+/// An order `coid` of 1 × A picked and packed through the API; its id and its shipment's AWB.
+async fn packed_order(t: &TestApp, coid: &str) -> (String, String) {
+    let id = fulfillable_order(t, coid, &[("A", 1)]).await;
+    let (status, picklist) = t.post("/api/v1/picklists", json!({"warehouse": "wh1", "orders": [id]})).await;
+    assert_eq!(status, 201, "{picklist}");
+    let scans = format!("/api/v1/picklists/{}/scans", picklist["id"].as_str().unwrap());
+    assert_eq!(t.post(&scans, json!({"scan": "A"})).await.0, 200);
+    let (status, packed) = t.post(&format!("/api/v1/orders/{id}/pack"), json!({})).await;
+    assert_eq!(status, 201, "{packed}");
+    (id, packed["shipment"]["awb"].as_str().unwrap().to_string())
+}
+
+/// Opens the screen `href` by its link in the navigation, as a person does.
+async fn open_screen(browser: &Browser, href: &str) {
+    browser.click(&format!("nav.screens a[href={href:?}]")).await;
+    browser.wait_path(href).await;
+}
+
+async fn a_packed_order_is_found_by_its_awb_and_its_channel_order_id_and_its_page_explains_it(t: TestApp) {
+    shipping_setup(&t).await;
+    let (id, awb) = packed_order(&t, "W-7").await;
+    assert_eq!(awb, "DL700001");
+    let (status, explain) = t.get(&format!("/api/v1/orders/{id}/explain")).await;
+    assert_eq!(status, 200, "{explain}");
+    let summary = explain["summary"].as_str().unwrap().to_string();
+    assert!(!summary.is_empty(), "{explain}");
+    let browser = signed_in(&t, Role::Operator).await;
+    for q in [awb.as_str(), "W-7"] {
+        open_screen(&browser, "/orders").await;
+        browser.fill("q", q).await;
+        browser.click_button("Find").await;
+        browser.wait_path(&format!("/orders/{id}")).await;
+        browser.wait_text("main h1", "Order W-7").await;
+        browser.wait_text("main .status-line", &format!("PACKED web · B2C · Ordo id {id}")).await;
+        // The explain summary the API gives, in words on the page.
+        let shown = browser.wait_for("main .summary").await.text().await.unwrap();
+        assert_eq!(shown, summary, "searching {q}");
+        browser.wait_text("main", "AWB DL700001").await;
+    }
+    browser.check_accessibility("the order page of a packed order").await;
+    browser.screenshot("search-by-awb-and-channel-order-id").await;
+    browser.quit().await;
+}
+
+async fn a_failed_order_is_created_once_its_sku_is_mapped_by_an_uploaded_csv(t: TestApp) {
+    t.basic_setup().await;
+    assert_eq!(t.post("/api/v1/channels", json!({"code": "shop", "type": "INTERNAL", "warehouse": "wh1"})).await.0, 201);
+    let order = json!({"channel": "shop", "kind": "B2C", "channel_order_id": "F-1", "lines": [{"channel_sku": "X1", "qty": 1}]});
+    let (status, failed) = t.post("/api/v1/orders", order).await;
+    assert_eq!(status, 202, "an order naming an unmapped channel SKU is kept as failed: {failed}");
+    let browser = signed_in(&t, Role::Operator).await;
+    open_screen(&browser, "/failed-orders").await;
+    browser.wait_text("main table tbody tr", "F-1").await;
+    browser.wait_text("main table tbody tr", "X1").await;
+
+    // A pasted line naming a SKU that does not exist: the line is refused with its number, and
+    // the order stays failed.
+    browser.fill("csv", "shop,X1,NOPE").await;
+    browser.click_button("Upload and retry").await;
+    let notice = browser.wait_text("main .notice", "Mappings created").await.text().await.unwrap();
+    assert_eq!(notice, "Mappings created: 0, updated: 0.", "nothing to retry with no mapping made");
+    let refused = browser.wait_text("main .problem li", "line 1: sku").await.text().await.unwrap();
+    assert!(refused.contains("NOPE"), "{refused}");
+    browser.check_accessibility("an upload with a refused line").await;
+
+    // The right mapping as a file chosen in the file input: the order is created.
+    let dir = common::browser::target_dir().join("tmp");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("mappings-{}.csv", std::process::id()));
+    std::fs::write(&file, "channel,channel_sku,sku\nshop,X1,A\n").unwrap();
+    browser.fill("csv", "").await;
+    browser.wait_for("input[name=file]").await.send_keys(file.display().to_string()).await.unwrap();
+    browser.click_button("Upload and retry").await;
+    browser
+        .wait_text("main .notice", "Mappings created: 1, updated: 0. Retried the failed orders: 1 created, 0 still failed.")
+        .await;
+    browser.wait_text("main section", "No failed orders.").await;
+    std::fs::remove_file(&file).unwrap();
+    browser.screenshot("failed-order-mapped-by-csv").await;
+
+    // The order exists: its channel order id opens its page, with the mapped SKU.
+    let created = t.get("/api/v1/orders?q=F-1").await.1["items"][0].clone();
+    assert_eq!(created["lines"][0]["sku"], "A", "{created}");
+    let id = created["id"].as_str().unwrap();
+    browser.fill("q", "F-1").await;
+    browser.click_button("Find").await;
+    browser.wait_path(&format!("/orders/{id}")).await;
+    // No stock of A in the warehouse, so it waits for some.
+    browser.wait_text("main .status-line", &format!("UNFULFILLABLE shop · B2C · Ordo id {id}")).await;
+    browser.quit().await;
+}
+
+/// Types `code` into the station's scan field, waits for the echo of that scan (`accepted` or
+/// `refused`), checks that it says `says` (white space as a person reads it), and that the scan
+/// field has the focus again.
+async fn station_scan(browser: &Browser, code: &str, verdict: &str, says: &str) {
+    browser.scan(code).await;
+    // Each scan of a flow is a different code, so the echo naming it is the new page's.
+    let echo = browser.wait_text(&format!("main .scan-result.{verdict}"), &format!("{code} — ")).await;
+    let shown = echo.text().await.unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(shown.starts_with(&format!("{code} — ")) && shown.contains(says), "the echo of {code:?} says {says:?}: {shown}");
+    browser.wait_focused("input[data-scan]").await;
+}
+
+async fn a_picklist_is_released_picked_and_packed_by_typed_scans(t: TestApp) {
+    shipping_setup(&t).await;
+    let id = fulfillable_order(&t, "W-1", &[("A", 2), ("B", 1)]).await;
+    let browser = signed_in(&t, Role::Warehouse).await;
+
+    // Released on the picklists screen.
+    open_screen(&browser, "/picklists").await;
+    browser.click_button("Release picklist").await;
+    let released = browser.wait_text("main .notice", "Released picklist").await.text().await.unwrap();
+    let path = browser.path().await;
+    let list = path.strip_prefix("/picklists/").unwrap().split('?').next().unwrap().to_string();
+    assert_eq!(released, format!("Released picklist {list}: 1 orders, 3 units to pick."));
+    assert_eq!(t.get(&format!("/api/v1/picklists/{list}")).await.1["orders"], json!([id]));
+
+    // Picked: the picklist's number opens it, then each unit by SKU or EAN.
+    open_screen(&browser, "/stations/pick").await;
+    browser.wait_focused("input[data-scan]").await;
+    browser.check_accessibility("the pick station").await;
+    station_scan(&browser, "424242", "refused", "No picklist 424242").await;
+    station_scan(&browser, &list, "accepted", &format!("Picklist {list} open 3 units to pick")).await;
+    station_scan(&browser, "A", "accepted", &format!("Picked 1 × A for order W-1 (Ordo id {id}) 1 more A to pick")).await;
+    station_scan(&browser, "ZZZ", "refused", "nothing to pick for ZZZ").await;
+    station_scan(&browser, EAN_A, "accepted", "No more A to pick").await;
+    station_scan(&browser, EAN_B, "accepted", &format!("Picked 1 × B for order W-1 (Ordo id {id})")).await;
+    browser.wait_text("main h2", &format!("Picklist {list}: ")).await;
+    browser.wait_text("main h2", "0 units still to pick").await;
+    browser.check_accessibility("the pick station with a picklist open").await;
+    browser.screenshot("pick-station").await;
+    assert_eq!(t.get(&format!("/api/v1/orders/{id}")).await.1["status"], "PICKED");
+
+    // Packed: the channel order id opens the order, each unit is checked, the last one packs.
+    open_screen(&browser, "/stations/pack").await;
+    browser.wait_focused("input[data-scan]").await;
+    browser.check_accessibility("the pack station").await;
+    station_scan(&browser, "W-1", "accepted", &format!("Packing order W-1 (Ordo id {id})")).await;
+    station_scan(&browser, "ZZZ", "refused", "ZZZ is not an article of order W-1").await;
+    station_scan(&browser, EAN_A, "accepted", "Still to scan: 1 × A, 1 × B.").await;
+    station_scan(&browser, "A", "accepted", "Still to scan: 1 × B.").await;
+    station_scan(&browser, "B", "accepted", "Packed order W-1: AWB DL700001").await;
+    assert_eq!(t.get(&format!("/api/v1/orders/{id}")).await.1["status"], "PACKED");
+    let (_, shipments) = t.get("/api/v1/shipments").await;
+    let shipment = shipments["items"][0]["id"].to_string().trim_matches('"').to_string();
+    assert_eq!(browser.wait_text("main dd.big", "DL700001").await.text().await.unwrap(), "DL700001");
+    let invoice = browser.wait_text("main a", "Open the invoice to print").await;
+    assert_eq!(invoice.attr("href").await.unwrap(), Some(format!("/shipments/{shipment}/invoice.pdf")));
+    let label = browser.wait_text("main a", "Open the label to print").await;
+    assert_eq!(label.attr("href").await.unwrap(), Some(format!("/shipments/{shipment}/label.pdf")));
+    browser.check_accessibility("the pack station with a packed shipment").await;
+    browser.screenshot("pack-station").await;
+    browser.quit().await;
+}
+
+async fn the_warehouse_return_channel_erp_and_user_screens_pass_the_accessibility_rules(t: TestApp) {
+    shipping_setup(&t).await;
+    let id = fulfillable_order(&t, "W-1", &[("A", 1)]).await;
+    let (status, picklist) = t.post("/api/v1/picklists", json!({"warehouse": "wh1", "orders": [id]})).await;
+    assert_eq!(status, 201, "{picklist}");
+    let list = picklist["id"].as_str().unwrap();
+    let browser = signed_in(&t, Role::Admin).await;
+    let picklist_page = format!("/picklists/{list}");
+    let screens = [
+        ("/picklists", "Picklists"),
+        (picklist_page.as_str(), list),
+        ("/returns", "Returns"),
+        ("/stations/qc", "Return QC"),
+        ("/channels", "Channels"),
+        ("/channels/web", "web"),
+        ("/erp", "ERP"),
+        ("/users", "Users"),
     ];
     for (path, title) in screens {
         browser.goto(path).await;
