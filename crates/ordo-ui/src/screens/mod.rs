@@ -2,7 +2,14 @@
 //! user's caller, and renders a template or redirects back with what happened.
 
 mod dashboard;
+mod inventory;
+mod inward_pos;
+mod ledger;
+mod manifests;
 mod order;
+mod paged;
+mod receiving;
+mod retry_safe;
 mod search;
 
 use crate::UiState;
@@ -11,5 +18,10 @@ use axum::Router;
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
+    let router = inventory::register(router);
+    let router = ledger::register(router);
+    let router = inward_pos::register(router);
+    let router = receiving::register(router);
+    let router = manifests::register(router);
     order::register(router)
 }
