@@ -10,6 +10,7 @@ mod group_commit;
 mod inventory;
 mod master;
 mod orders;
+mod outbox;
 mod packing;
 mod picking;
 mod purchase_orders;

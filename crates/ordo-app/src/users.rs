@@ -48,16 +48,19 @@ impl App {
 
     async fn add_user(&self, client_id: i64, email: &str, role: Role, password: Option<&str>) -> Result<NewUser> {
         let email = parse_email(email)?;
-        let generated_password = match password {
-            Some(p) if p.chars().count() < PASSWORD_MIN_CHARS => {
-                return Err(DomainError::field("password", format!("must be at least {PASSWORD_MIN_CHARS} characters")));
-            }
-            Some(_) => None,
-            None => Some(new_password()),
-        };
-        let password = password.map(str::to_string).or_else(|| generated_password.clone()).unwrap_or_default();
+        let (password, generated_password) = choose_password(password)?;
         let hash = hash_password(&password).await?;
         let user = self.store.create_user(client_id, &email, role, &hash, self.now()).await?;
+        Ok(NewUser { user, generated_password })
+    }
+
+    /// Gives a user of a client (by its code) a new password, for the command line: the one given,
+    /// or one Ordo makes and returns. Their sessions end.
+    pub async fn reset_user_password(&self, client_code: &str, email: &str, password: Option<&str>) -> Result<NewUser> {
+        let (client_id, _) = self.store.client_by_code(client_code).await?;
+        let (password, generated_password) = choose_password(password)?;
+        let hash = hash_password(&password).await?;
+        let user = self.store.set_user_password(client_id, email.trim(), &hash, self.now()).await?;
         Ok(NewUser { user, generated_password })
     }
 
@@ -119,6 +122,20 @@ impl App {
     /// Whether the session with this token has ended in the store (`None`: no such session).
     pub async fn session_ended(&self, token: &str) -> Result<Option<bool>> {
         self.store.session_ended(&token_hash(token)).await
+    }
+}
+
+/// The password to set and, when Ordo made it, the same again to show once.
+fn choose_password(given: Option<&str>) -> Result<(String, Option<String>)> {
+    match given {
+        Some(p) if p.chars().count() < PASSWORD_MIN_CHARS => {
+            Err(DomainError::field("password", format!("must be at least {PASSWORD_MIN_CHARS} characters")))
+        }
+        Some(p) => Ok((p.to_string(), None)),
+        None => {
+            let made = new_password();
+            Ok((made.clone(), Some(made)))
+        }
     }
 }
 

@@ -22,6 +22,7 @@ api_tests!(
     order_actions_follow_the_role,
     another_clients_order_answers_like_a_missing_one,
     the_dashboard_counts_orders_per_status,
+    unknown_paths_answer_browsers_with_a_page_and_programs_with_problem_json,
 );
 
 /// An order `SO-1` of 2 × A on an internal channel `web`, left UNFULFILLABLE (no stock), so it has a
@@ -281,4 +282,17 @@ async fn the_dashboard_counts_orders_per_status(t: TestApp) {
     assert!(page.contains("DISPATCHED 0") && page.contains("Created 4"), "every status word, and today's orders: {page}");
     assert!(a.body.contains(r#"href="/orders?status=UNFULFILLABLE""#), "each tile opens the filtered list");
     assert!(a.body.contains("<svg"), "a chart drawn on the server");
+}
+
+async fn unknown_paths_answer_browsers_with_a_page_and_programs_with_problem_json(t: TestApp) {
+    let http = common::ui::no_redirects();
+    let page = http.get(format!("{}/no-such-screen", t.base)).header("accept", "text/html,*/*;q=0.8").send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 404);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(text(&page.text().await.unwrap()).contains("Not found"));
+    for (path, accept) in [("/no-such-screen", "*/*"), ("/api/v1/nothing", "text/html")] {
+        let r = http.get(format!("{}{path}", t.base)).header("accept", accept).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"), "{path}");
+    }
 }

@@ -119,6 +119,36 @@ impl Store {
         Ok(user)
     }
 
+    /// Gives one of the client's users (by email) a new password hash and ends their sessions, in
+    /// one transaction.
+    pub async fn set_user_password(&self, client_id: i64, email: &str, password_hash: &str, now: Timestamp) -> Result<User> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!(
+            "UPDATE users SET password_hash = $1 WHERE client_id = $2 AND email = $3 RETURNING {}",
+            USER_COLUMNS.replace("u.", "")
+        ))
+        .bind(password_hash)
+        .bind(client_id)
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| DomainError::NotFound(format!("user '{email}'")))?;
+        let user = User::from_row(&row)?;
+        sqlx::query(
+            "UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL \
+             AND user_id = (SELECT id FROM users WHERE client_id = $2 AND email = $3)",
+        )
+        .bind(now.micros())
+        .bind(client_id)
+        .bind(email)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(user)
+    }
+
     /// Starts a session for a user, kept by the hash of its token.
     pub async fn create_session(&self, user_id: i64, token_hash: &str, now: Timestamp) -> Result<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")

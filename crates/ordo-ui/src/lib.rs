@@ -36,3 +36,14 @@ pub fn router(app: App) -> Router {
         .route("/assets/{name}", axum::routing::get(assets::serve));
     screens::register(router).layer(axum::middleware::from_fn(auth::refuse_cross_site)).with_state(UiState { app })
 }
+
+/// The page a browser gets for a path nothing is served at (programs get the API's problem+json).
+pub fn not_found_page(path: &str) -> axum::response::Response {
+    page::error_page(None, ordo_domain::DomainError::NotFound(format!("the page {path}")))
+}
+
+/// Whether a request comes from a browser asking for a page: it lists `text/html` among what it
+/// accepts (programs send `*/*` or `application/json`).
+pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+}

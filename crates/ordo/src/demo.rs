@@ -98,6 +98,22 @@ async fn caller_with(app: &App, role: Role) -> Result<(String, Caller)> {
     Ok((key, Caller { principal, idempotency: None }))
 }
 
+/// The demo's users: an admin, an operator and a warehouse crew member, each with a password made
+/// for this run (a user an earlier run made gets a new one), as (email, role, password).
+async fn demo_users(app: &App) -> Result<Vec<(&'static str, Role, String)>> {
+    let mut logins = Vec::new();
+    for (email, role) in
+        [("admin@demo.example", Role::Admin), ("ops@demo.example", Role::Operator), ("crew@demo.example", Role::Warehouse)]
+    {
+        let made = match app.create_user(CLIENT, email, role, None).await {
+            Err(DomainError::Validation(_)) => app.reset_user_password(CLIENT, email, None).await.map_err(err)?,
+            made => made.map_err(err)?,
+        };
+        logins.push((email, role, made.generated_password.unwrap_or_default()));
+    }
+    Ok(logins)
+}
+
 /// Seeds the demo seller (idempotently) and returns an admin key and its caller.
 async fn seed(app: &App, sims: &[(&str, ChannelType, RunningSimulator)], irp: &str) -> Result<(String, Caller)> {
     if !app.client_exists(CLIENT).await.map_err(err)? {
@@ -428,7 +444,12 @@ pub async fn run(
     };
     let patch = ordo_sim::erp::ErpSettingsPatch { secret: Some(secret), ..Default::default() };
     erp.simulator.update_settings(patch).map_err(|e| anyhow::anyhow!("the ERP simulator: {e}"))?;
+    let logins = demo_users(&app).await?;
     println!("Ordo demo is running at {base}  (API docs: {base}/api/docs)");
+    println!("Sign in to the screens at {base}/login (new passwords every run):");
+    for (email, role, password) in &logins {
+        println!("  {email:<22} {password}  ({role})");
+    }
     println!("Admin key for client '{CLIENT}':\n{key}");
     println!("Try:\n  curl -s -H 'Authorization: Bearer {key}' '{base}/api/v1/orders?limit=5'");
     println!("  curl -s -H 'Authorization: Bearer {key}' {base}/api/v1/inventory");

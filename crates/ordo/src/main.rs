@@ -170,6 +170,9 @@ enum Command {
         /// Returns of 50 lines the `returns` workload receives.
         #[arg(long, default_value_t = 200)]
         returns: usize,
+        /// Orders in the store while the `screens` workload measures every screen.
+        #[arg(long, default_value_t = 100_000)]
+        screen_orders: usize,
     },
 }
 
@@ -227,11 +230,48 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Give a user a new password (their sessions end); prints the user, then the password Ordo
+    /// made alone on the last line, unless `--password-stdin` gives one.
+    ResetPassword {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// List a client's users as JSON lines.
     List {
         #[arg(long)]
         client: String,
     },
+}
+
+/// The first line of stdin, without its line end (for `--password-stdin`).
+fn read_password_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// A user as JSON, then the password Ordo made for them (if it made one) alone on the last line.
+fn print_user(made: &ordo_app::NewUser) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(&made.user)?);
+    if let Some(password) = &made.generated_password {
+        println!("{password}");
+    }
+    Ok(())
+}
+
+/// A client that doesn't exist, said with what to do about it.
+fn no_client(e: ordo_domain::DomainError, client: &str) -> anyhow::Error {
+    match e {
+        ordo_domain::DomainError::NotFound(what) if what.starts_with("client") => {
+            anyhow::anyhow!("no client '{client}'; create it first with: ordo client create --code {client} --name \"…\"")
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -422,12 +462,7 @@ async fn main() -> Result<()> {
         }
         Command::Key { command: KeyCommand::Create { client, role } } => {
             let app = cli.config.app(system).await?;
-            let key = app.create_api_key(&client, role).await.map_err(|e| match e {
-                ordo_domain::DomainError::NotFound(_) => {
-                    anyhow::anyhow!("no client '{client}'; create it first with: ordo client create --code {client} --name \"…\"")
-                }
-                other => anyhow::anyhow!("{other}"),
-            })?;
+            let key = app.create_api_key(&client, role).await.map_err(|e| no_client(e, &client))?;
             println!("{key}");
         }
         Command::Key { command: KeyCommand::List { client } } => {
@@ -442,24 +477,16 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string(&key)?);
         }
         Command::User { command: UserCommand::Create { client, email, role, password_stdin } } => {
-            let password = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                Some(line.trim_end_matches(['\r', '\n']).to_string())
-            } else {
-                None
-            };
+            let password = password_stdin.then(read_password_line).transpose()?;
             let app = cli.config.app(system).await?;
-            let made = app.create_user(&client, &email, role, password.as_deref()).await.map_err(|e| match e {
-                ordo_domain::DomainError::NotFound(_) => {
-                    anyhow::anyhow!("no client '{client}'; create it first with: ordo client create --code {client} --name \"…\"")
-                }
-                other => anyhow::anyhow!("{other}"),
-            })?;
-            println!("{}", serde_json::to_string(&made.user)?);
-            if let Some(password) = made.generated_password {
-                println!("{password}");
-            }
+            let made = app.create_user(&client, &email, role, password.as_deref()).await.map_err(|e| no_client(e, &client))?;
+            print_user(&made)?;
+        }
+        Command::User { command: UserCommand::ResetPassword { client, email, password_stdin } } => {
+            let password = password_stdin.then(read_password_line).transpose()?;
+            let app = cli.config.app(system).await?;
+            let made = app.reset_user_password(&client, &email, password.as_deref()).await.map_err(|e| no_client(e, &client))?;
+            print_user(&made)?;
         }
         Command::User { command: UserCommand::List { client } } => {
             let app = cli.config.app(system).await?;
@@ -478,6 +505,7 @@ async fn main() -> Result<()> {
             outbox_messages,
             outbox_backlog,
             returns,
+            screen_orders,
         } => {
             let config = bench::BenchConfig {
                 postgres,
@@ -490,6 +518,7 @@ async fn main() -> Result<()> {
                 outbox_messages,
                 outbox_backlog,
                 returns,
+                screen_orders,
             };
             bench::run(config).await?;
         }

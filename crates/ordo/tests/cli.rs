@@ -270,3 +270,71 @@ fn two_processes_sharing_postgres_never_oversell() {
     assert!(ok && out.starts_with("ok"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A form post (`application/x-www-form-urlencoded`) answering the status and the whole head.
+fn form_post(addr: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, response.split("\r\n\r\n").next().unwrap_or("").to_string())
+}
+
+#[test]
+fn users_made_on_the_command_line_sign_in_to_the_screens() {
+    let dir = scratch_dir("users");
+    assert!(run(ordo(&dir).args(["client", "create", "--code", "acme", "--name", "Acme Retail"])).0);
+    let (ok, out, err) =
+        run(ordo(&dir).args(["user", "create", "--client", "acme", "--email", "ops@acme.example", "--role", "operator"]));
+    assert!(ok, "{err}");
+    let password = out.lines().last().unwrap().to_string();
+    assert!(password.len() == 20 && !password.contains(char::is_whitespace), "the password alone on the last line: {out}");
+    assert!(out.lines().next().unwrap().contains(r#""email":"ops@acme.example""#), "{out}");
+    // --password-stdin takes one instead; it prints the user only.
+    let mut cmd = ordo(&dir);
+    cmd.args(["user", "create", "--client", "acme", "--email", "crew@acme.example", "--role", "warehouse", "--password-stdin"]);
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"a chosen password\n").unwrap();
+    let done = child.wait_with_output().unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_eq!(String::from_utf8_lossy(&done.stdout).lines().count(), 1, "no password printed");
+    let (ok, _, err) =
+        run(ordo(&dir).args(["user", "create", "--client", "acme", "--email", "ops@acme.example", "--role", "admin"]));
+    assert!(!ok && err.contains("exists already"), "{err}");
+    let (ok, _, err) =
+        run(ordo(&dir).args(["user", "create", "--client", "nobody", "--email", "x@y.example", "--role", "admin"]));
+    assert!(!ok && err.contains("ordo client create"), "{err}");
+
+    let (mut child, addr) = serve(&mut ordo(&dir));
+    let login = |email: &str, password: &str| {
+        let body = format!("email={}&password={}", email.replace('@', "%40"), password.replace(' ', "+"));
+        form_post(&addr, "/login", &body)
+    };
+    let (status, head) = login("ops@acme.example", &password);
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("location: /") && head.contains("ordo_session="), "{head}");
+    assert_eq!(login("crew@acme.example", "a chosen password").0, 303);
+    assert_eq!(login("crew@acme.example", "another password").0, 401);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A new password replaces the old one.
+    let (ok, out, _) = run(ordo(&dir).args(["user", "reset-password", "--client", "acme", "--email", "ops@acme.example"]));
+    assert!(ok);
+    let fresh = out.lines().last().unwrap().to_string();
+    let (mut child, addr) = serve(&mut ordo(&dir));
+    let body = |p: &str| format!("email=ops%40acme.example&password={p}");
+    assert_eq!(form_post(&addr, "/login", &body(&password)).0, 401, "the old password no longer works");
+    assert_eq!(form_post(&addr, "/login", &body(&fresh)).0, 303);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -47,9 +47,13 @@ pub(crate) fn register(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppStat
     sync::register(router)
 }
 
-/// 404 for paths Ordo doesn't serve, as problem+json like every other error.
-pub(crate) async fn not_found(method: Method, uri: Uri) -> ApiError {
-    ApiError(DomainError::UnknownEndpoint(format!("{method} {}", uri.path())))
+/// 404 for paths Ordo doesn't serve, as problem+json like every other error; a browser asking for
+/// a page outside `/api/` gets the screens' "not found" page instead.
+pub(crate) async fn not_found(method: Method, uri: Uri, headers: axum::http::HeaderMap) -> Response {
+    if !uri.path().starts_with("/api/") && ordo_ui::wants_html(&headers) {
+        return ordo_ui::not_found_page(uri.path());
+    }
+    ApiError(DomainError::UnknownEndpoint(format!("{method} {}", uri.path()))).into_response()
 }
 
 /// 405 for a served path with a method it doesn't take (axum adds the Allow header).

@@ -3,6 +3,7 @@
 
 mod delivery;
 mod execution;
+mod screens;
 mod search;
 
 use anyhow::{Context, Result};
@@ -36,6 +37,8 @@ pub struct BenchConfig {
     pub outbox_backlog: usize,
     /// Returns the `returns` workload receives.
     pub returns: usize,
+    /// Orders in the store while the `screens` workload measures.
+    pub screen_orders: usize,
 }
 
 const SKUS: usize = 50;
@@ -114,6 +117,10 @@ pub enum Workload {
     /// Returns of 50 lines (`--returns` of them) received through QC, one after another.
     #[value(name = "returns")]
     Returns,
+    /// Every operator screen asked for by a signed-in user, with `--screen-orders` orders in the
+    /// store. Not among the workloads run by default.
+    #[value(name = "screens")]
+    Screens,
 }
 
 impl Workload {
@@ -129,6 +136,7 @@ impl Workload {
             Workload::Handover => "handover",
             Workload::Outbox => "outbox",
             Workload::Returns => "returns",
+            Workload::Screens => "screens",
             Workload::Single1 => "single POST, 1 client",
             Workload::Single16 => "single POST, 16 clients",
             Workload::Batch1 => "batch of 100, 1 client",
@@ -146,7 +154,8 @@ impl Workload {
             | Workload::Label
             | Workload::Handover
             | Workload::Outbox
-            | Workload::Returns => 1,
+            | Workload::Returns
+            | Workload::Screens => 1,
             Workload::Batch4 => 4,
         }
     }
@@ -160,7 +169,8 @@ impl Workload {
             | Workload::Label
             | Workload::Handover
             | Workload::Outbox
-            | Workload::Returns => 1,
+            | Workload::Returns
+            | Workload::Screens => 1,
         }
     }
     fn tag(self) -> &'static str {
@@ -176,6 +186,7 @@ impl Workload {
             Workload::Handover => "handover",
             Workload::Outbox => "outbox",
             Workload::Returns => "returns",
+            Workload::Screens => "screens",
         }
     }
 }
@@ -300,9 +311,10 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
     let search = cfg.runs.contains(&Workload::Search);
     let outbox = cfg.runs.contains(&Workload::Outbox);
     let returns = cfg.runs.contains(&Workload::Returns);
+    let screens = cfg.runs.contains(&Workload::Screens);
     let execution: Vec<Workload> = cfg.runs.iter().copied().filter(|w| Workload::EXECUTION.contains(w)).collect();
     let runs: Vec<Workload> = cfg.runs.iter().copied().filter(|w| Workload::ALL.contains(w)).collect();
-    if !runs.is_empty() || (!search && !outbox && !returns && execution.is_empty()) {
+    if !runs.is_empty() || (!search && !outbox && !returns && !screens && execution.is_empty()) {
         ingest(&cfg, runs).await?;
     }
     if search {
@@ -316,6 +328,9 @@ pub async fn run(cfg: BenchConfig) -> Result<()> {
     }
     if returns {
         delivery::returns(cfg.postgres.as_deref(), cfg.returns).await?;
+    }
+    if screens {
+        screens::run(cfg.postgres.as_deref(), cfg.screen_orders).await?;
     }
     Ok(())
 }

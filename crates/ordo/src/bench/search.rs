@@ -20,11 +20,11 @@ const SEARCHES: usize = 500;
 const PAGES: usize = 200;
 
 /// Ids of one order, to search it by each.
-struct Ids {
-    ordo: String,
-    channel_order: String,
-    parent: String,
-    line: String,
+pub(super) struct Ids {
+    pub ordo: String,
+    pub channel_order: String,
+    pub parent: String,
+    pub line: String,
 }
 
 /// The n-th order: one line; every 20th is held by the marketplace (ONHOLD); a fifth of the SKUs
@@ -35,47 +35,33 @@ fn order(n: usize) -> Value {
         "lines": [{"sku": format!("SKU-{}", n % ALL_SKUS), "qty": 1, "channel_line_id": format!("LI{n:016}")}]})
 }
 
-fn percentile(latencies: &mut [Duration], p: f64) -> f64 {
-    latencies.sort();
-    latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-/// Loads `orders` orders, then measures searches and filtered pages.
-pub async fn run(postgres: Option<&str>, orders: usize) -> Result<()> {
-    let scratch: Scratch = match postgres {
-        Some(url) => postgres_schema(url, "search").await.map_err(|e| anyhow::anyhow!("{e}"))?,
-        None => scratch_sqlite("search"),
-    };
-    let (app, _store, base) = start(&scratch).await?;
-    let database = app.database();
-    let key = setup(&app).await?;
-    let http = reqwest::Client::new();
-    post(&http, &format!("{base}/api/v1/warehouses"), &key, &json!({"code": "wh1", "name": "Bench"})).await?;
-    post(&http, &format!("{base}/api/v1/channels"), &key, &json!({"code": "bench", "type": "INTERNAL", "warehouse": "wh1"}))
+/// Makes warehouse `wh1`, channel `bench` and the SKUs (most with stock), then loads `orders`
+/// orders through the batch API, printing the rate per 100,000; answers the ids of about
+/// `samples` of them, spread over the load.
+pub(super) async fn load(http: &reqwest::Client, base: &str, key: &str, orders: usize, samples: usize) -> Result<Vec<Ids>> {
+    post(http, &format!("{base}/api/v1/warehouses"), key, &json!({"code": "wh1", "name": "Bench"})).await?;
+    post(http, &format!("{base}/api/v1/channels"), key, &json!({"code": "bench", "type": "INTERNAL", "warehouse": "wh1"}))
         .await?;
     for s in 0..ALL_SKUS {
         let sku = format!("SKU-{s}");
-        post(&http, &format!("{base}/api/v1/skus"), &key, &json!({"sku": sku, "name": "Bench article"})).await?;
+        post(http, &format!("{base}/api/v1/skus"), key, &json!({"sku": sku, "name": "Bench article"})).await?;
         if s < STOCKED_SKUS {
             let grn = json!({"warehouse": "wh1", "sku": sku, "qty": 1_000_000_000});
-            post(&http, &format!("{base}/api/v1/inventory/grn"), &key, &grn).await?;
+            post(http, &format!("{base}/api/v1/inventory/grn"), key, &grn).await?;
         }
     }
-
-    eprintln!("loading {orders} orders on {database} in batches of {BATCH}…");
-    println!();
-    println!("ordo bench search on {database}: {orders} orders loaded through POST /orders/batch, no ANALYZE");
+    eprintln!("loading {orders} orders in batches of {BATCH}…");
     println!("{:<28} {:>10}", "orders in the store", "orders/s");
     let mut sample = Vec::new();
     let (mut n, mut segment, mut segment_started) = (0, 0, Instant::now());
     let url = format!("{base}/api/v1/orders/batch");
     while n < orders {
         let batch: Vec<Value> = (n..(n + BATCH).min(orders)).map(order).collect();
-        let answer = post(&http, &url, &key, &json!({ "orders": batch })).await?;
+        let answer = post(http, &url, key, &json!({ "orders": batch })).await?;
         for (i, r) in answer["results"].as_array().into_iter().flatten().enumerate() {
             let at = n + i;
             anyhow::ensure!(r["order"].is_object(), "order {at} was not stored: {r}");
-            if at % (orders / SEARCHES).max(1) == 0 {
+            if at % (orders / samples).max(1) == 0 {
                 let o = &r["order"];
                 let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
                 sample.push(Ids {
@@ -94,6 +80,27 @@ pub async fn run(postgres: Option<&str>, orders: usize) -> Result<()> {
             (segment, segment_started) = (0, Instant::now());
         }
     }
+    Ok(sample)
+}
+
+pub(super) fn percentile(latencies: &mut [Duration], p: f64) -> f64 {
+    latencies.sort();
+    latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Loads `orders` orders, then measures searches and filtered pages.
+pub async fn run(postgres: Option<&str>, orders: usize) -> Result<()> {
+    let scratch: Scratch = match postgres {
+        Some(url) => postgres_schema(url, "search").await.map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => scratch_sqlite("search"),
+    };
+    let (app, _store, base) = start(&scratch).await?;
+    let database = app.database();
+    let key = setup(&app).await?;
+    let http = reqwest::Client::new();
+    println!();
+    println!("ordo bench search on {database}: {orders} orders loaded through POST /orders/batch, no ANALYZE");
+    let sample = load(&http, &base, &key, orders, SEARCHES).await?;
 
     let get = |path: String| {
         let (http, key) = (http.clone(), key.clone());
