@@ -49,3 +49,46 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
         q => format!("{path}?{q}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Runs a future that never waits (the fake pages below are ready at once).
+    fn run<F: Future>(f: F) -> F::Output {
+        let mut f = pin!(f);
+        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(out) => out,
+            Poll::Pending => panic!("the fake pages never wait"),
+        }
+    }
+
+    /// Pages of `size` rows counting from 0 up to `total`, the cursor being the last row given.
+    fn pages(total: usize, size: usize) -> impl FnMut(PageRequest) -> std::future::Ready<Result<Page<usize>, DomainError>> {
+        move |page| {
+            let from = page.after.map_or(0, |a| usize::try_from(a).unwrap() + 1);
+            let items: Vec<usize> = (from..total.min(from + size)).collect();
+            let next_cursor = (from + size < total).then(|| (from + size - 1).to_string());
+            std::future::ready(Ok(Page { items, next_cursor }))
+        }
+    }
+
+    #[test]
+    fn an_export_holds_every_page() {
+        assert_eq!(run(every_row(pages(5, 2))).unwrap(), vec![0, 1, 2, 3, 4]);
+        assert!(run(every_row(pages(0, 2))).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_export_stops_at_its_cap() {
+        assert_eq!(run(every_row(pages(MAX_ROWS + 2500, 1000))).unwrap().len(), MAX_ROWS);
+    }
+
+    #[test]
+    fn links_keep_only_the_filters_given() {
+        assert_eq!(with_query("/inventory", &[("warehouse", "wh 1"), ("sku", "")]), "/inventory?warehouse=wh+1");
+        assert_eq!(with_query("/inventory", &[("sku", " ")]), "/inventory");
+    }
+}

@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use ordo_app::requests::GrnRequest;
 use ordo_domain::DomainError;
-use ordo_domain::kinds::{InwardPoStatus, Pool};
+use ordo_domain::kinds::{InwardPoStatus, Permission, Pool};
 use ordo_domain::model::InwardPo;
 use serde::Deserialize;
 
@@ -55,6 +55,8 @@ struct StationPage {
     layout: Layout,
     row: PoRow,
     open: bool,
+    /// Whether the user's role may receive stock (the app refuses a scan otherwise).
+    can_receive: bool,
     back: String,
     action: String,
     nonce: String,
@@ -68,6 +70,7 @@ fn render(screen: &Screen, po: InwardPo, fail_next: bool, result: Option<ScanRes
     StationPage {
         layout: screen.layout(format!("Receive {}", po.po_number)),
         open: po.status == InwardPoStatus::Open,
+        can_receive: screen.can(Permission::ChangeStock),
         action: format!("{path}/receive"),
         back: path,
         nonce: nonce(),
