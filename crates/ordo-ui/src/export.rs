@@ -3,8 +3,8 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-/// The most rows one export holds, so an export can't tie up the server; the file says when
-/// it was cut there.
+/// The most rows one export holds, so an export can't tie up the server (a list past it is
+/// narrowed by its filters first).
 pub const MAX_ROWS: usize = 200_000;
 
 /// A CSV file with a header row, served as a download named `filename`.

@@ -92,6 +92,31 @@ impl Browser {
         answer(self.with_cookie(rb).send().await.unwrap()).await
     }
 
+    /// A `multipart/form-data` post to `path`, as a browser sends a form with a file input: each
+    /// part is `(name, file name, content)`, the file name `None` for a plain field.
+    pub async fn post_multipart(&self, path: &str, parts: &[(&str, Option<&str>, &str)]) -> Answer {
+        let boundary = "----ordo-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = String::new();
+        for (name, file, content) in parts {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""));
+            match file {
+                Some(f) => body.push_str(&format!("; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n")),
+                None => body.push_str("\r\n\r\n"),
+            }
+            body.push_str(content);
+            body.push_str("\r\n");
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let rb = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(ORIGIN, &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        answer(self.with_cookie(rb).send().await.unwrap()).await
+    }
+
     /// Posts the login form; a session cookie in the answer is kept.
     pub async fn login(&mut self, email: &str, password: &str) -> Answer {
         let a = self.post("/login", &[("email", email), ("password", password)]).await;

@@ -2,13 +2,18 @@
 //! user's caller, and renders a template or redirects back with what happened.
 
 mod dashboard;
+mod failed_orders;
 mod inventory;
 mod inward_pos;
 mod ledger;
 mod manifests;
+mod new_order;
 mod order;
+mod order_filter;
+mod orders;
 mod paged;
 mod receiving;
+mod reports;
 mod retry_safe;
 mod search;
 
@@ -18,6 +23,10 @@ use axum::Router;
 pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = dashboard::register(router);
     let router = search::register(router);
+    let router = orders::register(router);
+    let router = new_order::register(router);
+    let router = reports::register(router);
+    let router = failed_orders::register(router);
     let router = inventory::register(router);
     let router = ledger::register(router);
     let router = inward_pos::register(router);
