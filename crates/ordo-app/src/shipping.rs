@@ -27,11 +27,18 @@ pub struct ShipmentQuery {
     pub warehouse: Option<String>,
     /// A manifest's id.
     pub manifest: Option<String>,
+    /// An order's Ordo id: its shipment.
+    pub order: Option<String>,
 }
 
 /// A record's id from the path: ids that aren't numbers are not found, like a missing one.
 fn record_id(what: &str, id: &str) -> Result<i64> {
     id.parse().map_err(|_| DomainError::NotFound(format!("{what} '{id}'")))
+}
+
+/// An optional record id as a number; `Err` for one that is not a number (so names no record).
+fn number_or_none(id: &Option<String>) -> std::result::Result<Option<i64>, std::num::ParseIntError> {
+    id.as_deref().map(str::parse).transpose()
 }
 
 fn data_of(s: &StoredShipment) -> Result<DocumentData> {
@@ -49,16 +56,20 @@ impl App {
     /// The client's shipments, newest first.
     pub async fn list_shipments(&self, caller: &Caller, q: ShipmentQuery, page: PageRequest) -> Result<Page<Shipment>> {
         let ctx = self.authorize(caller, Permission::Read)?;
-        let manifest = match q.manifest.as_deref() {
-            // A manifest id that can't exist matches no shipment.
-            Some(m) => match m.parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => return Ok(Page { items: Vec::new(), next_cursor: None }),
-            },
-            None => None,
+        // An id that can't exist matches no shipment.
+        let (Ok(manifest), Ok(order)) = (number_or_none(&q.manifest), number_or_none(&q.order)) else {
+            return Ok(Page { items: Vec::new(), next_cursor: None });
         };
-        let filter = ShipmentFilter { status: q.status, channel: q.channel, warehouse: q.warehouse, manifest };
+        let filter = ShipmentFilter { status: q.status, channel: q.channel, warehouse: q.warehouse, manifest, order };
         self.store.list_shipments(ctx.client_id, &filter, page).await
+    }
+
+    /// The shipment of an order (Ordo id), if it has been packed; not found like the order itself
+    /// for another client's.
+    pub async fn order_shipment(&self, caller: &Caller, order: &str) -> Result<Option<Shipment>> {
+        let q = ShipmentQuery { order: Some(order.to_string()), ..Default::default() };
+        let page = PageRequest::parse(Some(1), None)?;
+        Ok(self.list_shipments(caller, q, page).await?.items.into_iter().next())
     }
 
     /// A shipment's invoice or label: the marketplace's document exactly as it sent it, else Ordo's

@@ -23,6 +23,8 @@ pub struct PicklistRequest {
     pub orders: Option<Vec<i64>>,
     /// At most this many orders.
     pub limit: i64,
+    /// Only orders of this channel (its code), when the orders are not named.
+    pub channel: Option<String>,
 }
 
 /// Reads a picklist's head; its orders and lines are read apart.
@@ -114,16 +116,30 @@ impl Store {
                 // Ajio orders waiting for the ERP's invoice of their purchase order are left out
                 // here, in the query, so they never take the places of releasable ones in `limit`.
                 let erp = erp_channels(tx, ctx.client_id).await?;
+                let channel = match &req.channel {
+                    Some(code) => Some(channel_of(tx, ctx.client_id, code).await?),
+                    None => None,
+                };
+                let mut next = 5 + erp.len();
+                let channel_condition = match channel {
+                    Some(_) => {
+                        next += 1;
+                        format!(" AND channel_id = ${}", next - 1)
+                    }
+                    None => String::new(),
+                };
                 let sql = format!(
                     "SELECT id FROM orders WHERE client_id = $1 AND warehouse_id = $2 AND status = $3 \
-                     AND (start_processing_at IS NULL OR start_processing_at <= $4){} ORDER BY created_at, id LIMIT ${}",
+                     AND (start_processing_at IS NULL OR start_processing_at <= $4){}{channel_condition} ORDER BY created_at, id LIMIT ${next}",
                     released_by_erp_condition("orders", 5, &erp),
-                    5 + erp.len()
                 );
                 let mut q =
                     sqlx::query(&sql).bind(ctx.client_id).bind(wh).bind(OrderStatus::Fulfillable.as_str()).bind(ctx.now.micros());
                 for c in &erp {
                     q = q.bind(*c);
+                }
+                if let Some(c) = channel {
+                    q = q.bind(c);
                 }
                 q.bind(req.limit).fetch_all(&mut **tx).await.map_err(db)?.iter().map(|r| col(r, "id")).collect::<Result<_>>()?
             }
@@ -246,8 +262,9 @@ impl Store {
                 ids.push(col(r, "id")?);
             }
         }
-        let picklist =
-            self.release_picklist_in_tx(&mut tx.tx, ctx, PicklistRequest { warehouse, orders: Some(ids), limit: 1000 }).await?;
+        let picklist = self
+            .release_picklist_in_tx(&mut tx.tx, ctx, PicklistRequest { warehouse, orders: Some(ids), limit: 1000, channel: None })
+            .await?;
         tx.commit(&()).await?;
         Ok(Some(picklist))
     }
@@ -259,4 +276,17 @@ impl Store {
             sqlx::query(sql).bind(client_id).bind(channel_id).bind(since.micros()).fetch_all(&self.read).await.map_err(db)?;
         rows.iter().map(|r| col(r, "id")).collect()
     }
+}
+
+/// The id of a channel of the client, or a validation error on `channel`.
+async fn channel_of(tx: &mut Transaction<'static, Any>, client_id: i64, code: &str) -> Result<i64> {
+    sqlx::query("SELECT id FROM channels WHERE client_id = $1 AND code = $2")
+        .bind(client_id)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?
+        .map(|r| col(&r, "id"))
+        .transpose()?
+        .ok_or_else(|| DomainError::field("channel", format!("no channel '{code}'")))
 }

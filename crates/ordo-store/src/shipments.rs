@@ -97,6 +97,8 @@ pub struct ShipmentFilter {
     pub channel: Option<String>,
     pub warehouse: Option<String>,
     pub manifest: Option<i64>,
+    /// An order's id: its shipment (an order has at most one).
+    pub order: Option<i64>,
 }
 
 const SHIPMENT_SELECT: &str = "SELECT s.id, s.order_id, c.code AS channel, c.type AS channel_type, w.code AS warehouse, s.status, \
@@ -476,6 +478,9 @@ impl Store {
         }
         if let Some(m) = filter.manifest {
             arg("s.manifest_id", m.into(), &mut condition);
+        }
+        if let Some(o) = filter.order {
+            arg("s.order_id", o.into(), &mut condition);
         }
         args.push((page.limit + 1).into());
         condition.push_str(&format!(" ORDER BY s.id DESC LIMIT ${}", args.len()));

@@ -592,7 +592,7 @@ mod order_property {
                     let _ = db.store.complete_order(&ctx, &orders[i % orders.len()]).await;
                 }
                 Op::Release => {
-                    let req = ordo_store::PicklistRequest { warehouse: "wh1".into(), orders: None, limit: 5 };
+                    let req = ordo_store::PicklistRequest { warehouse: "wh1".into(), orders: None, limit: 5, channel: None };
                     let _ = db.store.release_picklist(&ctx, req).await;
                 }
                 Op::Pick(i, a) => {

@@ -17,6 +17,9 @@ pub struct PicklistRequest {
     /// At most this many orders (default 100).
     #[schema(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
+    /// Only orders of this channel (its code); blank for any.
+    #[schema(schema_with = ordo_domain::schema::optional_code)]
+    pub channel: Option<String>,
 }
 
 fn order_ids_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -46,8 +49,9 @@ impl PicklistRequest {
         if orders.as_ref().is_some_and(|o| o.is_empty()) {
             c.push("orders", "name at least one order, or leave it out");
         }
+        let channel = self.channel.filter(|ch| !ch.trim().is_empty()).and_then(|ch| c.take("channel", parse_code(&ch)));
         c.finish()?;
-        Ok(ordo_store::PicklistRequest { warehouse, orders, limit })
+        Ok(ordo_store::PicklistRequest { warehouse, orders, limit, channel })
     }
 }
 

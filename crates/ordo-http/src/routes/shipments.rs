@@ -100,8 +100,13 @@ async fn list_shipments(
 ) -> ApiResult<Json<Page<Shipment>>> {
     let page_req = page_request(q.limit, q.cursor.as_deref())?;
     let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let query =
-        ShipmentQuery { status: q.status, channel: given(q.channel), warehouse: given(q.warehouse), manifest: given(q.manifest) };
+    let query = ShipmentQuery {
+        status: q.status,
+        channel: given(q.channel),
+        warehouse: given(q.warehouse),
+        manifest: given(q.manifest),
+        order: None,
+    };
     Ok(page(s.app.list_shipments(&caller, query, page_req).await?))
 }
 

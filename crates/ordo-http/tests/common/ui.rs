@@ -152,6 +152,8 @@ pub fn text(html: &str) -> String {
             _ => {}
         }
     }
+    // Askama writes `<` and `>` as numeric references.
+    let out = out.replace("&#60;", "&lt;").replace("&#62;", "&gt;");
     let out = out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -11,11 +11,16 @@ mod new_order;
 mod order;
 mod order_filter;
 mod orders;
+mod pack_station;
 mod paged;
+mod pick_station;
+mod picklists;
 mod receiving;
 mod reports;
 mod retry_safe;
 mod search;
+mod shipment_documents;
+mod station;
 
 use crate::UiState;
 use axum::Router;
@@ -27,6 +32,10 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = new_order::register(router);
     let router = reports::register(router);
     let router = failed_orders::register(router);
+    let router = picklists::register(router);
+    let router = pick_station::register(router);
+    let router = pack_station::register(router);
+    let router = shipment_documents::register(router);
     let router = inventory::register(router);
     let router = ledger::register(router);
     let router = inward_pos::register(router);

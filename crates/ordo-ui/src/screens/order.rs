@@ -4,6 +4,7 @@
 
 use crate::UiState;
 use crate::page::{Layout, Screen, done, failed, segment, when, when_opt};
+use crate::screens::pack_station::ShipmentView;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -92,6 +93,7 @@ struct OrderPage {
     reasons: Vec<Reason>,
     events: Vec<EventRow>,
     actions: Actions,
+    shipment: Option<ShipmentView>,
 }
 
 async fn order_page(screen: Screen, State(state): State<UiState>, Path(id): Path<String>) -> Response {
@@ -104,6 +106,10 @@ async fn order_page(screen: Screen, State(state): State<UiState>, Path(id): Path
     let (explanation, events) = match (app.explain_order(caller, &id).await, app.order_events(caller, &id).await) {
         (Ok(x), Ok(ev)) => (x, ev),
         (Err(e), _) | (_, Err(e)) => return screen.error(e),
+    };
+    let shipment = match app.order_shipment(caller, &order.id).await {
+        Ok(s) => s.as_ref().map(ShipmentView::from),
+        Err(e) => return screen.error(e),
     };
     let mut layout = screen.layout(format!("Order {}", order.channel_order_id));
     layout.q = String::new();
@@ -119,6 +125,7 @@ async fn order_page(screen: Screen, State(state): State<UiState>, Path(id): Path
         reasons: explanation.reasons,
         events: events.iter().map(EventRow::from).collect(),
         actions: actions(&screen, order.status),
+        shipment,
         order,
     }
     .into_response()
@@ -168,7 +175,12 @@ async fn release(screen: Screen, State(state): State<UiState>, Path(id): Path<St
         Ok(o) => o,
         Err(e) => return failed(&back(&id), &e),
     };
-    let request = ordo_app::requests::PicklistRequest { warehouse: order.warehouse, orders: Some(vec![order.id]), limit: None };
+    let request = ordo_app::requests::PicklistRequest {
+        warehouse: order.warehouse,
+        orders: Some(vec![order.id]),
+        limit: None,
+        channel: None,
+    };
     match state.app.release_picklist(screen.caller(), request).await {
         Ok(p) => done(&back(&id), format!("Released to picklist {}.", p.id)),
         Err(e) => failed(&back(&id), &e),

@@ -120,7 +120,7 @@ impl Crew {
             Ok(_) => {}
             Err(e) => return tracing::warn!(error = %e, "demo crew: can't look for orders to release"),
         }
-        let req = PicklistRequest { warehouse: WAREHOUSE.into(), orders: None, limit: Some(20) };
+        let req = PicklistRequest { warehouse: WAREHOUSE.into(), orders: None, limit: Some(20), channel: None };
         match self.app.release_picklist(&self.caller, req).await {
             Ok(p) => tracing::info!(picklist = %p.id, orders = p.orders.len(), "demo crew: released orders to a picklist"),
             // FULFILLABLE orders whose start processing time is still ahead: nothing to release yet.
