@@ -6,29 +6,20 @@
 use crate::page::{describe, failed};
 use axum::response::Response;
 use ordo_app::Caller;
-use ordo_app::ordo_store::IdempotencyClaim;
 use ordo_domain::DomainError;
-use sha2::{Digest, Sha256};
 
-/// A fresh nonce for one rendered form.
+/// A fresh nonce for one rendered form (the stations' own, so every form makes them alike).
 pub fn nonce() -> String {
-    ordo_app::secrets::random_token()
+    super::station::nonce()
 }
 
 /// `caller` with the form's nonce as its idempotency key, fingerprinted by the path and `parts`
 /// of the request (the scanned code, the pool). A missing or malformed nonce claims nothing.
 pub fn claimed(caller: &Caller, nonce: &str, path: &str, parts: &[&str]) -> Caller {
-    let nonce = nonce.trim();
-    let well_formed = (16..=64).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_hexdigit());
-    let idempotency = well_formed.then(|| {
-        let mut hash = Sha256::new().chain_update(path.as_bytes());
-        for part in parts {
-            hash.update(b"\n");
-            hash.update(part.as_bytes());
-        }
-        IdempotencyClaim { key: format!("ui:{nonce}"), fingerprint: hex::encode(hash.finalize()) }
-    });
-    Caller { principal: caller.principal.clone(), idempotency }
+    let mut all = Vec::with_capacity(parts.len() + 1);
+    all.push(path);
+    all.extend_from_slice(parts);
+    super::station::with_nonce(caller, nonce, &all)
 }
 
 /// A refusal in words; a form whose nonce was used for another request (a page left open, then
@@ -52,10 +43,23 @@ pub fn refused(to: &str, e: &DomainError) -> Response {
 mod tests {
     use super::*;
 
+    fn caller() -> Caller {
+        let principal = ordo_domain::model::Principal {
+            client_id: 1,
+            client_code: "acme".into(),
+            role: ordo_domain::kinds::Role::Warehouse,
+            actor: "user:crew@acme.example".into(),
+        };
+        Caller { principal, idempotency: None }
+    }
+
     #[test]
     fn nonces_are_fresh_and_accepted() {
         let (a, b) = (nonce(), nonce());
         assert_ne!(a, b);
         assert!((16..=64).contains(&a.len()) && a.bytes().all(|c| c.is_ascii_hexdigit()));
+        let claim = |n: &str| claimed(&caller(), n, "/x", &["A"]).idempotency.map(|c| c.key);
+        assert_eq!(claim(&a), Some(format!("ui:{a}")));
+        assert_eq!(claim(""), None, "no nonce, no claim");
     }
 }
