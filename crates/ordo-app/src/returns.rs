@@ -74,4 +74,11 @@ impl App {
         };
         self.store.list_returns(ctx.client_id, &ReturnFilter { status, order_id, kind }, page).await
     }
+
+    /// The returns whose AWB or marketplace return id is `code`, newest first (at most 10): the
+    /// parcel a QC station scans.
+    pub async fn returns_by_parcel_code(&self, caller: &Caller, code: &str) -> Result<Vec<Return>> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        self.store.returns_by_parcel_code(ctx.client_id, code.trim()).await
+    }
 }

@@ -627,4 +627,25 @@ impl Store {
         }
         Ok(Page::from_rows(rows, page.limit))
     }
+
+    /// The client's returns whose AWB or marketplace return id is `code` (what a returns desk scans
+    /// off a parcel), newest first, at most 10.
+    pub async fn returns_by_parcel_code(&self, client_id: i64, code: &str) -> Result<Vec<Return>> {
+        let mut conn = self.read.acquire().await.map_err(db)?;
+        let rows = sqlx::query(
+            "SELECT id FROM returns WHERE client_id = $1 AND (awb = $2 OR channel_return_id = $2) ORDER BY id DESC LIMIT 10",
+        )
+        .bind(client_id)
+        .bind(code)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Some((r, _)) = load_return(&mut conn, client_id, col(row, "id")?).await? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
 }

@@ -33,7 +33,7 @@ const SCREENS: &[(&str, &str, Permission)] = &[
     ("/stations/pack", "Pack", Permission::Pick),
     ("/manifests", "Manifests", Permission::Read),
     ("/returns", "Returns", Permission::Read),
-    ("/stations/qc", "Return QC", Permission::ChangeStock),
+    ("/stations/qc", "Return QC", Permission::Pick),
     ("/channels", "Channels", Permission::Read),
     ("/erp", "ERP", Permission::Read),
     ("/reports", "Reports", Permission::Read),

@@ -1,7 +1,9 @@
 //! One module per screen. Each handler reads its input, calls the app layer with the signed-in
 //! user's caller, and renders a template or redirects back with what happened.
 
+mod channels;
 mod dashboard;
+mod erp;
 mod failed_orders;
 mod inventory;
 mod inward_pos;
@@ -15,12 +17,15 @@ mod pack_station;
 mod paged;
 mod pick_station;
 mod picklists;
+mod qc;
 mod receiving;
 mod reports;
 mod retry_safe;
+mod returns;
 mod search;
 mod shipment_documents;
 mod station;
+mod users;
 
 use crate::UiState;
 use axum::Router;
@@ -41,5 +46,10 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = inward_pos::register(router);
     let router = receiving::register(router);
     let router = manifests::register(router);
-    order::register(router)
+    let router = order::register(router);
+    let router = returns::register(router);
+    let router = qc::register(router);
+    let router = channels::register(router);
+    let router = erp::register(router);
+    users::register(router)
 }
