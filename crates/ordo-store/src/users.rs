@@ -97,16 +97,6 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        sqlx::query(
-            "UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL \
-             AND user_id = (SELECT id FROM users WHERE client_id = $2 AND id = $3)",
-        )
-        .bind(now.micros())
-        .bind(client_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.client_id = $1 AND u.id = $2"))
             .bind(client_id)
             .bind(id)
@@ -115,6 +105,7 @@ impl Store {
             .map_err(db)?
             .ok_or_else(|| DomainError::NotFound(format!("user '{id}'")))?;
         let user = User::from_row(&row)?;
+        end_sessions_of(&mut tx, id, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(user)
     }
@@ -135,16 +126,7 @@ impl Store {
         .map_err(db)?
         .ok_or_else(|| DomainError::NotFound(format!("user '{email}'")))?;
         let user = User::from_row(&row)?;
-        sqlx::query(
-            "UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL \
-             AND user_id = (SELECT id FROM users WHERE client_id = $2 AND email = $3)",
-        )
-        .bind(now.micros())
-        .bind(client_id)
-        .bind(email)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+        end_sessions_of(&mut tx, col(&row, "id")?, now).await?;
         tx.commit().await.map_err(db)?;
         Ok(user)
     }
@@ -214,6 +196,17 @@ impl Store {
             .map_err(db)?;
         row.map(|r| opt_time(&r, "ended_at").map(|t| t.is_some())).transpose()
     }
+}
+
+/// Ends every live session of a user (disabled, or given a new password).
+async fn end_sessions_of(tx: &mut sqlx::Transaction<'static, sqlx::Any>, user_id: i64, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL AND user_id = $2")
+        .bind(now.micros())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    Ok(())
 }
 
 /// The principal of a user row (with `client_id`, `client_code`, `role` and `email`).
