@@ -288,3 +288,26 @@ impl App {
         Ok(report)
     }
 }
+
+impl App {
+    /// The article a station's scan names: a SKU code, else an EAN. Not found when no article has
+    /// it; an EAN that several articles share is refused (field `scan`), naming them, since a unit
+    /// must never be booked to a guess.
+    pub async fn sku_by_scan(&self, caller: &Caller, code: &str) -> Result<Sku> {
+        let ctx = self.authorize(caller, Permission::Read)?;
+        let code = code.trim();
+        let mut found = self.store.skus_by_scan(ctx.client_id, code).await?;
+        match found.len() {
+            0 => Err(DomainError::NotFound(format!("an article with SKU code or EAN '{code}'"))),
+            1 => Ok(found.remove(0)),
+            _ if found[0].sku == code => Ok(found.remove(0)),
+            _ => {
+                let skus: Vec<&str> = found.iter().map(|s| s.sku.as_str()).collect();
+                Err(DomainError::field(
+                    "scan",
+                    format!("EAN '{code}' is on several articles ({}): scan the SKU code", skus.join(", ")),
+                ))
+            }
+        }
+    }
+}

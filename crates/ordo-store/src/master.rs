@@ -426,3 +426,16 @@ async fn channel_in_tx(tx: &mut Transaction<'static, Any>, client_id: i64, code:
     let row = sqlx::query(&sql).bind(client_id).bind(code).fetch_one(&mut **tx).await.map_err(db)?;
     Channel::from_row(&row)
 }
+
+impl Store {
+    /// The articles a scanned code may name: the one whose SKU code it is (first), then those whose
+    /// EAN it is, at most three. Stations take a SKU code or an EAN in the same input.
+    pub async fn skus_by_scan(&self, client_id: i64, code: &str) -> Result<Vec<Sku>> {
+        let sql = format!(
+            "SELECT {SKU_COLUMNS} FROM skus WHERE client_id = $1 AND (sku = $2 OR ean = $2) \
+             ORDER BY CASE WHEN sku = $2 THEN 0 ELSE 1 END, id LIMIT 3"
+        );
+        let rows = sqlx::query(&sql).bind(client_id).bind(code).fetch_all(&self.read).await.map_err(db)?;
+        rows.iter().map(Sku::from_row).collect()
+    }
+}

@@ -54,6 +54,7 @@ on_both_backends!(
     statistics_are_refreshed_once_a_table_has_grown,
     pages_follow_the_cursor,
     idempotency_keys_are_forgotten_after_a_day,
+    a_scan_finds_the_article_by_sku_code_or_ean,
 );
 
 fn t0() -> Timestamp {
@@ -702,4 +703,21 @@ mod order_property {
             }
         }
     }
+}
+
+async fn a_scan_finds_the_article_by_sku_code_or_ean(db: Db) {
+    let ctx = setup(&db, "acme").await;
+    let with_ean = |code: &str, ean: &str| SkuInput { ean: Some(ean.into()), ..sku(code) };
+    // C's EAN is the SKU code of A: the SKU code wins.
+    db.store
+        .upsert_skus(&ctx, vec![with_ean("A", "8901"), with_ean("B", "8902"), with_ean("C", "A"), with_ean("D", "8902")])
+        .await
+        .unwrap();
+    let codes = |skus: Vec<ordo_domain::model::Sku>| skus.into_iter().map(|s| s.sku).collect::<Vec<_>>();
+    assert_eq!(codes(db.store.skus_by_scan(ctx.client_id, "8901").await.unwrap()), ["A"]);
+    assert_eq!(codes(db.store.skus_by_scan(ctx.client_id, "A").await.unwrap()), ["A", "C"]);
+    assert_eq!(codes(db.store.skus_by_scan(ctx.client_id, "8902").await.unwrap()), ["B", "D"]);
+    assert!(db.store.skus_by_scan(ctx.client_id, "nothing").await.unwrap().is_empty());
+    let other = setup(&db, "other").await;
+    assert!(db.store.skus_by_scan(other.client_id, "8901").await.unwrap().is_empty(), "another client's EANs are not seen");
 }

@@ -74,6 +74,13 @@ impl Browser {
         answer(self.with_cookie(self.http.get(format!("{}{path}", self.base))).send().await.unwrap()).await
     }
 
+    /// GET `path` with the session cookie; answers status, content type and the body's bytes (a PDF).
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self.with_cookie(self.http.get(format!("{}{path}", self.base))).send().await.unwrap();
+        let ty = r.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (r.status().as_u16(), ty, r.bytes().await.unwrap().to_vec())
+    }
+
     /// A form post to `path` as a browser on this site sends it (`Origin` and `Sec-Fetch-Site`).
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
         let rb = self
