@@ -23,6 +23,8 @@ api_tests!(
     a_failed_order_is_created_once_its_sku_is_mapped_by_an_uploaded_csv,
     a_picklist_is_released_picked_and_packed_by_typed_scans,
     the_warehouse_return_channel_erp_and_user_screens_pass_the_accessibility_rules,
+    a_manifest_takes_a_scanned_awb_and_is_handed_over_by_its_command_barcode,
+    the_stock_screens_pass_the_accessibility_rules,
 );
 
 const EAN_A: &str = "8901234567890";
@@ -440,6 +442,78 @@ async fn the_warehouse_return_channel_erp_and_user_screens_pass_the_accessibilit
         ("/channels/web", "web"),
         ("/erp", "ERP"),
         ("/users", "Users"),
+    ];
+    for (path, title) in screens {
+        browser.goto(path).await;
+        browser.wait_text("main h1", title).await;
+        browser.check_accessibility(path).await;
+    }
+    browser.quit().await;
+}
+
+async fn a_manifest_takes_a_scanned_awb_and_is_handed_over_by_its_command_barcode(t: TestApp) {
+    shipping_setup(&t).await;
+    let (first, first_awb) = packed_order(&t, "M-1").await;
+    let browser = signed_in(&t, Role::Warehouse).await;
+
+    // A new manifest for the warehouse and channel takes the shipment packed so far.
+    open_screen(&browser, "/manifests").await;
+    browser.wait_text("main section", "No manifests match.").await;
+    browser.check_accessibility("the manifests list").await;
+    browser.click_button("New manifest").await;
+    let made = browser.wait_text("main .notice", "made with").await.text().await.unwrap();
+    let path = browser.path().await;
+    let id = path.strip_prefix("/manifests/").unwrap().split('?').next().unwrap().to_string();
+    assert_eq!(made, format!("Manifest {id} made with 1 packed shipment(s); scan AWBs to add more."));
+    browser.wait_text("main .status-line", "OPEN warehouse wh1 · channel web").await;
+    browser.wait_text("main table tbody tr", &first_awb).await;
+    browser.wait_focused("input[data-scan]").await;
+    browser.check_accessibility("an open manifest").await;
+
+    // A shipment packed afterwards is added by scanning its AWB; an unknown AWB is refused.
+    let (second, second_awb) = packed_order(&t, "M-2").await;
+    station_scan(&browser, "NO-SUCH-AWB", "refused", "Not added no shipment has AWB NO-SUCH-AWB").await;
+    station_scan(&browser, &second_awb, "accepted", &format!("On manifest {id} 2 shipment(s) on it now.")).await;
+    browser.wait_text("main table tbody tr", &second_awb).await;
+    assert_eq!(t.get(&format!("/api/v1/manifests/{id}")).await.1["shipments"].as_array().unwrap().len(), 2);
+
+    // The command barcode hands it over: HANDED_OVER, and its orders DISPATCHED.
+    browser.scan("ORDO-CMD:HANDOVER").await;
+    let echo = browser.wait_text("main .scan-result.accepted", "ORDO-CMD:HANDOVER — ").await.text().await.unwrap();
+    let echo = echo.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        echo,
+        format!("ORDO-CMD:HANDOVER — accepted: Manifest {id} HANDED_OVER 2 shipment(s) handed over to the carrier: DISPATCHED.")
+    );
+    browser.wait_text("main .status-line .status", "HANDED_OVER").await;
+    for awb in [&first_awb, &second_awb] {
+        let row = browser.wait_text("main table tbody tr", awb).await.text().await.unwrap();
+        assert!(row.contains("DISPATCHED"), "{row}");
+    }
+    for order in [&first, &second] {
+        assert_eq!(t.get(&format!("/api/v1/orders/{order}")).await.1["status"], "DISPATCHED");
+    }
+    browser.check_accessibility("a handed-over manifest").await;
+    browser.screenshot("manifest-handover").await;
+    // The order's page says so too.
+    browser.click(&format!("main table tbody a[href=\"/orders/{first}\"]")).await;
+    browser.wait_path(&format!("/orders/{first}")).await;
+    browser.wait_text("main .status-line .status", "DISPATCHED").await;
+    browser.quit().await;
+}
+
+async fn the_stock_screens_pass_the_accessibility_rules(t: TestApp) {
+    shipping_setup(&t).await;
+    let po = json!({"warehouse": "wh1", "po_number": "PO-1", "lines": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 1}]});
+    assert_eq!(t.post("/api/v1/inward-pos", po).await.0, 201);
+    let browser = signed_in(&t, Role::Warehouse).await;
+    let screens = [
+        ("/inventory", "Inventory"),
+        ("/inventory?warehouse=wh1&sku=A", "Inventory"),
+        ("/inventory/ledger?warehouse=wh1&sku=A", "Inventory ledger"),
+        ("/inward-pos", "Inward POs"),
+        ("/inward-pos/PO-1", "Inward PO PO-1"),
+        ("/inward-pos/PO-1/receive", "Receive PO-1"),
     ];
     for (path, title) in screens {
         browser.goto(path).await;
