@@ -1,5 +1,6 @@
 //! Ordo's printable documents as PDF bytes: the A4 tax invoice ([`invoice_pdf`]), the 4×6 inch
-//! shipping label ([`label_pdf`]) and the carrier manifest ([`manifest_pdf`]).
+//! shipping label ([`label_pdf`]), the carrier manifest ([`manifest_pdf`]) and the stations' sheet of
+//! command barcodes ([`command_sheet_pdf`]).
 //!
 //! Each is a pure function of the document's data, given in this crate's own types: no database, no
 //! I/O, no clock. Amounts arrive computed, in paise; the documents only lay them out. What can't be
@@ -7,6 +8,7 @@
 //! [`DocError`] naming the field.
 
 mod barcode;
+mod commands;
 mod draw;
 mod fonts;
 mod invoice;
@@ -17,6 +19,7 @@ mod money;
 mod party;
 mod units;
 
+pub use commands::{CommandGroup, CommandSheet, command_sheet_pdf};
 pub use invoice::{EInvoice, InvoiceDoc, InvoiceLine, InvoiceTotals, Tax, TaxPart, TaxTotals, invoice_pdf};
 pub use label::{Dimensions, LabelDoc, Payment, label_pdf};
 pub use manifest::{ManifestDoc, ManifestShipment, manifest_pdf};

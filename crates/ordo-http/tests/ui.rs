@@ -23,6 +23,7 @@ api_tests!(
     another_clients_order_answers_like_a_missing_one,
     the_dashboard_counts_orders_per_status,
     unknown_paths_answer_browsers_with_a_page_and_programs_with_problem_json,
+    the_stations_command_barcodes_print_and_scan_back,
 );
 
 /// An order `SO-1` of 2 × A on an internal channel `web`, left UNFULFILLABLE (no stock), so it has a
@@ -294,5 +295,33 @@ async fn unknown_paths_answer_browsers_with_a_page_and_programs_with_problem_jso
         let r = http.get(format!("{}{path}", t.base)).header("accept", accept).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 404);
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"), "{path}");
+    }
+}
+
+async fn the_stations_command_barcodes_print_and_scan_back(t: TestApp) {
+    assert_eq!(t.browser().get("/stations/commands.pdf").await.location.as_deref(), Some("/login"));
+    let crew = t.signed_in(Role::Warehouse).await;
+    let station = crew.get("/stations/pick").await;
+    assert!(station.body.contains(r#"href="/stations/commands.pdf""#), "each station links its printable sheet");
+    let r = crew
+        .http
+        .get(format!("{}/stations/commands.pdf", t.base))
+        .header("cookie", format!("ordo_session={}", crew.token.as_ref().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let codes = common::barcodes(&r.bytes().await.unwrap());
+    for code in [
+        "ORDO-CMD:PACK",
+        "ORDO-CMD:CANCEL",
+        "ORDO-CMD:DONE",
+        "ORDO-CMD:SHORT",
+        "ORDO-CMD:PASS",
+        "ORDO-CMD:FAIL",
+        "ORDO-CMD:HANDOVER",
+    ] {
+        assert!(codes.iter().any(|c| c == code), "{code} scans back from the sheet: {codes:?}");
     }
 }

@@ -37,7 +37,7 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
 }
 
 /// The command barcode that hands the manifest over from its scan input.
-const HANDOVER: &str = "ORDO-CMD:HANDOVER";
+pub(crate) const HANDOVER: &str = "ORDO-CMD:HANDOVER";
 
 fn manifest_path(id: &str) -> String {
     format!("/manifests/{}", segment(id))

@@ -2,6 +2,7 @@
 //! user's caller, and renders a template or redirects back with what happened.
 
 mod channels;
+mod command_sheet;
 mod dashboard;
 mod erp;
 mod failed_orders;
@@ -51,5 +52,6 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     let router = qc::register(router);
     let router = channels::register(router);
     let router = erp::register(router);
+    let router = command_sheet::register(router);
     users::register(router)
 }

@@ -31,7 +31,7 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
     router.route(PATH, get(station).post(scan))
 }
 
-const COMMANDS: &[(&str, &str)] = &[
+pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ("ORDO-CMD:PICKLIST:<number>", "take that picklist's next picked order"),
     ("ORDO-CMD:PACK", "pack what was scanned, when it matches what was picked"),
     ("ORDO-CMD:CANCEL", "clear the station (the order stays picked)"),

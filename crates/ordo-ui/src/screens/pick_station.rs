@@ -32,7 +32,7 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
 }
 
 /// The command barcodes this station knows, as its page lists them.
-const COMMANDS: &[(&str, &str)] = &[
+pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ("ORDO-CMD:PICKLIST:<number>", "open that picklist (with none open, its number alone does)"),
     ("ORDO-CMD:SHORT", "report one unit of the last scanned SKU short, as NOT_FOUND"),
     ("ORDO-CMD:DONE", "close the picklist on this station"),

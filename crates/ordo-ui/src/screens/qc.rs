@@ -102,7 +102,7 @@ struct StationPage {
     commands: &'static [(&'static str, &'static str)],
 }
 
-const COMMANDS: &[(&str, &str)] = &[
+pub(crate) const COMMANDS: &[(&str, &str)] = &[
     (PASS, "the unit just scanned passed QC"),
     (FAIL, "the unit just scanned failed QC"),
     (DONE, "receive the return with what was scanned (asks again when units are missing)"),

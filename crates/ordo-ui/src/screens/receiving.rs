@@ -25,7 +25,7 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
 }
 
 /// The command barcodes this station reads, and what each does.
-const COMMANDS: &[(&str, &str)] = &[
+pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ("ORDO-CMD:FAIL", "the next unit scanned goes into QC_FAIL"),
     ("ORDO-CMD:PASS", "back to QC_PASS for the next unit"),
     ("ORDO-CMD:DONE", "finish receiving and go back to the PO"),
