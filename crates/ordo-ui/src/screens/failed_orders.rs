@@ -5,7 +5,7 @@
 //! orders themselves with retry. `/failed-orders.csv` exports them all.
 
 use crate::UiState;
-use crate::export::{MAX_ROWS, csv_file};
+use crate::export::csv_file;
 use crate::page::{Layout, Screen, describe, done, failed, when};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,7 +14,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use ordo_app::ordo_store::PageRequest;
 use ordo_app::requests::{FailedRetryRequest, SkuMappingRequest};
 use ordo_app::{App, Caller, UploadMode};
 use ordo_domain::DomainError;
@@ -39,21 +38,9 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
         .route("/failed-orders/retry", post(retry))
 }
 
-/// Every failed order of the client (up to [`MAX_ROWS`]), oldest first.
+/// Every failed order of the client (up to [`crate::export::MAX_ROWS`]), oldest first.
 pub async fn all_failed(app: &App, caller: &Caller) -> Result<Vec<FailedOrder>, DomainError> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = PageRequest::parse(Some(PageRequest::MAX_LIMIT), cursor.as_deref())?;
-        let found = app.failed_orders(caller, page).await?;
-        out.extend(found.items);
-        match found.next_cursor {
-            Some(next) if out.len() < MAX_ROWS => cursor = Some(next),
-            _ => break,
-        }
-    }
-    out.truncate(MAX_ROWS);
-    Ok(out)
+    super::paged::every_row(|page| app.failed_orders(caller, page)).await
 }
 
 /// An unmapped channel SKU and the failed orders it blocks.

@@ -4,7 +4,6 @@
 //! date inputs: a day in India Standard Time (`created_to` includes its day), or an RFC 3339 time
 //! as the API takes it.
 
-use crate::export::MAX_ROWS;
 use ordo_app::ordo_store::{OrderQuery, PageRequest};
 use ordo_app::{App, Caller};
 use ordo_domain::error::Checker;
@@ -126,21 +125,11 @@ impl OrderFilter {
             .collect()
     }
 
-    /// Every order that matches, all pages (up to [`MAX_ROWS`]), for an export.
+    /// Every order that matches, all pages (up to [`crate::export::MAX_ROWS`]), for an export.
     pub async fn all_orders(&self, app: &App, caller: &Caller) -> Result<Vec<Order>, DomainError> {
         let query = self.query()?;
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = PageRequest::parse(Some(PageRequest::MAX_LIMIT), cursor.as_deref())?;
-            let found = app.search_orders(caller, &query, page).await?;
-            out.extend(found.items.into_iter().filter(|o| self.matches(o)));
-            match found.next_cursor {
-                Some(next) if out.len() < MAX_ROWS => cursor = Some(next),
-                _ => break,
-            }
-        }
-        out.truncate(MAX_ROWS);
+        let mut out = super::paged::every_row(|page| app.search_orders(caller, &query, page)).await?;
+        out.retain(|o| self.matches(o));
         Ok(out)
     }
 }

@@ -3,7 +3,7 @@
 //! per open line.
 
 use crate::UiState;
-use crate::export::{MAX_ROWS, csv_file};
+use crate::export::csv_file;
 use crate::page::{Layout, Screen, done, failed, segment, when};
 use crate::screens::station::{nonce, with_nonce};
 use askama::Template;
@@ -162,22 +162,12 @@ async fn export(screen: Screen, State(state): State<UiState>, Query(filters): Qu
         Ok(s) => s,
         Err(e) => return screen.error(e),
     };
-    let mut rows = Vec::new();
-    let mut cursor: Option<String> = None;
-    // Every page of what the filters match, up to the export's cap.
-    loop {
-        let page = PageRequest::parse(Some(PageRequest::MAX_LIMIT), cursor.as_deref()).expect("the largest page is a page size");
-        let found = match state.app.list_picklists(screen.caller(), filters.warehouse(), status, page).await {
-            Ok(f) => f,
-            Err(e) => return screen.error(e),
-        };
-        rows.extend(found.items.iter().map(Row::from));
-        match found.next_cursor {
-            Some(c) if rows.len() < MAX_ROWS => cursor = Some(c),
-            _ => break,
-        }
-    }
-    rows.truncate(MAX_ROWS);
+    let found =
+        super::paged::every_row(|page| state.app.list_picklists(screen.caller(), filters.warehouse(), status, page)).await;
+    let rows: Vec<Row> = match found {
+        Ok(picklists) => picklists.iter().map(Row::from).collect(),
+        Err(e) => return screen.error(e),
+    };
     let header = ["picklist", "warehouse", "status", "orders", "lines", "qty", "picked", "short", "open", "created_at_ist"];
     let records = rows.into_iter().map(|r| {
         vec![

@@ -8,7 +8,7 @@ use super::failed_orders::{all_failed, failed_orders_csv};
 use super::order_filter::{OrderFilter, StatusChoice};
 use super::orders::channel_codes;
 use crate::UiState;
-use crate::export::{MAX_ROWS, csv_file};
+use crate::export::csv_file;
 use crate::page::{Layout, Screen, describe, segment, when};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -282,24 +282,10 @@ async fn inventory(screen: Screen, State(state): State<UiState>, Query(q): Query
 
 async fn inventory_csv(screen: Screen, State(state): State<UiState>, Query(q): Query<StockQuery>) -> Response {
     let filter = q.filter();
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let found = match PageRequest::parse(Some(PageRequest::MAX_LIMIT), cursor.as_deref()) {
-            Ok(page) => state.app.inventory(screen.caller(), &filter, page).await,
-            Err(e) => Err(e),
-        };
-        let found = match found {
-            Ok(f) => f,
-            Err(e) => return screen.error(e),
-        };
-        items.extend(found.items);
-        match found.next_cursor {
-            Some(next) if items.len() < MAX_ROWS => cursor = Some(next),
-            _ => break,
-        }
-    }
-    items.truncate(MAX_ROWS);
+    let items = match super::paged::every_row(|page| state.app.inventory(screen.caller(), &filter, page)).await {
+        Ok(items) => items,
+        Err(e) => return screen.error(e),
+    };
     let header = ["warehouse", "sku", "pool", "on_hand", "allocated", "available", "recycle"];
     let rows = items.into_iter().map(|i| {
         vec![
