@@ -110,19 +110,6 @@ mod tests {
     }
 
     #[test]
-    fn a_sheet_is_a_pdf_and_runs_over_pages_when_long() {
-        let short = command_sheet_pdf(&sheet(3)).unwrap();
-        assert!(short.starts_with(b"%PDF"));
-        let long = command_sheet_pdf(&sheet(30)).unwrap();
-        let pages = |pdf: &[u8]| {
-            pdf.windows(b"/Type /Page\n".len())
-                .filter(|w| w.starts_with(b"/Type /Page") && !w.starts_with(b"/Type /Pages"))
-                .count()
-        };
-        assert!(pages(&long) > pages(&short), "30 commands take more than one page");
-    }
-
-    #[test]
     fn a_code_a_barcode_cannot_carry_is_refused_by_name() {
         let mut s = sheet(1);
         s.groups[0].commands.push(("ORDO-CMD:ÉTÉ".into(), "not ASCII".into()));

@@ -423,8 +423,11 @@ impl Browser {
 /// `target` in the workspace.
 pub fn target_dir() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    match std::env::var_os("CARGO_TARGET_DIR") {
+    let dir = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => workspace.join(dir),
         None => workspace.join("target"),
-    }
+    };
+    // Chromium takes only canonical paths for uploads (no `..`).
+    std::fs::create_dir_all(&dir).expect("the target directory can be made");
+    dir.canonicalize().expect("the target directory has a canonical path")
 }
