@@ -43,33 +43,8 @@ fn manifest_path(id: &str) -> String {
     format!("/manifests/{}", segment(id))
 }
 
-#[derive(Deserialize, Default)]
-struct ListQuery {
-    #[serde(default)]
-    warehouse: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    cursor: String,
-}
-
-impl ListQuery {
-    fn warehouse(&self) -> Option<String> {
-        Some(self.warehouse.trim().to_string()).filter(|w| !w.is_empty())
-    }
-
-    /// The status filter; a word that isn't a status is refused naming the field.
-    fn status(&self) -> Result<Option<ManifestStatus>, DomainError> {
-        match self.status.trim() {
-            "" => Ok(None),
-            s => ManifestStatus::parse(s).map(Some).map_err(|why| DomainError::field("status", why)),
-        }
-    }
-
-    fn pairs<'a>(&'a self, cursor: &'a str) -> [(&'a str, &'a str); 3] {
-        [("warehouse", self.warehouse.trim()), ("status", self.status.trim()), ("cursor", cursor)]
-    }
-}
+/// The list's filters.
+type ListQuery = super::paged::WarehouseStatusFilter;
 
 struct ManifestRow {
     href: String,
@@ -109,7 +84,7 @@ struct ListPage {
 
 async fn list(screen: Screen, State(state): State<UiState>, Query(q): Query<ListQuery>) -> Response {
     let (app, caller) = (&state.app, screen.caller());
-    let (page, status) = match (page_at(&q.cursor), q.status()) {
+    let (page, status) = match (page_at(&q.cursor), q.status(ManifestStatus::parse)) {
         (Ok(p), Ok(s)) => (p, s),
         (Err(e), _) | (_, Err(e)) => return screen.error(e),
     };
@@ -142,7 +117,7 @@ async fn list(screen: Screen, State(state): State<UiState>, Query(q): Query<List
 }
 
 async fn list_csv(screen: Screen, State(state): State<UiState>, Query(q): Query<ListQuery>) -> Response {
-    let status = match q.status() {
+    let status = match q.status(ManifestStatus::parse) {
         Ok(s) => s,
         Err(e) => return screen.error(e),
     };

@@ -36,6 +36,37 @@ where
     }
 }
 
+/// `?warehouse=&status=&cursor=`: the filters of a list of a warehouse's records by a status word.
+#[derive(serde::Deserialize, Default)]
+pub struct WarehouseStatusFilter {
+    #[serde(default)]
+    pub warehouse: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub cursor: String,
+}
+
+impl WarehouseStatusFilter {
+    /// The warehouse filter, if one is given.
+    pub fn warehouse(&self) -> Option<String> {
+        Some(self.warehouse.trim().to_string()).filter(|w| !w.is_empty())
+    }
+
+    /// The status filter read by `parse`; a word that isn't a status is refused naming the field.
+    pub fn status<S>(&self, parse: impl FnOnce(&str) -> Result<S, String>) -> Result<Option<S>, DomainError> {
+        match self.status.trim() {
+            "" => Ok(None),
+            s => parse(s).map(Some).map_err(|why| DomainError::field("status", why)),
+        }
+    }
+
+    /// The filters with `cursor` as query pairs (for the CSV link and the next page).
+    pub fn pairs<'a>(&'a self, cursor: &'a str) -> [(&'a str, &'a str); 3] {
+        [("warehouse", self.warehouse.trim()), ("status", self.status.trim()), ("cursor", cursor)]
+    }
+}
+
 /// A query string of the non-empty `pairs` (`warehouse=wh1&sku=A`), for links that keep filters.
 pub fn query_of(pairs: &[(&str, &str)]) -> String {
     let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.trim().is_empty()).collect();

@@ -27,40 +27,12 @@ pub(crate) fn register(router: Router<UiState>) -> Router<UiState> {
         .route("/picklists/{id}/lines/{line}/short", post(short))
 }
 
-#[derive(Deserialize, Default)]
-struct Filters {
-    #[serde(default)]
-    warehouse: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    cursor: String,
-}
+/// The list's filters.
+type Filters = super::paged::WarehouseStatusFilter;
 
-impl Filters {
-    fn warehouse(&self) -> Option<String> {
-        Some(self.warehouse.trim().to_string()).filter(|w| !w.is_empty())
-    }
-
-    /// The status filter; an unknown word is refused with the words the list knows.
-    fn status(&self) -> Result<Option<PicklistStatus>, DomainError> {
-        match self.status.trim() {
-            "" => Ok(None),
-            s => PicklistStatus::parse(s).map(Some).map_err(|e| DomainError::field("status", e)),
-        }
-    }
-
-    /// The filters as a query string (for the CSV link and the next page).
-    fn query(&self) -> String {
-        let mut pairs = Vec::new();
-        if let Some(w) = self.warehouse() {
-            pairs.push(("warehouse", w));
-        }
-        if !self.status.trim().is_empty() {
-            pairs.push(("status", self.status.trim().to_string()));
-        }
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
-    }
+/// The filters as a query string (for the CSV link and the next page).
+fn query_of(filters: &Filters) -> String {
+    super::paged::query_of(&filters.pairs(""))
 }
 
 /// A picklist's totals, as the list and the CSV show them.
@@ -114,7 +86,7 @@ struct ListPage {
 async fn list(screen: Screen, State(state): State<UiState>, Query(filters): Query<Filters>) -> Response {
     let app = &state.app;
     let caller = screen.caller();
-    let status = match filters.status() {
+    let status = match filters.status(PicklistStatus::parse) {
         Ok(s) => s,
         Err(e) => return screen.error(e),
     };
@@ -135,7 +107,7 @@ async fn list(screen: Screen, State(state): State<UiState>, Query(filters): Quer
         Ok(c) => c.items.into_iter().map(|c| c.code).collect(),
         Err(e) => return screen.error(e),
     };
-    let query = filters.query();
+    let query = query_of(&filters);
     let csv_href = if query.is_empty() { "/picklists.csv".to_string() } else { format!("/picklists.csv?{query}") };
     let next_href = found.next_cursor.as_ref().map(|c| {
         let cursor = serde_urlencoded::to_string([("cursor", c)]).unwrap_or_default();
@@ -158,7 +130,7 @@ async fn list(screen: Screen, State(state): State<UiState>, Query(filters): Quer
 }
 
 async fn export(screen: Screen, State(state): State<UiState>, Query(filters): Query<Filters>) -> Response {
-    let status = match filters.status() {
+    let status = match filters.status(PicklistStatus::parse) {
         Ok(s) => s,
         Err(e) => return screen.error(e),
     };
